@@ -1,0 +1,150 @@
+/**
+ * The correlate run: users table (small side, indexed) → export (big side, streamed record by
+ * record through one reused VendorRecord) → resolution → outputs. All I/O is here and in io/;
+ * the decisions are in core/.
+ */
+import { createHash } from 'node:crypto';
+import { Correlator, type Result } from '../core/correlate.js';
+import { VendorRecord, type VendorPreset } from '../core/record.js';
+import { formatIso } from '../core/time.js';
+import { buildUserIndex, type UserIndex } from '../core/user-index.js';
+import type { HashFn } from '../core/normalize.js';
+import { InputError, UsageError, formatWhere } from '../errors.js';
+import { expandPaths, type InputStats } from '../io/open.js';
+import { readExport } from '../io/read-export.js';
+import { readTable, type Table } from '../io/read-table.js';
+import { RowFile } from '../io/row-file.js';
+import { presetFor } from '../vendors/index.js';
+import type { CorrelatePlan } from './plan.js';
+
+export interface InputEntry {
+  path: string;
+  role: 'export' | 'users' | 'sessions';
+  bytes: number;
+  sha256: string;
+  records: number;
+  gzip: boolean;
+  rejected?: number;
+  error?: string;
+}
+
+export interface RunReport {
+  result: Result;
+  users: UserIndex;
+  inputs: InputEntry[];
+  vendor: string;
+  errors: InputError[]; // inputs that could not be read (exit 1)
+  strictStop?: InputError;
+  startedAt: Date;
+}
+
+export const hashFn: HashFn = (name, s) => createHash(name).update(s).digest('hex');
+
+export const REJECT_COLUMNS = ['file', 'line', 'reason', 'record'] as const;
+
+/** Messages for the human on stderr (already prefixed and coloured by the caller). */
+export interface Log {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+export async function runCorrelate(plan: CorrelatePlan, log: Log): Promise<RunReport> {
+  const startedAt = new Date();
+  const inputs: InputEntry[] = [];
+  const errors: InputError[] = [];
+
+  // Small side: the user table, fully indexed.
+  const uStats = newStats();
+  const table = await readTable({ path: plan.users, display: plan.users }, uStats);
+  const spec = resolveColumns(table, plan);
+  const users = buildUserIndex(table, spec, hashFn);
+  inputs.push({ path: plan.users, role: 'users', ...uStats, records: table.rows.length });
+
+  // Big side: every export file, streamed.
+  const files = expandPaths(plan.exports);
+  const preset = presetFor(plan.vendor === 'auto' ? 'mixpanel' : plan.vendor);
+  if (plan.vendor === 'auto') log.info(`vendor: ${preset.name} (auto)`);
+  const correlator = new Correlator(users, { window: plan.window, sessionGapMs: plan.sessionGapMs, bookkeeping: preset.bookkeeping });
+  const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
+  const rec = new VendorRecord();
+  const ctx = { zone: plan.zone };
+  let strictStop: InputError | undefined;
+
+  try {
+    for (const file of files) {
+      const stats = newStats();
+      const entry: InputEntry = { path: file.path, role: 'export', bytes: 0, sha256: '', records: 0, gzip: false, rejected: 0 };
+      const reject = (line: number, reason: string, text: string) => {
+        correlator.counts.rejected++;
+        entry.rejected!++;
+        rejects?.add([file.display, line, reason, text.length > 1024 ? text.slice(0, 1024) : text]);
+        if (plan.strict) throw (strictStop = new InputError('INPUT_BAD_RECORD', reason, { file: file.display, line }, 'drop --strict to skip bad records and list them with --rejects'));
+      };
+      const one = (raw: unknown, line: number, text: () => string) => {
+        correlator.counts.read++;
+        entry.records++;
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject(line, 'not a JSON object', text());
+        rec.reset();
+        const why = preset.map(raw as Record<string, unknown>, rec, ctx) ?? correlator.add(rec);
+        if (why !== undefined) reject(line, why, text());
+      };
+      try {
+        await readExport(file, stats, (text, line) => {
+          let raw: unknown;
+          try {
+            raw = JSON.parse(text);
+          } catch (e) {
+            correlator.counts.read++;
+            entry.records++;
+            return reject(line, text === '' ? 'document ends before it is complete' : `invalid JSON: ${(e as Error).message}`, text);
+          }
+          const inner = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? preset.unwrap?.(raw as Record<string, unknown>) : undefined;
+          if (inner) for (const el of inner) one(el, line, () => JSON.stringify(el) ?? '');
+          else one(raw, line, () => text);
+        });
+      } catch (e) {
+        if (e === strictStop) throw e;
+        if (!(e instanceof InputError)) throw e;
+        errors.push(e);
+        entry.error = e.message;
+        log.warn(`${formatWhere(e.where)}: ${e.message}`);
+      }
+      inputs.push({ ...entry, bytes: stats.bytes, sha256: stats.sha256, gzip: stats.gzip });
+    }
+  } catch (e) {
+    rejects?.abort();
+    throw e;
+  }
+  rejects?.close();
+  if (correlator.counts.read === 0) log.warn('the export holds no records: nothing can be affected');
+  const result = correlator.finish((u) => users.ids[u]!);
+  return { result, users, inputs, vendor: preset.name, errors, strictStop, startedAt };
+}
+
+function newStats(): InputStats {
+  return { bytes: 0, sha256: '', gzip: false };
+}
+
+/** The column options of SPEC §2, checked against the header: a missing one is a usage error. */
+function resolveColumns(table: Table, plan: CorrelatePlan) {
+  const present = table.header;
+  const missing = (what: string, col: string, hint: string) =>
+    new UsageError(`${plan.users}: ${what} "${col}" is not in the users table; columns present: ${present.join(', ') || '(none)'}`, hint);
+  let idColumn = plan.idColumn;
+  if (idColumn === undefined) {
+    idColumn = ['id', 'user_id', 'uid'].find((c) => present.includes(c));
+    if (idColumn === undefined) {
+      throw new UsageError(`${plan.users}: no user id column (looked for id, user_id, uid); columns present: ${present.join(', ') || '(none)'}`, 'name it with --user-id-column COL');
+    }
+  } else if (!present.includes(idColumn)) throw missing('--user-id-column', idColumn, 'name an existing column with --user-id-column COL');
+  let emailColumn = plan.emailColumn;
+  if (emailColumn === undefined) emailColumn = present.includes('email') ? 'email' : undefined;
+  else if (!present.includes(emailColumn)) throw missing('--email-column', emailColumn, 'name an existing column with --email-column COL');
+  for (const k of plan.userKeys) if (!present.includes(k)) throw missing('--user-key', k, 'name an existing column with --user-key COL');
+  for (const k of plan.userColumns) if (!present.includes(k)) throw missing('--user-columns', k, 'list existing columns with --user-columns a,b,c');
+  return { file: plan.users, idColumn, emailColumn, userKeys: plan.userKeys, userColumns: plan.userColumns };
+}
+
+export function isoOrEmpty(ms: number): string {
+  return Number.isNaN(ms) ? '' : formatIso(ms);
+}

@@ -1,0 +1,96 @@
+/** The run's outputs (SPEC §5, §6): affected users, side files, manifest. */
+import { CATEGORIES } from '../core/categorize.js';
+import { render, type Cell } from '../io/write-rows.js';
+import { RowFile, writeFileAtomic } from '../io/row-file.js';
+import { formatIso } from '../core/time.js';
+import { isoOrEmpty, type RunReport } from './correlate.js';
+import type { CorrelatePlan } from './plan.js';
+
+export function affectedColumns(plan: CorrelatePlan): string[] {
+  return ['user_id', 'email', ...plan.userColumns, 'match', 'confidence', 'vendor_ids', 'records', 'first_seen', 'last_seen', 'exposed_fields', 'exposed_categories'];
+}
+
+export function affectedRows(report: RunReport): Cell[][] {
+  const { users } = report;
+  return report.result.users.map((r) => [
+    users.ids[r.user]!,
+    users.emails[r.user]!,
+    ...users.extra[r.user]!,
+    r.methods,
+    r.confidence,
+    r.vendorIds,
+    r.records,
+    isoOrEmpty(r.first),
+    isoOrEmpty(r.last),
+    r.fields,
+    r.categories,
+  ]);
+}
+
+export function renderAffected(plan: CorrelatePlan, report: RunReport): string {
+  return render(plan.format, affectedColumns(plan), affectedRows(report), plan.width);
+}
+
+/** Side files; returns the paths written, for the summary. */
+export function writeSideFiles(plan: CorrelatePlan, report: RunReport): string[] {
+  const written: string[] = [];
+  if (plan.unmatched) {
+    const f = new RowFile(plan.unmatched, ['vendor_id', 'records', 'first_seen', 'last_seen', 'emails_seen', 'exposed_fields']);
+    for (const u of report.result.unmatched) f.add([u.vendorIds.length ? u.vendorIds : ['(none)'], u.records, isoOrEmpty(u.first), isoOrEmpty(u.last), u.emails, u.fields]);
+    f.close();
+    written.push(plan.unmatched);
+  }
+  if (plan.ambiguous) {
+    const f = new RowFile(plan.ambiguous, ['vendor_id', 'candidates', 'reason', 'records']);
+    for (const a of report.result.ambiguous) f.add([a.vendorIds.length ? a.vendorIds : ['(none)'], a.candidates, a.reason, a.records]);
+    f.close();
+    written.push(plan.ambiguous);
+  }
+  if (plan.rejects) written.push(plan.rejects);
+  return written;
+}
+
+export interface Affected {
+  users: number;
+  by_method: Record<string, number>;
+  by_confidence: Record<string, number>;
+  by_category: Record<string, number>;
+}
+
+export function affectedStats(report: RunReport): Affected {
+  const by_method: Record<string, number> = {};
+  const by_confidence: Record<string, number> = {};
+  const by_category: Record<string, number> = {};
+  for (const r of report.result.users) {
+    for (const m of r.methods) by_method[m] = (by_method[m] ?? 0) + 1;
+    by_confidence[r.confidence] = (by_confidence[r.confidence] ?? 0) + 1;
+    for (const c of r.categories) by_category[c] = (by_category[c] ?? 0) + 1;
+  }
+  const ordered: Record<string, number> = {};
+  for (const c of CATEGORIES) if (by_category[c]) ordered[c] = by_category[c]!;
+  return { users: report.result.users.length, by_method, by_confidence, by_category: ordered };
+}
+
+export function manifest(plan: CorrelatePlan, report: RunReport, version: string, outputs: string[]): string {
+  const m = {
+    tool: { name: 'breach-impact', version },
+    argv: plan.argv,
+    started_at: formatIso(report.startedAt.getTime()),
+    finished_at: formatIso(Date.now()),
+    vendor: report.vendor,
+    window: plan.window ? { start: formatIso(plan.window.start), end: formatIso(plan.window.end) } : null,
+    timezone: plan.timezone,
+    session_gap_ms: plan.sessionGapMs,
+    inputs: report.inputs,
+    outputs: [plan.out ?? '<stdout>', ...outputs],
+    counts: report.result.counts,
+    affected: affectedStats(report),
+    email_hash_recipes: report.result.hashRecipes,
+    identities: report.result.identities,
+    session_windows: report.result.sessions,
+    errors: report.errors.map((e) => ({ file: e.where.file, line: e.where.line ?? null, message: e.message })),
+  };
+  const text = JSON.stringify(m, null, 2) + '\n';
+  if (plan.manifest) writeFileAtomic(plan.manifest, text);
+  return text;
+}

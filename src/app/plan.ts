@@ -1,0 +1,29 @@
+/** A validated correlate run: what cli/plan.ts builds from flags and app/correlate.ts executes. */
+import type { Window } from '../core/correlate.js';
+import type { ZoneResolver } from '../core/time.js';
+import type { Format } from '../io/write-rows.js';
+
+export interface CorrelatePlan {
+  exports: string[];
+  vendor: string;
+  users: string;
+  idColumn?: string;
+  emailColumn?: string;
+  userKeys: string[];
+  userColumns: string[];
+  window?: Window;
+  timezone: string;
+  zone: ZoneResolver;
+  sessionGapMs: number;
+  format: Format;
+  out?: string;
+  unmatched?: string;
+  ambiguous?: string;
+  rejects?: string;
+  manifest?: string;
+  strict: boolean;
+  quiet: boolean;
+  argv: string[];
+  /** Terminal width for --format table. */
+  width: number;
+}

@@ -1,0 +1,70 @@
+/** `breach-impact correlate`: the main job (SPEC §2). Flags → plan → run → outputs → summary. */
+import { Command, Option } from 'commander';
+import { runCorrelate, type Log, type RunReport } from '../../app/correlate.js';
+import { manifest, renderAffected, writeSideFiles } from '../../app/outputs.js';
+import type { CorrelatePlan } from '../../app/plan.js';
+import { writeFileAtomic } from '../../io/row-file.js';
+import { correlatePlan, type CorrelateFlags } from '../plan.js';
+import { summary } from '../summary.js';
+import { VERSION } from '../version.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export const CORRELATE_EXAMPLE = `
+Example:
+  $ breach-impact correlate --export mixpanel-export/ --users users.csv \\
+      --window 2025-11-08T00:00:00Z/2025-11-09T17:00:00Z \\
+      --unmatched unmatched.csv --ambiguous ambiguous.csv --rejects rejects.csv \\
+      --manifest manifest.json > affected.csv
+
+Exit status: 0 the run completed (whether or not anyone is affected), 1 an input could not be
+read or --strict met a bad record, 2 usage error.`;
+
+export function addCorrelateOptions(cmd: Command): Command {
+  return cmd
+    .option('--export <path>', 'vendor export: file, directory (recursive, sorted) or - for stdin; repeatable', collect)
+    .addOption(new Option('--vendor <name>', 'vendor preset').default('auto'))
+    .option('--users <path>', 'internal user table: CSV/TSV with a header, or NDJSON')
+    .option('--user-id-column <col>', 'user id column (default: first of id, user_id, uid)')
+    .option('--email-column <col>', 'email column (default: email, when present)')
+    .option('--user-key <col>', 'another user column holding an identifier the vendor may carry; repeatable', collect)
+    .option('--user-columns <cols>', 'comma list of user columns to copy into the output')
+    .option('--window <start/end>', 'incident window, ISO 8601 interval; start inclusive, end exclusive')
+    .option('--since <time>', 'window start (inclusive)')
+    .option('--until <time>', 'window end (exclusive)')
+    .option('--timezone <tz>', 'IANA zone for timestamps written without one', 'UTC')
+    .option('--session-gap <duration>', 'inactivity that closes a vendor session window', '30m')
+    .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'tsv', 'json', 'ndjson', 'table']).default('csv'))
+    .option('--out <path>', 'write affected users here instead of stdout')
+    .option('--unmatched <path>', 'vendor identities that matched no user (.csv, .json, .ndjson)')
+    .option('--ambiguous <path>', 'identities/sessions that matched more than one user')
+    .option('--rejects <path>', 'every record that could not be read: file, line, reason, record')
+    .option('--manifest <path>', 'JSON audit record of the run: inputs with SHA-256, counts, options')
+    .option('--strict', 'stop at the first unreadable record (exit 1)')
+    .option('--quiet', 'no summary and no progress on stderr');
+}
+
+export interface Outcome {
+  report: RunReport;
+  stdout: string;
+}
+
+/** Runs a plan end to end; the caller prints `stdout` and decides the exit code. */
+export async function correlate(plan: CorrelatePlan, log: Log): Promise<Outcome> {
+  const report = await runCorrelate(plan, log);
+  const text = renderAffected(plan, report);
+  if (plan.out) writeFileAtomic(plan.out, text);
+  const written = writeSideFiles(plan, report);
+  if (plan.out) written.unshift(plan.out);
+  if (plan.manifest) {
+    manifest(plan, report, VERSION, written);
+    written.push(plan.manifest);
+  }
+  if (!plan.quiet) process.stderr.write(summary(report, written));
+  return { report, stdout: plan.out ? '' : text };
+}
+
+export function planFrom(opts: CorrelateFlags, argv: string[]): CorrelatePlan {
+  const width = process.stdout.isTTY ? process.stdout.columns || 100 : Number(process.env.COLUMNS) || 160;
+  return correlatePlan(opts, argv, width);
+}

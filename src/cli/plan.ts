@@ -1,0 +1,94 @@
+/** Raw correlate flags → a validated plan; every problem is a UsageError (exit 2). */
+import type { CorrelatePlan } from '../app/plan.js';
+import { ianaZone, isValidZone, parseDuration, parseTimestamp, utcZone, type ZoneResolver } from '../core/time.js';
+import { UsageError } from '../errors.js';
+import { FORMATS, type Format } from '../io/write-rows.js';
+import { VENDOR_NAMES } from '../vendors/index.js';
+
+export interface CorrelateFlags {
+  export: string[];
+  vendor: string;
+  users: string;
+  userIdColumn?: string;
+  emailColumn?: string;
+  userKey: string[];
+  userColumns?: string;
+  window?: string;
+  since?: string;
+  until?: string;
+  timezone?: string;
+  sessionGap: string;
+  format: string;
+  out?: string;
+  unmatched?: string;
+  ambiguous?: string;
+  rejects?: string;
+  manifest?: string;
+  strict?: boolean;
+  quiet?: boolean;
+}
+
+export const TIME_FORMS =
+  'accepted forms: 2025-11-08T00:00:00Z, 2025-11-08T01:00:00+01:00, 2025-11-08 00:00:00[.ffffff] or 2025-11-08 (UTC unless --timezone), epoch seconds/ms/µs';
+
+export function correlatePlan(f: CorrelateFlags, argv: string[], width: number): CorrelatePlan {
+  if (!f.export || f.export.length === 0) throw new UsageError('--export is required', 'name the vendor export: --export PATH (a file, a directory or - for stdin)');
+  if (!f.users) throw new UsageError('--users is required', 'name the internal user table: --users users.csv');
+  if (!(VENDOR_NAMES as readonly string[]).includes(f.vendor)) throw new UsageError(`unknown --vendor "${f.vendor}"; one of: ${VENDOR_NAMES.join(', ')}`);
+  if (!(FORMATS as readonly string[]).includes(f.format)) throw new UsageError(`unknown --format "${f.format}"; one of: ${FORMATS.join(', ')}`);
+  if (f.export.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given to --export only once');
+  const timezone = f.timezone ?? 'UTC';
+  let zone: ZoneResolver = utcZone;
+  if (f.timezone !== undefined && f.timezone !== 'UTC') {
+    if (!isValidZone(f.timezone)) throw new UsageError(`unknown --timezone "${f.timezone}"`, 'use an IANA zone name such as Europe/Berlin or America/Los_Angeles');
+    zone = ianaZone(f.timezone);
+  }
+  const sessionGapMs = parseDuration(f.sessionGap);
+  if (!(sessionGapMs > 0)) throw new UsageError(`cannot read --session-gap "${f.sessionGap}"`, 'use a duration such as 30m, 90s, 2h');
+  return {
+    exports: f.export,
+    vendor: f.vendor,
+    users: f.users,
+    idColumn: f.userIdColumn,
+    emailColumn: f.emailColumn,
+    userKeys: f.userKey ?? [],
+    userColumns: f.userColumns ? f.userColumns.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    window: parseWindow(f, zone),
+    timezone,
+    zone,
+    sessionGapMs,
+    format: f.format as Format,
+    out: f.out,
+    unmatched: f.unmatched,
+    ambiguous: f.ambiguous,
+    rejects: f.rejects,
+    manifest: f.manifest,
+    strict: !!f.strict,
+    quiet: !!f.quiet,
+    argv,
+    width,
+  };
+}
+
+function parseWindow(f: CorrelateFlags, zone: ZoneResolver): CorrelatePlan['window'] {
+  if (f.window !== undefined && (f.since !== undefined || f.until !== undefined)) {
+    throw new UsageError('give either --window or --since/--until, not both');
+  }
+  let startText = f.since, endText = f.until;
+  if (f.window !== undefined) {
+    const parts = f.window.split('/');
+    if (parts.length !== 2) throw new UsageError(`cannot read --window "${f.window}": expected START/END`, TIME_FORMS);
+    [startText, endText] = parts;
+  }
+  if (startText === undefined && endText === undefined) return undefined;
+  const time = (s: string | undefined, name: string, open: number) => {
+    if (s === undefined || s === '' || s === '..') return open;
+    const t = parseTimestamp(s, zone);
+    if (Number.isNaN(t)) throw new UsageError(`cannot read the ${name} of the window: "${s}"`, TIME_FORMS);
+    return t;
+  };
+  const start = time(startText, 'start', -8.64e15);
+  const end = time(endText, 'end', 8.64e15);
+  if (!(start < end)) throw new UsageError('the window ends before it starts', 'give START/END with START earlier than END');
+  return { start, end };
+}

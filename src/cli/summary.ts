@@ -1,0 +1,26 @@
+/** The closing summary on stderr (SPEC §5): counts and field names only, never a personal value. */
+import { affectedStats } from '../app/outputs.js';
+import type { RunReport } from '../app/correlate.js';
+import { err } from '../term.js';
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+export function summary(report: RunReport, written: string[]): string {
+  const { counts, unmatched, ambiguous } = report.result;
+  const a = affectedStats(report);
+  const list = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';
+  const sum = counts.rejected + counts.out_of_window + counts.attributed + counts.unmatched + counts.ambiguous;
+  const ok = sum === counts.read;
+  const lines = [
+    `${err.bold(`${n(a.users)} affected user${a.users === 1 ? '' : 's'}`)}` + (a.users ? ` (${list(a.by_confidence)} confidence)` : ''),
+    `  by method     ${list(a.by_method)}`,
+    `  by category   ${list(a.by_category)}`,
+    `  unmatched     ${n(unmatched.length)} vendor identit${unmatched.length === 1 ? 'y' : 'ies'}, ${n(counts.unmatched)} records`,
+    `  ambiguous     ${n(ambiguous.length)} identities/sessions, ${n(counts.ambiguous)} records`,
+    `  rejected      ${n(counts.rejected)} records` + (counts.rejected ? ' (listed with --rejects)' : ''),
+    `  accounting    read ${n(counts.read)} = rejected ${n(counts.rejected)} + out_of_window ${n(counts.out_of_window)} + attributed ${n(counts.attributed)} + unmatched ${n(counts.unmatched)} + ambiguous ${n(counts.ambiguous)}` +
+      (ok ? '' : err.red(` (MISMATCH: sums to ${n(sum)}; this is a bug)`)),
+  ];
+  if (written.length) lines.push(`  wrote         ${written.join(', ')}`);
+  return lines.join('\n') + '\n';
+}

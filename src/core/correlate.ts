@@ -1,0 +1,436 @@
+/**
+ * The join (SPEC §4): one pass over the vendor records, holding state per user, identity and
+ * session — never per event. Each in-window record is folded into an aggregate: its user's when
+ * its own identifiers match directly, else a pending one keyed by (session window, identity)
+ * that is resolved once all evidence is in (`finish`), because session and merge evidence may
+ * arrive after the record it explains (SPEC §4.3: evidence from every record, in or out of window).
+ */
+import { BitSet } from './bitset.js';
+import { categoryByName, categoryByValue, urlFindings, type Category } from './categorize.js';
+import { IdentityGraph } from './identity.js';
+import { isEmailShaped, isHashShaped, normalizeEmail, stripDevicePrefix } from './normalize.js';
+import type { VendorRecord } from './record.js';
+import { SessionWindows } from './sessions.js';
+import type { UserIndex } from './user-index.js';
+
+export const M_ID = 1, M_EMAIL = 2, M_HASH = 4, M_ALIAS = 8, M_SESSION = 16;
+/** Strongest first (SPEC §4.4). */
+export const METHODS: ReadonlyArray<[number, string]> = [[M_ID, 'id'], [M_EMAIL, 'email'], [M_HASH, 'email_hash'], [M_ALIAS, 'alias'], [M_SESSION, 'session']];
+
+export interface Window {
+  start: number; // inclusive, epoch ms
+  end: number; // exclusive
+}
+
+export interface CorrelateOptions {
+  window?: Window;
+  sessionGapMs: number;
+  bookkeeping: ReadonlySet<string>;
+}
+
+export interface Counts {
+  read: number;
+  rejected: number;
+  out_of_window: number;
+  attributed: number;
+  unmatched: number;
+  ambiguous: number;
+  duplicates: number;
+}
+
+class Agg {
+  records = 0;
+  first = Infinity;
+  last = -Infinity;
+  methods = 0;
+  readonly fields = new BitSet();
+  readonly vendorIds = new Set<string>();
+  emails: Set<string> | undefined;
+
+  merge(o: Agg): void {
+    this.records += o.records;
+    if (o.first < this.first) this.first = o.first;
+    if (o.last > this.last) this.last = o.last;
+    this.methods |= o.methods;
+    this.fields.or(o.fields);
+    for (const v of o.vendorIds) this.vendorIds.add(v);
+    if (o.emails) for (const e of o.emails) (this.emails ??= new Set()).add(e);
+  }
+}
+
+interface Pending {
+  agg: Agg;
+  session: number; // session node, -1 when none
+  identity: number; // first non-terminal identity node, -1 when none
+}
+
+interface AmbiguousAgg {
+  agg: Agg;
+  candidates: number[];
+  reason: string;
+}
+
+export interface UserRow {
+  user: number;
+  methods: string[];
+  confidence: 'high' | 'medium';
+  vendorIds: string[];
+  records: number;
+  first: number; // NaN when only profiles
+  last: number;
+  fields: string[];
+  categories: Category[];
+}
+
+export interface UnmatchedRow {
+  vendorIds: string[];
+  records: number;
+  first: number;
+  last: number;
+  emails: string[];
+  fields: string[];
+}
+
+export interface AmbiguousRow {
+  vendorIds: string[];
+  candidates: string[];
+  reason: string;
+  records: number;
+}
+
+export interface Result {
+  counts: Counts;
+  users: UserRow[];
+  unmatched: UnmatchedRow[];
+  ambiguous: AmbiguousRow[];
+  fieldCategories: Map<string, Category>;
+  hashRecipes: Record<string, number>;
+  identities: number;
+  sessions: number;
+}
+
+export class Correlator {
+  readonly counts: Counts = { read: 0, rejected: 0, out_of_window: 0, attributed: 0, unmatched: 0, ambiguous: 0, duplicates: 0 };
+  private readonly graph = new IdentityGraph();
+  private readonly sessions: SessionWindows;
+  private readonly userAgg: Array<Agg | undefined>;
+  private readonly pending = new Map<string, Pending>();
+  private readonly ambiguousDirect = new Map<string, AmbiguousAgg>();
+  private readonly fieldIds = new Map<string, number>();
+  private readonly fieldNames: string[] = [];
+  private readonly fieldCats: Category[] = [];
+  private readonly hashRecipes: Record<string, number> = {};
+  // Scratch, reused for every record.
+  private readonly loose: number[] = [];
+  private byId: number[] = [];
+  private byEmail: number[] = [];
+  private byHash: number[] = [];
+
+  constructor(
+    private readonly users: UserIndex,
+    private readonly opts: CorrelateOptions,
+  ) {
+    this.sessions = new SessionWindows(opts.sessionGapMs);
+    this.userAgg = new Array(users.size);
+  }
+
+  /**
+   * Takes one mapped record. Returns a reject reason when the record cannot be placed
+   * (an event with no usable time under --window); the caller counts and reports it.
+   */
+  add(rec: VendorRecord): string | undefined {
+    const w = this.opts.window;
+    const t = rec.time;
+    if (w !== undefined && rec.kind === 'event' && Number.isNaN(t)) return 'event has no readable time';
+
+    // 1. The record's own identifiers: direct matches (terminals) and the rest (linked).
+    this.byId = [];
+    this.byEmail = [];
+    this.byHash = [];
+    const loose = this.loose;
+    let nLoose = 0;
+    for (const raw of rec.ids) {
+      const matched = this.matchValue(raw);
+      const key = stripDevicePrefix(raw);
+      if (!matched && key !== '') loose[nLoose++] = this.graph.node(key);
+    }
+    for (const e of rec.emails) {
+      const n = normalizeEmail(e);
+      const u = n === '' ? undefined : this.users.byEmail.get(n);
+      if (u) this.byEmail = union(this.byEmail, u);
+    }
+    for (const h of rec.hashes) this.matchHash(h);
+    const [direct, conflict] = combine(this.byId, this.byEmail, this.byHash);
+    this.graph.link(loose, nLoose, direct);
+
+    // 2. Session windows, from every timed event with a device key.
+    let session = -1;
+    if (rec.deviceKey !== '' && rec.kind === 'event' && !Number.isNaN(t)) {
+      session = this.sessions.add(rec.deviceKey, t);
+      if (direct.length > 0) this.sessions.identify(session, direct);
+    }
+
+    // 3. Exposure is limited to the window (start inclusive, end exclusive).
+    if (w !== undefined && rec.kind === 'event' && !(t >= w.start && t < w.end)) {
+      this.counts.out_of_window++;
+      return undefined;
+    }
+    let agg: Agg;
+    if (direct.length === 1) {
+      const u = direct[0]!;
+      agg = this.userAgg[u] ??= new Agg();
+      agg.methods |= (this.byId.includes(u) ? M_ID : 0) | (this.byEmail.includes(u) ? M_EMAIL : 0) | (this.byHash.includes(u) ? M_HASH : 0);
+    } else if (direct.length > 1) {
+      const reason = conflict ? 'identifiers point to different users' : this.byId.length > 1 ? 'shared identifier' : 'shared email';
+      const key = reason + '\0' + direct.join(',');
+      let a = this.ambiguousDirect.get(key);
+      if (a === undefined) this.ambiguousDirect.set(key, (a = { agg: new Agg(), candidates: direct, reason }));
+      agg = a.agg;
+    } else {
+      const identity = nLoose > 0 ? loose[0]! : -1;
+      const key = session + ':' + identity;
+      let p = this.pending.get(key);
+      if (p === undefined) this.pending.set(key, (p = { agg: new Agg(), session, identity }));
+      agg = p.agg;
+      for (const e of rec.emails) {
+        const n = normalizeEmail(e);
+        if (n !== '') (agg.emails ??= new Set()).add(n);
+      }
+      for (const raw of rec.ids) if (isEmailShaped(raw)) (agg.emails ??= new Set()).add(normalizeEmail(raw));
+    }
+    this.expose(rec, agg);
+    return undefined;
+  }
+
+  /** Direct match of one identifier value; true when it matched a user. */
+  private matchValue(raw: string): boolean {
+    const u = this.users.byId.get(raw);
+    if (u) {
+      this.byId = union(this.byId, u);
+      return true;
+    }
+    if (raw.indexOf('@') > 0 && isEmailShaped(raw)) {
+      const e = this.users.byEmail.get(normalizeEmail(raw));
+      if (e) {
+        this.byEmail = union(this.byEmail, e);
+        return true;
+      }
+      return false;
+    }
+    return isHashShaped(raw) && this.matchHash(raw);
+  }
+
+  private matchHash(hex: string): boolean {
+    const h = this.users.lookupHash(hex);
+    if (!h) return false;
+    this.byHash = union(this.byHash, h.users);
+    this.hashRecipes[h.recipe] = (this.hashRecipes[h.recipe] ?? 0) + 1;
+    return true;
+  }
+
+  private expose(rec: VendorRecord, agg: Agg): void {
+    agg.records++;
+    const t = rec.time;
+    if (!Number.isNaN(t)) {
+      if (t < agg.first) agg.first = t;
+      if (t > agg.last) agg.last = t;
+    }
+    for (const id of rec.ids) agg.vendorIds.add(id);
+    const skip = this.opts.bookkeeping;
+    for (let s = 0; s < rec.fieldSources.length; s++) {
+      const src = rec.fieldSources[s]!;
+      const prefix = rec.fieldPrefixes[s]!;
+      for (const k in src) {
+        if (skip.has(k)) continue;
+        const v = src[k];
+        if (!hasValue(v)) continue;
+        const name = prefix === '' ? k : prefix + k;
+        const f = this.field(name);
+        agg.fields.add(f);
+        if (typeof v !== 'string') continue;
+        if (this.fieldCats[f] === 'other') {
+          const c = categoryByValue(v);
+          if (c) this.fieldCats[f] = c;
+        }
+        if (v.length > 10 && (v.indexOf('?') >= 0 || v.indexOf('#') >= 0)) {
+          const found = urlFindings(v);
+          if (found & 1) agg.fields.add(this.field(name + '#email', 'contact'));
+          if (found & 2) agg.fields.add(this.field(name + '#token', 'credential'));
+        }
+      }
+    }
+  }
+
+  private field(name: string, cat?: Category): number {
+    let f = this.fieldIds.get(name);
+    if (f === undefined) {
+      f = this.fieldNames.length;
+      this.fieldIds.set(name, f);
+      this.fieldNames.push(name);
+      this.fieldCats.push(cat ?? categoryByName(name));
+    }
+    return f;
+  }
+
+  finish(userIdOf: (u: number) => string): Result {
+    const unmatched = new Map<string, Agg>();
+    const ambiguous = new Map<string, AmbiguousAgg>();
+    for (const [key, a] of this.ambiguousDirect) ambiguous.set('d' + key, a);
+    const toAmbiguous = (key: string, agg: Agg, candidates: number[], reason: string) => {
+      const a = ambiguous.get(key);
+      if (a) a.agg.merge(agg);
+      else {
+        const fresh = new Agg();
+        fresh.merge(agg);
+        ambiguous.set(key, { agg: fresh, candidates, reason });
+      }
+    };
+    for (const p of this.pending.values()) {
+      if (p.session >= 0) {
+        const su = this.sessions.usersOf(p.session);
+        if (su.length === 1) {
+          this.attribute(su[0]!, p.agg, M_SESSION);
+          continue;
+        }
+        if (su.length > 1) {
+          toAmbiguous('s' + this.sessions.root(p.session), p.agg, su, 'session identifies two users');
+          continue;
+        }
+      }
+      if (p.identity >= 0) {
+        const iu = this.graph.usersOf(p.identity);
+        if (iu.length === 1) {
+          this.attribute(iu[0]!, p.agg, M_ALIAS);
+          continue;
+        }
+        if (iu.length > 1) {
+          toAmbiguous('i' + this.graph.root(p.identity), p.agg, iu, 'merge links two users');
+          continue;
+        }
+      }
+      const key = p.identity >= 0 ? 'i' + this.graph.root(p.identity) : 'none';
+      const u = unmatched.get(key);
+      if (u) u.merge(p.agg);
+      else {
+        const fresh = new Agg();
+        fresh.merge(p.agg);
+        unmatched.set(key, fresh);
+      }
+    }
+
+    const fieldList = (b: BitSet) => sortStrings([...b].map((f) => this.fieldNames[f]!));
+    const users: UserRow[] = [];
+    for (let u = 0; u < this.userAgg.length; u++) {
+      const a = this.userAgg[u];
+      if (!a) continue;
+      this.counts.attributed += a.records;
+      const cats = new Set<Category>();
+      for (const f of a.fields) cats.add(this.fieldCats[f]!);
+      users.push({
+        user: u,
+        methods: METHODS.filter(([m]) => a.methods & m).map(([, n]) => n),
+        confidence: a.methods & (M_ID | M_EMAIL | M_HASH) ? 'high' : 'medium',
+        vendorIds: sortStrings([...a.vendorIds]),
+        records: a.records,
+        first: a.first === Infinity ? NaN : a.first,
+        last: a.last === -Infinity ? NaN : a.last,
+        fields: fieldList(a.fields),
+        categories: sortStrings([...cats]),
+      });
+    }
+    users.sort((x, y) => cmp(userIdOf(x.user), userIdOf(y.user)));
+
+    const unmatchedRows: UnmatchedRow[] = [...unmatched.values()].map((a) => {
+      this.counts.unmatched += a.records;
+      return {
+        vendorIds: sortStrings([...a.vendorIds]),
+        records: a.records,
+        first: a.first === Infinity ? NaN : a.first,
+        last: a.last === -Infinity ? NaN : a.last,
+        emails: sortStrings([...(a.emails ?? [])]),
+        fields: fieldList(a.fields),
+      };
+    });
+    unmatchedRows.sort((x, y) => cmp(x.vendorIds.join(';'), y.vendorIds.join(';')) || x.records - y.records);
+
+    const ambiguousRows: AmbiguousRow[] = [...ambiguous.values()].map((a) => {
+      this.counts.ambiguous += a.agg.records;
+      return {
+        vendorIds: sortStrings([...a.agg.vendorIds]),
+        candidates: sortStrings(a.candidates.map(userIdOf)),
+        reason: a.reason,
+        records: a.agg.records,
+      };
+    });
+    ambiguousRows.sort((x, y) => cmp(x.vendorIds.join(';'), y.vendorIds.join(';')) || cmp(x.reason, y.reason));
+
+    const fieldCategories = new Map<string, Category>();
+    this.fieldNames.forEach((n, i) => fieldCategories.set(n, this.fieldCats[i]!));
+    return {
+      counts: this.counts,
+      users,
+      unmatched: unmatchedRows,
+      ambiguous: ambiguousRows,
+      fieldCategories,
+      hashRecipes: this.hashRecipes,
+      identities: this.graph.count,
+      sessions: this.sessions.count,
+    };
+  }
+
+  private attribute(u: number, agg: Agg, method: number): void {
+    const a = (this.userAgg[u] ??= new Agg());
+    a.merge(agg);
+    a.methods |= method;
+  }
+}
+
+function hasValue(v: unknown): boolean {
+  if (v === null || v === undefined) return false;
+  if (typeof v === 'string') return v.trim() !== '';
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') {
+    for (const _ in v) return true;
+    return false;
+  }
+  return true;
+}
+
+function union(a: number[], b: number[]): number[] {
+  if (a.length === 0) return b;
+  let out = a;
+  for (const u of b) if (!out.includes(u)) (out === a ? (out = a.slice()) : out).push(u);
+  return out;
+}
+
+/**
+ * Strongest evidence first: the id matches decide, weaker methods narrow them; methods that
+ * point at disjoint users are a conflict, and the record goes to --ambiguous with all of them.
+ */
+function combine(byId: number[], byEmail: number[], byHash: number[]): [users: number[], conflict: boolean] {
+  let cur: number[] | undefined;
+  let conflict = false;
+  for (const s of [byId, byEmail, byHash]) {
+    if (s.length === 0) continue;
+    if (cur === undefined) {
+      cur = s;
+      continue;
+    }
+    const inter = cur.filter((u) => s.includes(u));
+    if (inter.length > 0) cur = inter;
+    else {
+      cur = union(cur, s);
+      conflict = true;
+    }
+  }
+  if (cur === undefined) return [[], false];
+  return [cur.length > 1 ? cur.slice().sort((x, y) => x - y) : cur, conflict];
+}
+
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function sortStrings<T extends string>(a: T[]): T[] {
+  return a.sort(cmp);
+}

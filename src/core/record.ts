@@ -1,0 +1,57 @@
+/**
+ * The canonical record every vendor preset maps onto (SPEC §3): `{kind, time?, ids, fields}`.
+ * One instance is reused for every record of a run, so the hot loop allocates no shell per
+ * record; a preset fills it, the correlator reads it, and it is cleared before the next one.
+ */
+import type { ZoneResolver } from './time.js';
+
+export type Kind = 'event' | 'profile';
+
+export class VendorRecord {
+  kind: Kind = 'event';
+  /** Event time in epoch ms; NaN for profiles or when the record has none. */
+  time = NaN;
+  /** Every identifier value on the record, as written (strings). */
+  ids: string[] = [];
+  /** Values of the record's email fields (not identifiers). */
+  emails: string[] = [];
+  /** Values of fields that hold hashed emails. */
+  hashes: string[] = [];
+  /** The anonymous/device key that groups events into vendor session windows; '' when none. */
+  deviceKey = '';
+  /** The objects whose keys are the exposed fields (e.g. Mixpanel `properties`). */
+  fieldSources: Array<Record<string, unknown>> = [];
+  /** Dotted-path prefix per field source ('' for Mixpanel, which reports bare property names). */
+  fieldPrefixes: string[] = [];
+
+  reset(): void {
+    this.kind = 'event';
+    this.time = NaN;
+    this.ids.length = 0;
+    this.emails.length = 0;
+    this.hashes.length = 0;
+    this.deviceKey = '';
+    this.fieldSources.length = 0;
+    this.fieldPrefixes.length = 0;
+  }
+}
+
+export interface MapContext {
+  zone: ZoneResolver;
+}
+
+/** A vendor preset: data, plus the one small function that maps a parsed record (knip-style). */
+export interface VendorPreset {
+  readonly name: string;
+  /** The vendor's own bookkeeping fields: never reported as exposed (SPEC §4.6). */
+  readonly bookkeeping: ReadonlySet<string>;
+  /** True when a parsed record has this vendor's shape (for --vendor auto). */
+  detect(raw: Record<string, unknown>): boolean;
+  /** Fills `out` from one parsed record; returns a reject reason when it cannot. */
+  map(raw: Record<string, unknown>, out: VendorRecord, ctx: MapContext): string | undefined;
+  /**
+   * Records that are containers of records (Mixpanel Engage pages: `{"results": [...]}`):
+   * returns the inner records, or undefined when the record is a plain record.
+   */
+  unwrap?(raw: Record<string, unknown>): unknown[] | undefined;
+}

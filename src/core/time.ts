@@ -1,0 +1,99 @@
+/**
+ * Timestamp parsing (SPEC §2 "Timestamps"). Everything becomes epoch milliseconds (UTC);
+ * NaN means "not a timestamp". Written back as ISO 8601 UTC with `Z`.
+ */
+
+// Epoch magnitudes: seconds until ~year 5138, ms until ~5138, then µs. Told apart by size,
+// as PostHog's Mixpanel importer does (> 1e10 ⇒ ms).
+const MS_THRESHOLD = 1e11; // 1e11 s is year 5138; 1e11 ms is 1973
+const US_THRESHOLD = 1e14; // 1e14 ms is year 5138; 1e14 µs is 1973
+
+export function epochToMs(n: number): number {
+  if (!Number.isFinite(n)) return NaN;
+  const a = Math.abs(n);
+  if (a < MS_THRESHOLD) return Math.round(n * 1000);
+  if (a < US_THRESHOLD) return Math.round(n);
+  return Math.round(n / 1000);
+}
+
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const NUMERIC_RE = /^-?\d+(?:\.\d+)?$/;
+
+/** A zone resolver turns a wall-clock time into UTC ms; UTC when absent. */
+export type ZoneResolver = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number) => number;
+
+export const utcZone: ZoneResolver = (y, mo, d, h, mi, s, ms) => Date.UTC(y, mo - 1, d, h, mi, s, ms);
+
+/** Resolver for an IANA zone, using Intl to find the offset (DST-aware). */
+export function ianaZone(tz: string): ZoneResolver {
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  const offsetAt = (utcMs: number): number => {
+    const parts = fmt.formatToParts(new Date(utcMs));
+    const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+    const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+    return asUtc - Math.floor(utcMs / 1000) * 1000;
+  };
+  return (y, mo, d, h, mi, s, ms) => {
+    const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+    // Two rounds settle the offset across a DST change.
+    let guess = wall - offsetAt(wall);
+    guess = wall - offsetAt(guess);
+    return guess;
+  };
+}
+
+/** True when the zone name is one Intl knows. */
+export function isValidZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function parseTimestamp(v: unknown, zone: ZoneResolver = utcZone): number {
+  if (typeof v === 'number') return epochToMs(v);
+  if (typeof v !== 'string') return NaN;
+  const s = v.trim();
+  if (s === '') return NaN;
+  if (NUMERIC_RE.test(s)) return epochToMs(Number(s));
+  const m = ISO_RE.exec(s);
+  if (!m) return NaN;
+  const y = +m[1]!, mo = +m[2]!, d = +m[3]!;
+  const h = m[4] ? +m[4] : 0, mi = m[5] ? +m[5] : 0, sec = m[6] ? +m[6] : 0;
+  const ms = m[7] ? Math.floor(Number('0.' + m[7]) * 1000) : 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return NaN;
+  const z = m[8];
+  if (z === undefined) return zone(y, mo, d, h, mi, sec, ms);
+  const base = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  if (z === 'Z' || z === 'z') return base;
+  const sign = z[0] === '-' ? -1 : 1;
+  const digits = z.slice(1).replace(':', '');
+  const off = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60_000;
+  return base - sign * off;
+}
+
+export function formatIso(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `30m`, `2h`, `90s`, `1d`, `500ms`; a bare number is seconds. NaN when unparsable. */
+export function parseDuration(s: string): number {
+  const m = DURATION_RE.exec(s.trim());
+  if (!m) return NaN;
+  return Number(m[1]) * UNIT_MS[m[2] ?? 's']!;
+}

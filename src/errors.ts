@@ -1,0 +1,42 @@
+/** Where a problem is: GNU `file:line:col` form, so editors and terminals can jump to it. */
+export interface Where {
+  file: string;
+  line?: number;
+  column?: number | string;
+}
+
+export type InputErrorCode =
+  | 'INPUT_UNREADABLE' // the file cannot be opened or read at all
+  | 'INPUT_BAD_RECORD' // one record cannot be parsed (lenient mode: a reject)
+  | 'INPUT_BAD_TABLE' // a users/sessions table row is malformed
+  | 'INPUT_MISSING_COLUMN'; // a needed column is not in the header
+
+/** Bad data or unreadable input: exit 1, or a row in --rejects in lenient mode. */
+export class InputError extends Error {
+  constructor(
+    readonly code: InputErrorCode,
+    message: string,
+    readonly where: Where,
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A flag or option problem found after parsing: exit 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function formatWhere(w: Where): string {
+  let s = w.file;
+  if (w.line !== undefined) s += `:${w.line}`;
+  if (w.column !== undefined) s += `:${w.column}`;
+  return s;
+}

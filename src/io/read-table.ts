@@ -1,0 +1,104 @@
+/**
+ * An internal table (users, login sessions): CSV or TSV with a header (RFC 4180: quoted fields,
+ * embedded separators, quotes and newlines; BOM; CRLF), or NDJSON objects. Read fully: it is
+ * the small side of the join. csv-parse is used here because its errors carry line and column,
+ * which a responder needs to fix the file (SPEC §7).
+ */
+import { parse, CsvError } from 'csv-parse';
+import { InputError } from '../errors.js';
+import { readBytes, type InputFile, type InputStats } from './open.js';
+
+export interface Table {
+  header: string[];
+  rows: Array<{ cells: string[]; line: number }>;
+}
+
+export async function readTable(file: InputFile, stats: InputStats): Promise<Table> {
+  const chunks: Buffer[] = [];
+  for await (const c of readBytes(file, stats)) chunks.push(c);
+  let buf = Buffer.concat(chunks);
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+  let s = 0;
+  while (s < buf.length && (buf[s] === 0x20 || buf[s] === 0x0a || buf[s] === 0x0d || buf[s] === 0x09)) s++;
+  if (s >= buf.length) {
+    throw new InputError('INPUT_BAD_TABLE', 'the table is empty (no header row)', { file: file.display }, 'the users table needs a header row naming its columns');
+  }
+  return buf[s] === 0x7b ? readNdjsonTable(buf, file) : await readCsvTable(buf, file);
+}
+
+function readNdjsonTable(buf: Buffer, file: InputFile): Table {
+  const header: string[] = [];
+  const index = new Map<string, number>();
+  const objects: Array<{ obj: Record<string, unknown>; line: number }> = [];
+  const text = buf.toString('utf8');
+  let line = 0;
+  for (const raw of text.split('\n')) {
+    line++;
+    const t = raw.trim();
+    if (t === '') continue;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(t);
+    } catch (e) {
+      throw new InputError('INPUT_BAD_TABLE', `invalid JSON: ${(e as Error).message}`, { file: file.display, line }, 'each line of an NDJSON table must be one JSON object', { cause: e });
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+      throw new InputError('INPUT_BAD_TABLE', 'line is not a JSON object', { file: file.display, line });
+    }
+    for (const k of Object.keys(obj)) if (!index.has(k)) index.set(k, header.push(k) - 1);
+    objects.push({ obj: obj as Record<string, unknown>, line });
+  }
+  const rows = objects.map(({ obj, line }) => ({
+    cells: header.map((k) => cell(obj[k])),
+    line,
+  }));
+  return { header, rows };
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+async function readCsvTable(buf: Buffer, file: InputFile): Promise<Table> {
+  const nl = buf.indexOf(0x0a);
+  const firstLine = buf.toString('utf8', 0, nl < 0 ? Math.min(buf.length, 65536) : nl);
+  const delimiter = count(firstLine, '\t') > count(firstLine, ',') ? '\t' : ',';
+  const parser = parse(buf, { delimiter, info: true, skip_empty_lines: true, relax_quotes: false });
+  let header: string[] | undefined;
+  const rows: Table['rows'] = [];
+  let endOfPrevious = 0; // info.lines is where a record ends; a quoted newline makes it span lines
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = endOfPrevious + 1;
+      endOfPrevious = info.lines;
+      if (header === undefined) {
+        header = record.map((h) => h.trim());
+        continue;
+      }
+      if (record.length === 1 && record[0]!.trim() === '') continue;
+      if (record.length !== header.length) {
+        throw new InputError(
+          'INPUT_BAD_TABLE',
+          `row has ${record.length} fields, the header has ${header.length}`,
+          { file: file.display, line },
+          'a value with a separator or a newline in it must be in double quotes',
+        );
+      }
+      rows.push({ cells: record, line });
+    }
+  } catch (e) {
+    if (e instanceof CsvError) {
+      const where = e as CsvError & { lines?: number; column?: number | string };
+      throw new InputError('INPUT_BAD_TABLE', e.message.replace(/^Invalid [^:]*: /, ''), { file: file.display, line: where.lines, column: where.column }, 'check the quoting on that line', { cause: e });
+    }
+    throw e;
+  }
+  return { header: header ?? [], rows };
+}
+
+function count(s: string, ch: string): number {
+  let n = 0;
+  for (let i = s.indexOf(ch); i >= 0; i = s.indexOf(ch, i + 1)) n++;
+  return n;
+}

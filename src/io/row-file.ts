@@ -1,0 +1,83 @@
+/**
+ * A side or output file written row by row, so that millions of rejects never sit in memory.
+ * Written under a temporary name and renamed on close: an interrupted run never leaves a file
+ * that looks complete. Format by extension (SPEC §5): `.json`, `.ndjson`, `.tsv`, else CSV.
+ */
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { InputError } from '../errors.js';
+import { render, renderRow, type Cell, type Format } from './write-rows.js';
+
+export function formatForPath(path: string): Format {
+  if (path.endsWith('.json')) return 'json';
+  if (path.endsWith('.ndjson') || path.endsWith('.jsonl')) return 'ndjson';
+  if (path.endsWith('.tsv')) return 'tsv';
+  return 'csv';
+}
+
+export class RowFile {
+  private fd: number;
+  private buf = '';
+  private rows = 0;
+  private readonly tmp: string;
+
+  constructor(
+    readonly path: string,
+    private readonly columns: readonly string[],
+    private readonly format: Format = formatForPath(path),
+  ) {
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+    try {
+      this.fd = openSync(this.tmp, 'w');
+    } catch (e) {
+      throw new InputError('INPUT_UNREADABLE', `cannot write: ${(e as Error).message}`, { file: path }, 'check that the directory exists and is writable', { cause: e });
+    }
+    if (format === 'json') this.buf = '[';
+    else if (format === 'csv' || format === 'tsv') this.buf = render(format, columns, []);
+  }
+
+  add(row: Cell[]): void {
+    const line = renderRow(this.format, this.columns, row);
+    this.write(this.format === 'json' ? (this.rows === 0 ? '\n  ' : ',\n  ') + line.trimEnd() : line);
+    this.rows++;
+  }
+
+  write(text: string): void {
+    this.buf += text;
+    if (this.buf.length > 1 << 16) this.flush();
+  }
+
+  close(): void {
+    if (this.format === 'json') this.buf += this.rows === 0 ? ']\n' : '\n]\n';
+    this.flush();
+    closeSync(this.fd);
+    renameSync(this.tmp, this.path);
+  }
+
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.tmp, { force: true });
+  }
+
+  private flush(): void {
+    if (this.buf === '') return;
+    try {
+      writeSync(this.fd, this.buf);
+    } catch (e) {
+      this.abort();
+      throw new InputError('INPUT_UNREADABLE', `cannot write: ${(e as Error).message}`, { file: this.path }, (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full: free space or write elsewhere' : undefined, { cause: e });
+    }
+    this.buf = '';
+  }
+}
+
+/** Writes a whole text atomically (temporary name, then rename). */
+export function writeFileAtomic(path: string, text: string): void {
+  const f = new RowFile(path, [], 'ndjson');
+  f.write(text);
+  f.close();
+}

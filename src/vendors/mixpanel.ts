@@ -1,0 +1,120 @@
+/**
+ * Mixpanel: the raw event export (`{"event", "properties": {...}}`) and the Engage/people
+ * export (`{"$distinct_id", "$properties": {...}}`, paged as `{"results": [...]}`).
+ * FORMATS.md §1; identity fields from Mixpanel's reserved-properties reference.
+ */
+import { parseTimestamp } from '../core/time.js';
+import { isEmailShaped, isHashShaped, stripDevicePrefix } from '../core/normalize.js';
+import type { VendorPreset, VendorRecord } from '../core/record.js';
+
+// Every identifier property (SPEC §3): never `distinct_id` alone.
+const ID_PROPS = [
+  'distinct_id',
+  '$device_id',
+  '$user_id',
+  '$distinct_id_before_identity',
+  '$identified_id',
+  '$anon_id',
+  '$anon_distinct_id',
+  'alias',
+  'mp_original_distinct_id',
+] as const;
+
+const EMAIL_PROPS = ['$email', 'email'] as const;
+// Hashed-email properties: the name mentions an email and a digest.
+const HASH_NAME_RE = /email.*(hash|sha|md5)|(hash|sha\d*|md5).*email/i;
+
+function idString(v: unknown): string {
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v); // Engage's schema types $distinct_id as integer
+  return '';
+}
+
+function pushId(out: VendorRecord, v: unknown): void {
+  const s = idString(v);
+  if (s !== '' && !out.ids.includes(s)) out.ids.push(s);
+}
+
+function collectContact(out: VendorRecord, props: Record<string, unknown>): void {
+  for (const k of EMAIL_PROPS) {
+    const v = props[k];
+    if (typeof v === 'string' && v.indexOf('@') > 0) out.emails.push(v);
+  }
+  for (const k in props) {
+    if (k.length > 6 && HASH_NAME_RE.test(k)) {
+      const v = props[k];
+      if (typeof v === 'string' && isHashShaped(v.trim())) out.hashes.push(v.trim());
+    }
+  }
+}
+
+export const mixpanel = {
+  name: 'mixpanel',
+  bookkeeping: new Set([
+    'time',
+    '$insert_id',
+    'mp_lib',
+    '$lib_version',
+    '$mp_api_endpoint',
+    '$mp_api_timestamp_ms',
+    'mp_processing_time_ms',
+    '$import',
+    'mp_sent_by_lib_version',
+  ]),
+
+  detect(raw) {
+    return (typeof raw.event === 'string' && isObject(raw.properties)) || ('$distinct_id' in raw && isObject(raw.$properties));
+  },
+
+  unwrap(raw) {
+    return Array.isArray(raw.results) && !('event' in raw) && !('$distinct_id' in raw) ? raw.results : undefined;
+  },
+
+  map(raw, out, ctx) {
+    const props = raw.properties;
+    if (isObject(props)) {
+      out.kind = 'event';
+      const t = props.time;
+      out.time = t === undefined || t === null || t === '' ? NaN : parseTimestamp(t, ctx.zone);
+      for (const k of ID_PROPS) pushId(out, props[k]);
+      const merged = props.$distinct_ids; // $merge
+      if (Array.isArray(merged)) for (const v of merged) pushId(out, v);
+      collectContact(out, props);
+      out.deviceKey = deviceKeyOf(props);
+      out.fieldSources.push(props);
+      out.fieldPrefixes.push('');
+      return undefined;
+    }
+    const pprops = raw.$properties;
+    if ('$distinct_id' in raw || isObject(pprops)) {
+      out.kind = 'profile';
+      pushId(out, raw.$distinct_id);
+      if (isObject(pprops)) {
+        collectContact(out, pprops);
+        out.fieldSources.push(pprops);
+        out.fieldPrefixes.push('');
+      }
+      // `$distinct_id` itself is an exposed identifier (SPEC §4.6).
+      out.fieldSources.push({ $distinct_id: raw.$distinct_id });
+      out.fieldPrefixes.push('');
+      return undefined;
+    }
+    return typeof raw.event === 'string' ? 'event has no "properties" object' : 'not a Mixpanel event or profile record';
+  },
+} satisfies VendorPreset;
+
+function deviceKeyOf(props: Record<string, unknown>): string {
+  const dev = idString(props.$device_id);
+  if (dev !== '') return stripDevicePrefix(dev);
+  const did = idString(props.distinct_id);
+  if (did.startsWith('$device:')) return stripDevicePrefix(did);
+  // Original ID merge exports an anonymous UUID as distinct_id with no $device_id; an event
+  // without $user_id is treated as anonymous for sessions (an identified id that is one of
+  // ours is matched directly first, so this costs it nothing).
+  if (did !== '' && idString(props.$user_id) === '' && !isEmailShaped(did)) return did;
+  return '';
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -67,7 +67,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log): Promise<RunRe
   const correlator = new Correlator(users, { window: plan.window, sessionGapMs: plan.sessionGapMs, bookkeeping: preset.bookkeeping });
   const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
   const rec = new VendorRecord();
-  const ctx = { zone: plan.zone };
+  const ctx = { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' };
   let strictStop: InputError | undefined;
 
   try {

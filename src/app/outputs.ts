@@ -1,5 +1,6 @@
 /** The run's outputs (SPEC §5, §6): affected users, side files, manifest. */
 import { CATEGORIES } from '../core/categorize.js';
+import { METHODS } from '../core/correlate.js';
 import { render, type Cell } from '../io/write-rows.js';
 import { RowFile, writeFileAtomic } from '../io/row-file.js';
 import { formatIso } from '../core/time.js';
@@ -66,9 +67,14 @@ export function affectedStats(report: RunReport): Affected {
     by_confidence[r.confidence] = (by_confidence[r.confidence] ?? 0) + 1;
     for (const c of r.categories) by_category[c] = (by_category[c] ?? 0) + 1;
   }
-  const ordered: Record<string, number> = {};
-  for (const c of CATEGORIES) if (by_category[c]) ordered[c] = by_category[c]!;
-  return { users: report.result.users.length, by_method, by_confidence, by_category: ordered };
+  // Fixed orders, so the summary and manifest read the same way every run.
+  const pick = (o: Record<string, number>, keys: readonly string[]) => Object.fromEntries(keys.filter((k) => o[k]).map((k) => [k, o[k]!]));
+  return {
+    users: report.result.users.length,
+    by_method: pick(by_method, METHODS.map(([, m]) => m)),
+    by_confidence: pick(by_confidence, ['high', 'medium']),
+    by_category: pick(by_category, CATEGORIES),
+  };
 }
 
 export function manifest(plan: CorrelatePlan, report: RunReport, version: string, outputs: string[]): string {

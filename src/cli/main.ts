@@ -51,7 +51,7 @@ export function program(): Command {
     .version(VERSION)
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ outputError: (s, write) => write(err.red(s)) });
+    .configureOutput({ outputError: (s, write) => write(`${PREFIX} ${err.red(s)}`) });
 
   addCorrelateOptions(p.command('correlate').description('join a vendor export with the user table: affected users and their exposed fields'))
     .addHelpText('after', CORRELATE_EXAMPLE)

@@ -17,10 +17,11 @@ export function summary(report: RunReport, written: string[]): string {
     `  by category   ${list(a.by_category)}`,
     `  unmatched     ${n(unmatched.length)} vendor identit${unmatched.length === 1 ? 'y' : 'ies'}, ${n(counts.unmatched)} records`,
     `  ambiguous     ${n(ambiguous.length)} identities/sessions, ${n(counts.ambiguous)} records`,
-    `  rejected      ${n(counts.rejected)} records` + (counts.rejected ? ' (listed with --rejects)' : ''),
+    `  rejected      ${n(counts.rejected)} record${counts.rejected === 1 ? '' : 's'}` + (counts.rejected ? ' (list them with --rejects)' : ''),
     `  accounting    read ${n(counts.read)} = rejected ${n(counts.rejected)} + out_of_window ${n(counts.out_of_window)} + attributed ${n(counts.attributed)} + unmatched ${n(counts.unmatched)} + ambiguous ${n(counts.ambiguous)}` +
       (ok ? '' : err.red(` (MISMATCH: sums to ${n(sum)}; this is a bug)`)),
   ];
+  if (report.errors.length) lines.push(err.red(`  unreadable    ${n(report.errors.length)} input file${report.errors.length === 1 ? '' : 's'} (see the errors above; exit status 1)`));
   if (written.length) lines.push(`  wrote         ${written.join(', ')}`);
   return lines.join('\n') + '\n';
 }

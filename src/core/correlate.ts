@@ -35,7 +35,8 @@ export interface Counts {
   attributed: number;
   unmatched: number;
   ambiguous: number;
-  duplicates: number;
+  /** Not detected yet (issue 6): null, so that no audit record claims "0 duplicates" falsely. */
+  duplicates: number | null;
 }
 
 class Agg {
@@ -110,7 +111,7 @@ export interface Result {
 }
 
 export class Correlator {
-  readonly counts: Counts = { read: 0, rejected: 0, out_of_window: 0, attributed: 0, unmatched: 0, ambiguous: 0, duplicates: 0 };
+  readonly counts: Counts = { read: 0, rejected: 0, out_of_window: 0, attributed: 0, unmatched: 0, ambiguous: 0, duplicates: null };
   private readonly graph = new IdentityGraph();
   private readonly sessions: SessionWindows;
   private readonly userAgg: Array<Agg | undefined>;

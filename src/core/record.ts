@@ -38,6 +38,11 @@ export class VendorRecord {
 
 export interface MapContext {
   zone: ZoneResolver;
+  /**
+   * True when --timezone names a zone: then epoch times a vendor writes in project-local time
+   * (Mixpanel projects created before 2023, FORMATS.md §1.1) are shifted to UTC.
+   */
+  localEpochs: boolean;
 }
 
 /** A vendor preset: data, plus the one small function that maps a parsed record (knip-style). */

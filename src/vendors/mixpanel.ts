@@ -5,7 +5,7 @@
  */
 import { parseTimestamp } from '../core/time.js';
 import { isEmailShaped, isHashShaped, stripDevicePrefix } from '../core/normalize.js';
-import type { VendorPreset, VendorRecord } from '../core/record.js';
+import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
 
 // Every identifier property (SPEC §3): never `distinct_id` alone.
 const ID_PROPS = [
@@ -76,6 +76,7 @@ export const mixpanel = {
       out.kind = 'event';
       const t = props.time;
       out.time = t === undefined || t === null || t === '' ? NaN : parseTimestamp(t, ctx.zone);
+      if (ctx.localEpochs && typeof t === 'number') out.time = localToUtc(out.time, ctx.zone);
       for (const k of ID_PROPS) pushId(out, props[k]);
       const merged = props.$distinct_ids; // $merge
       if (Array.isArray(merged)) for (const v of merged) pushId(out, v);
@@ -113,6 +114,13 @@ function deviceKeyOf(props: Record<string, unknown>): string {
   // ours is matched directly first, so this costs it nothing).
   if (did !== '' && idString(props.$user_id) === '' && !isEmailShaped(did)) return did;
   return '';
+}
+
+/** Mixpanel's pre-2023 `time` is the project's wall clock written as if it were UTC. */
+function localToUtc(ms: number, zone: MapContext['zone']): number {
+  if (Number.isNaN(ms)) return ms;
+  const d = new Date(ms);
+  return zone(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -29,7 +29,9 @@ export function affectedRows(report: RunReport): Cell[][] {
 }
 
 export function renderAffected(plan: CorrelatePlan, report: RunReport): string {
-  return render(plan.format, affectedColumns(plan), affectedRows(report), plan.width);
+  // In a narrow terminal the ids and times give way before the exposed fields do.
+  const shrink: Array<[string, number]> = [['vendor_ids', 8], ['email', 14], ...plan.userColumns.map((c): [string, number] => [c, 10]), ['first_seen', 11], ['last_seen', 11], ['exposed_fields', 24]];
+  return render(plan.format, affectedColumns(plan), affectedRows(report), plan.width, shrink);
 }
 
 /** Side files; returns the paths written, for the summary. */

@@ -46,7 +46,10 @@ export function renderRow(format: Format, columns: readonly string[], row: reado
   }
 }
 
-export function render(format: Format, columns: readonly string[], rows: readonly Cell[][], width = 100): string {
+/** For --format table: which columns give way first when the terminal is narrow, down to what width. */
+export type ShrinkOrder = ReadonlyArray<[column: string, min: number]>;
+
+export function render(format: Format, columns: readonly string[], rows: readonly Cell[][], width = 100, shrink: ShrinkOrder = []): string {
   switch (format) {
     case 'csv':
       return [columns.map(csvCell).join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
@@ -57,7 +60,7 @@ export function render(format: Format, columns: readonly string[], rows: readonl
     case 'ndjson':
       return rows.map((r) => JSON.stringify(toObject(columns, r)) + '\n').join('');
     case 'table':
-      return renderTable(columns, rows, width);
+      return renderTable(columns, rows, width, shrink);
   }
 }
 
@@ -67,28 +70,50 @@ function toObject(columns: readonly string[], row: readonly Cell[]): Record<stri
   return o;
 }
 
-/** Aligned columns for a human; long lists are shortened with a count, control characters shown as `?`. */
-function renderTable(columns: readonly string[], rows: readonly Cell[][], width: number): string {
-  const shown = rows.map((r) => r.map((c) => shorten(c)));
-  const widths = columns.map((c, i) => Math.max(c.length, ...shown.map((r) => r[i]!.length)));
-  // Fit the terminal: shrink the widest columns first, never below 8 characters.
+/**
+ * Aligned columns for a human, fitted to the terminal width: long text and list columns shrink
+ * first (lists keep a count of what was cut, `$browser;$city;… (+7)`), short columns never do.
+ * Control characters are shown as `?` so that no value can drive the terminal.
+ */
+function renderTable(columns: readonly string[], rows: readonly Cell[][], width: number, shrink: ShrinkOrder): string {
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => plain(r[i] ?? null).length)));
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  while (total() > width) {
-    const i = widths.indexOf(Math.max(...widths));
-    if (widths[i]! <= 8) break;
-    widths[i]!--;
+  // Named columns give way in order; then any column wider than 16, widest first.
+  const order: ShrinkOrder = [...shrink, ...columns.map((c): [string, number] => [c, 16])];
+  for (const [name, min] of order) {
+    const i = columns.indexOf(name);
+    if (i < 0) continue;
+    const excess = total() - width;
+    if (excess <= 0) break;
+    widths[i] = Math.max(Math.min(min, widths[i]!), widths[i]! - excess);
   }
-  const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w));
-  const line = (cells: string[]) => cells.map((s, i) => fit(s, widths[i]!)).join('  ').trimEnd();
-  return [line([...columns]), line(widths.map((w) => '-'.repeat(w))), ...shown.map(line)].join('\n') + '\n';
+  const line = (cells: string[]) => cells.map((s, i) => s.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [
+    line(columns.map((c, i) => fitText(c, widths[i]!))),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(r.map((c, i) => (Array.isArray(c) ? fitList(c.map(clean), widths[i]!) : fitText(plain(c), widths[i]!))))),
+  ].join('\n') + '\n';
 }
 
-function shorten(c: Cell): string {
-  let s: string;
-  if (Array.isArray(c)) {
-    const max = 3;
-    s = c.length > max ? c.slice(0, max).join(';') + `;… (+${c.length - max})` : c.join(';');
-  } else s = text(c);
+function plain(c: Cell): string {
+  return clean(text(c));
+}
+
+function clean(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+function fitText(s: string, w: number): string {
+  return s.length > w ? s.slice(0, w - 1) + '…' : s;
+}
+
+function fitList(items: string[], w: number): string {
+  const all = items.join(';');
+  if (all.length <= w) return all;
+  for (let k = items.length - 1; k >= 0; k--) {
+    const s = (k > 0 ? items.slice(0, k).join(';') + ';' : '') + `… (+${items.length - k})`;
+    if (s.length <= w) return s;
+  }
+  return fitText(`(${items.length})`, w);
 }

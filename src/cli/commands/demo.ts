@@ -10,7 +10,6 @@ export function demoArgs(): string[] {
     '--export', 'export',
     '--users', 'users.csv',
     '--user-key', 'mixpanel_distinct_id',
-    '--user-columns', 'name,country',
     '--window', DEMO_WINDOW,
     '--format', 'table',
   ];

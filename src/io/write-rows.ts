@@ -85,7 +85,8 @@ function renderTable(columns: readonly string[], rows: readonly Cell[][], width:
     if (i < 0) continue;
     const excess = total() - width;
     if (excess <= 0) break;
-    widths[i] = Math.max(Math.min(min, widths[i]!), widths[i]! - excess);
+    // Never below the header's own width: a cut header leaves the reader guessing.
+    widths[i] = Math.max(Math.min(Math.max(min, name.length), widths[i]!), widths[i]! - excess);
   }
   const line = (cells: string[]) => cells.map((s, i) => s.padEnd(widths[i]!)).join('  ').trimEnd();
   return [

@@ -80,7 +80,7 @@ describe('breach-impact demo', () => {
     const r = run(['demo']);
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^user_id\s+email\s+name\s+country\s+match\s+confidence/);
+    expect(lines[0]).toMatch(/^user_id\s+email\s+match\s+confidence\s+vendor_ids/);
     expect(lines.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['u_1001', 'u_1002', 'u_1003', 'u_1004', 'u_1005', 'u_1006', 'u_1007', 'u_1008', 'u_1009', 'u_1010', 'u_1011']);
     expect(r.stdout).toMatch(/u_1004 .* alias +medium/);
     expect(accounting(r.stderr)).toEqual({ read: 69, buckets: [3, 17, 38, 7, 4] });

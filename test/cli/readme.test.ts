@@ -1,0 +1,35 @@
+/** The README's worked example is executed (csv-parse's samples test): its output must be real. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { ROOT, run } from './run.js';
+
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, body: m[2]! }));
+
+it('README worked example prints what the README shows', () => {
+  const example = blocks.find((b) => b.lang === 'console' && b.body.includes('$ breach-impact correlate'))!;
+  const lines = example.body.split('\n');
+  const cmdStart = lines.findIndex((l) => l.startsWith('$ breach-impact'));
+  let cmd = '';
+  let i = cmdStart;
+  for (; i < lines.length; i++) {
+    cmd += lines[i]!.replace(/^\$ /, '').replace(/\\$/, ' ');
+    if (!lines[i]!.endsWith('\\')) break;
+  }
+  const shownStderr = lines.slice(i + 1).join('\n');
+  const out = mkdtempSync(join(tmpdir(), 'bi-readme-'));
+  try {
+    const args = cmd.replace(/>.*$/, '').trim().split(/\s+/).slice(1);
+    const sideFiles = new Set(['unmatched.csv', 'ambiguous.csv', 'rejects.csv', 'manifest.json']);
+    const r = run(args.map((a) => (sideFiles.has(a) ? join(out, a) : a)), { cwd: join(ROOT, 'fixtures/demo') });
+    expect(r.status).toBe(0);
+    expect(r.stderr.replaceAll(out + '/', '')).toBe(shownStderr);
+    const csvBlocks = blocks.filter((b) => b.lang === 'csv');
+    for (const row of csvBlocks[0]!.body.trimEnd().split('\n')) expect(r.stdout.split('\n')).toContain(row);
+    expect(readFileSync(join(out, 'ambiguous.csv'), 'utf8')).toBe(csvBlocks[1]!.body);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { Correlator, type Result } from '../core/correlate.js';
 import { VendorRecord, type VendorPreset } from '../core/record.js';
-import { formatIso } from '../core/time.js';
+import { formatIso, parseTimestamp } from '../core/time.js';
+import { buildLoginSessions, LOGIN_KEYS, type LoginSessions } from '../core/login-sessions.js';
 import { buildUserIndex, type UserIndex } from '../core/user-index.js';
 import type { HashFn } from '../core/normalize.js';
 import { InputError, UsageError, formatWhere } from '../errors.js';
@@ -59,12 +60,18 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log): Promise<RunRe
   const spec = resolveColumns(table, plan);
   const users = buildUserIndex(table, spec, hashFn);
   inputs.push({ path: plan.users, role: 'users', ...uStats, records: table.rows.length });
+  const login = plan.sessions ? await loadLoginSessions(plan, users, inputs, log) : undefined;
+  let explain: number | undefined;
+  if (plan.explain !== undefined) {
+    explain = users.ids.indexOf(plan.explain);
+    if (explain < 0) throw new UsageError(`--explain: no user with id "${plan.explain}" in ${plan.users}`, `give a value of the "${spec.idColumn}" column`);
+  }
 
   // Big side: every export file, streamed.
   const files = expandPaths(plan.exports);
   const preset = presetFor(plan.vendor === 'auto' ? 'mixpanel' : plan.vendor);
   if (plan.vendor === 'auto') log.info(`vendor: ${preset.name} (auto)`);
-  const correlator = new Correlator(users, { window: plan.window, sessionGapMs: plan.sessionGapMs, bookkeeping: preset.bookkeeping });
+  const correlator = new Correlator(users, { window: plan.window, sessionGapMs: plan.sessionGapMs, bookkeeping: preset.bookkeeping, login, explain });
   const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
   const rec = new VendorRecord();
   const ctx = { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' };
@@ -85,7 +92,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log): Promise<RunRe
         entry.records++;
         if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject(line, 'not a JSON object', text());
         rec.reset();
-        const why = preset.map(raw as Record<string, unknown>, rec, ctx) ?? correlator.add(rec);
+        const why = preset.map(raw as Record<string, unknown>, rec, ctx) ?? correlator.add(rec, explain === undefined ? undefined : `${file.display}:${line}`);
         if (why !== undefined) reject(line, why, text());
       };
       try {
@@ -119,6 +126,23 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log): Promise<RunRe
   if (correlator.counts.read === 0) log.warn('the export holds no records: nothing can be affected');
   const result = correlator.finish((u) => users.ids[u]!);
   return { result, users, inputs, vendor: preset.name, errors, strictStop, startedAt };
+}
+
+async function loadLoginSessions(plan: CorrelatePlan, users: UserIndex, inputs: InputEntry[], log: Log): Promise<LoginSessions> {
+  const path = plan.sessions!;
+  const stats = newStats();
+  const table = await readTable({ path, display: path }, stats);
+  const need = ['user_id', 'start', 'end'].filter((c) => !table.header.includes(c));
+  if (need.length) {
+    throw new UsageError(`${path}: column${need.length > 1 ? 's' : ''} ${need.map((c) => `"${c}"`).join(', ')} not in the sessions table; columns present: ${table.header.join(', ') || '(none)'}`, 'a sessions table needs user_id, start, end, and any of ip, user_agent, device_id');
+  }
+  if (!LOGIN_KEYS.some((k) => table.header.includes(k))) {
+    throw new UsageError(`${path}: the sessions table has none of ${LOGIN_KEYS.join(', ')}; columns present: ${table.header.join(', ')}`, 'a login session is matched on its ip, user agent or device id, so at least one is needed');
+  }
+  const { sessions, unknownUsers } = buildLoginSessions(path, table.header, table.rows, plan.sessionToleranceMs, (id) => users.byId.get(id)?.[0], (s) => parseTimestamp(s, plan.zone));
+  if (unknownUsers) log.warn(`${path}: ${unknownUsers} login session(s) belong to user ids not in the users table; they attribute nothing`);
+  inputs.push({ path, role: 'sessions', ...stats, records: table.rows.length });
+  return sessions;
 }
 
 function newStats(): InputStats {

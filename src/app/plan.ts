@@ -15,6 +15,9 @@ export interface CorrelatePlan {
   timezone: string;
   zone: ZoneResolver;
   sessionGapMs: number;
+  sessions?: string;
+  sessionToleranceMs: number;
+  explain?: string;
   format: Format;
   out?: string;
   unmatched?: string;

@@ -18,6 +18,9 @@ export interface CorrelateFlags {
   until?: string;
   timezone?: string;
   sessionGap: string;
+  sessions?: string;
+  sessionTolerance: string;
+  explain?: string;
   format: string;
   out?: string;
   unmatched?: string;
@@ -45,8 +48,13 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
   }
   const sessionGapMs = parseDuration(f.sessionGap);
   if (!(sessionGapMs > 0)) throw new UsageError(`cannot read --session-gap "${f.sessionGap}"`, 'use a duration such as 30m, 90s, 2h');
+  const sessionToleranceMs = parseDuration(f.sessionTolerance);
+  if (!(sessionToleranceMs >= 0)) throw new UsageError(`cannot read --session-tolerance "${f.sessionTolerance}"`, 'use a duration such as 2m, 90s, 0s');
   return {
     exports: f.export,
+    sessions: f.sessions,
+    sessionToleranceMs,
+    explain: f.explain,
     vendor: f.vendor,
     users: f.users,
     idColumn: f.userIdColumn,

@@ -7,7 +7,9 @@
  */
 import { BitSet } from './bitset.js';
 import { categoryByName, categoryByValue, urlFindings, type Category } from './categorize.js';
+import { Explainer } from './explain.js';
 import { IdentityGraph } from './identity.js';
+import type { LoginSessions } from './login-sessions.js';
 import { isEmailShaped, isHashShaped, normalizeEmail, stripDevicePrefix } from './normalize.js';
 import type { VendorRecord } from './record.js';
 import { SessionWindows } from './sessions.js';
@@ -26,6 +28,10 @@ export interface CorrelateOptions {
   window?: Window;
   sessionGapMs: number;
   bookkeeping: ReadonlySet<string>;
+  /** Internal login sessions (--sessions), consulted for records nothing else attributes. */
+  login?: LoginSessions;
+  /** The user to collect --explain evidence for. */
+  explain?: number;
 }
 
 export interface Counts {
@@ -63,6 +69,7 @@ interface Pending {
   agg: Agg;
   session: number; // session node, -1 when none
   identity: number; // first non-terminal identity node, -1 when none
+  login: number[]; // users whose internal login session covers the records
 }
 
 interface AmbiguousAgg {
@@ -108,6 +115,8 @@ export interface Result {
   hashRecipes: Record<string, number>;
   identities: number;
   sessions: number;
+  /** The --explain text, when asked for. */
+  explanation?: string;
 }
 
 export class Correlator {
@@ -121,6 +130,7 @@ export class Correlator {
   private readonly fieldNames: string[] = [];
   private readonly fieldCats: Category[] = [];
   private readonly hashRecipes: Record<string, number> = {};
+  private readonly explainer: Explainer | undefined;
   // Scratch, reused for every record.
   private readonly loose: number[] = [];
   private byId: number[] = [];
@@ -133,13 +143,14 @@ export class Correlator {
   ) {
     this.sessions = new SessionWindows(opts.sessionGapMs);
     this.userAgg = new Array(users.size);
+    if (opts.explain !== undefined) this.explainer = new Explainer(opts.explain, this.graph, this.sessions);
   }
 
   /**
    * Takes one mapped record. Returns a reject reason when the record cannot be placed
    * (an event with no usable time under --window); the caller counts and reports it.
    */
-  add(rec: VendorRecord): string | undefined {
+  add(rec: VendorRecord, where?: string): string | undefined {
     const w = this.opts.window;
     const t = rec.time;
     if (w !== undefined && rec.kind === 'event' && Number.isNaN(t)) return 'event has no readable time';
@@ -162,13 +173,17 @@ export class Correlator {
     }
     for (const h of rec.hashes) this.matchHash(h);
     const [direct, conflict] = combine(this.byId, this.byEmail, this.byHash);
-    this.graph.link(loose, nLoose, direct);
+    const merged = this.graph.link(loose, nLoose, direct);
+    this.explainer?.linked(loose, nLoose, direct, merged, rec, where);
 
     // 2. Session windows, from every timed event with a device key.
     let session = -1;
     if (rec.deviceKey !== '' && rec.kind === 'event' && !Number.isNaN(t)) {
       session = this.sessions.add(rec.deviceKey, t);
-      if (direct.length > 0) this.sessions.identify(session, direct);
+      if (direct.length > 0) {
+        this.sessions.identify(session, direct);
+        this.explainer?.identified(session, direct, where);
+      }
     }
 
     // 3. Exposure is limited to the window (start inclusive, end exclusive).
@@ -181,6 +196,7 @@ export class Correlator {
       const u = direct[0]!;
       agg = this.userAgg[u] ??= new Agg();
       agg.methods |= (this.byId.includes(u) ? M_ID : 0) | (this.byEmail.includes(u) ? M_EMAIL : 0) | (this.byHash.includes(u) ? M_HASH : 0);
+      if (this.explainer && u === this.opts.explain) this.explainer.direct(rec, this.byId.includes(u), this.byEmail.includes(u), this.byHash.includes(u), where);
     } else if (direct.length > 1) {
       const reason = conflict ? 'identifiers point to different users' : this.byId.length > 1 ? 'shared identifier' : 'shared email';
       const key = reason + '\0' + direct.join(',');
@@ -189,9 +205,10 @@ export class Correlator {
       agg = a.agg;
     } else {
       const identity = nLoose > 0 ? loose[0]! : -1;
-      const key = session + ':' + identity;
+      const login = this.opts.login ? this.opts.login.candidates(t, rec.keys) : NONE;
+      const key = login.length === 0 ? session + ':' + identity : session + ':' + identity + ':' + login.join(',');
       let p = this.pending.get(key);
-      if (p === undefined) this.pending.set(key, (p = { agg: new Agg(), session, identity }));
+      if (p === undefined) this.pending.set(key, (p = { agg: new Agg(), session, identity, login }));
       agg = p.agg;
       for (const e of rec.emails) {
         const n = normalizeEmail(e);
@@ -277,6 +294,7 @@ export class Correlator {
     const unmatched = new Map<string, Agg>();
     const ambiguous = new Map<string, AmbiguousAgg>();
     for (const [key, a] of this.ambiguousDirect) ambiguous.set('d' + key, a);
+    const ex = this.explainer;
     const toAmbiguous = (key: string, agg: Agg, candidates: number[], reason: string) => {
       const a = ambiguous.get(key);
       if (a) a.agg.merge(agg);
@@ -291,6 +309,7 @@ export class Correlator {
         const su = this.sessions.usersOf(p.session);
         if (su.length === 1) {
           this.attribute(su[0]!, p.agg, M_SESSION);
+          if (su[0] === this.opts.explain) ex?.bySession(p.session, p.agg.records);
           continue;
         }
         if (su.length > 1) {
@@ -302,12 +321,22 @@ export class Correlator {
         const iu = this.graph.usersOf(p.identity);
         if (iu.length === 1) {
           this.attribute(iu[0]!, p.agg, M_ALIAS);
+          if (iu[0] === this.opts.explain) ex?.byAlias(p.identity, p.agg.records);
           continue;
         }
         if (iu.length > 1) {
           toAmbiguous('i' + this.graph.root(p.identity), p.agg, iu, 'merge links two users');
           continue;
         }
+      }
+      if (p.login.length === 1) {
+        this.attribute(p.login[0]!, p.agg, M_SESSION);
+        if (p.login[0] === this.opts.explain) ex?.byLogin(p.agg.records, [...p.agg.vendorIds]);
+        continue;
+      }
+      if (p.login.length > 1) {
+        toAmbiguous('l' + p.login.join(',') + ':' + (p.identity >= 0 ? this.graph.root(p.identity) : 'none'), p.agg, p.login, 'login sessions overlap');
+        continue;
       }
       const key = p.identity >= 0 ? 'i' + this.graph.root(p.identity) : 'none';
       const u = unmatched.get(key);
@@ -376,6 +405,7 @@ export class Correlator {
       hashRecipes: this.hashRecipes,
       identities: this.graph.count,
       sessions: this.sessions.count,
+      explanation: ex?.render(userIdOf, (u) => this.userAgg[u]?.records ?? 0),
     };
   }
 
@@ -385,6 +415,8 @@ export class Correlator {
     a.methods |= method;
   }
 }
+
+const NONE: number[] = [];
 
 function hasValue(v: unknown): boolean {
   if (v === null || v === undefined) return false;

@@ -35,13 +35,18 @@ export class IdentityGraph {
     return this.keys[node]!;
   }
 
-  /** Links the non-terminal nodes of one record and notes the users its terminals matched. */
-  link(nodes: readonly number[], count: number, users: number[] | undefined): number {
-    if (count === 0) return -1;
+  /**
+   * Links the non-terminal nodes of one record and notes the users its terminals matched.
+   * Returns true when the record joined two identities that were separate until now.
+   */
+  link(nodes: readonly number[], count: number, users: number[] | undefined): boolean {
+    if (count === 0) return false;
+    let joined = false;
     let root = this.uf.find(nodes[0]!);
     for (let i = 1; i < count; i++) {
       const [kept, gone] = this.uf.union(root, nodes[i]!);
       if (kept !== gone) {
+        joined = true;
         const moved = this.touches.get(gone);
         if (moved) {
           this.touches.set(kept, mergeUsers(this.touches.get(kept), moved)!);
@@ -51,7 +56,7 @@ export class IdentityGraph {
       root = kept;
     }
     if (users && users.length > 0) this.touches.set(root, mergeUsers(this.touches.get(root), users)!);
-    return root;
+    return joined;
   }
 
   root(node: number): number {

@@ -23,6 +23,8 @@ export class VendorRecord {
   fieldSources: Array<Record<string, unknown>> = [];
   /** Dotted-path prefix per field source ('' for Mixpanel, which reports bare property names). */
   fieldPrefixes: string[] = [];
+  /** What internal login sessions are matched on ('' when the record has none). */
+  readonly keys = { ip: '', user_agent: '', device_id: '' };
 
   reset(): void {
     this.kind = 'event';
@@ -33,6 +35,7 @@ export class VendorRecord {
     this.deviceKey = '';
     this.fieldSources.length = 0;
     this.fieldPrefixes.length = 0;
+    this.keys.ip = this.keys.user_agent = this.keys.device_id = '';
   }
 }
 

@@ -82,6 +82,10 @@ export const mixpanel = {
       if (Array.isArray(merged)) for (const v of merged) pushId(out, v);
       collectContact(out, props);
       out.deviceKey = deviceKeyOf(props);
+      // Mixpanel keeps no IP (FORMATS.md §1.2), but custom `ip` properties and $device_id exist.
+      out.keys.ip = idString(props.ip ?? props.$ip);
+      out.keys.user_agent = idString(props.$user_agent ?? props.user_agent);
+      out.keys.device_id = stripDevicePrefix(idString(props.$device_id));
       out.fieldSources.push(props);
       out.fieldPrefixes.push('');
       return undefined;

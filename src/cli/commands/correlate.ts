@@ -29,6 +29,8 @@ export function addCorrelateOptions(cmd: Command): Command {
     .option('--email-column <col>', 'email column (default: email, when present)')
     .option('--user-key <col>', 'another user column holding an identifier the vendor may carry; repeatable', collect)
     .option('--user-columns <cols>', 'comma list of user columns to copy into the output')
+    .option('--sessions <path>', 'internal login sessions: user_id, start, end, and any of ip, user_agent, device_id')
+    .option('--session-tolerance <duration>', 'clock-skew allowance when matching internal login sessions', '2m')
     .option('--window <start/end>', 'incident window, ISO 8601 interval; start inclusive, end exclusive')
     .option('--since <time>', 'window start (inclusive)')
     .option('--until <time>', 'window end (exclusive)')
@@ -40,6 +42,7 @@ export function addCorrelateOptions(cmd: Command): Command {
     .option('--ambiguous <path>', 'identities/sessions that matched more than one user')
     .option('--rejects <path>', 'every record that could not be read: file, line, reason, record')
     .option('--manifest <path>', 'JSON audit record of the run: inputs with SHA-256, counts, options')
+    .option('--explain <user_id>', 'print to stderr how that user\'s records were attributed: ids, linking records (file:line), rules')
     .option('--strict', 'stop at the first unreadable record (exit 1)')
     .option('--quiet', 'no summary and no progress on stderr');
 }
@@ -60,6 +63,7 @@ export async function correlate(plan: CorrelatePlan, log: Log): Promise<Outcome>
     manifest(plan, report, VERSION, written);
     written.push(plan.manifest);
   }
+  if (report.result.explanation) process.stderr.write(report.result.explanation);
   if (!plan.quiet) process.stderr.write(summary(report, written));
   return { report, stdout: plan.out ? '' : text };
 }

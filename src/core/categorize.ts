@@ -52,7 +52,7 @@ export function categoryByValue(v: string): Category | undefined {
   return undefined;
 }
 
-const CREDENTIAL_PARAM_RE = /(^|[_\-.])?(token|key|password|passwd|pwd|secret|code|auth|session|sessionid|sid|otp|sig|signature)([_\-.]|$)/i;
+const CREDENTIAL_PARAM_RE = /(^|[_\-.])(token|key|password|passwd|pwd|secret|code|auth|session|sessionid|sid|otp|sig|signature)([_\-.]|$)/i;
 
 /**
  * The extra findings a URL-valued field carries in its query string or fragment:
@@ -74,7 +74,8 @@ export function urlFindings(v: string): number {
     if (raw === '') continue;
     let val = raw;
     try {
-      val = decodeURIComponent(raw.replace(/\+/g, ' '));
+      // '+' is kept: in an email it is a tag (`alice+x@…`), and no email holds a space.
+      val = decodeURIComponent(raw);
     } catch {
       // a malformed %-escape: judge the raw text
     }

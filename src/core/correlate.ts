@@ -136,6 +136,7 @@ export class Correlator {
   private byId: number[] = [];
   private byEmail: number[] = [];
   private byHash: number[] = [];
+  private recipes: string[] = [];
 
   constructor(
     private readonly users: UserIndex,
@@ -159,6 +160,7 @@ export class Correlator {
     this.byId = [];
     this.byEmail = [];
     this.byHash = [];
+    this.recipes.length = 0;
     const loose = this.loose;
     let nLoose = 0;
     for (const raw of rec.ids) {
@@ -196,6 +198,8 @@ export class Correlator {
       const u = direct[0]!;
       agg = this.userAgg[u] ??= new Agg();
       agg.methods |= (this.byId.includes(u) ? M_ID : 0) | (this.byEmail.includes(u) ? M_EMAIL : 0) | (this.byHash.includes(u) ? M_HASH : 0);
+      // The manifest counts in-window records attributed through each recipe.
+      if (this.byHash.includes(u)) for (const r of this.recipes) this.hashRecipes[r] = (this.hashRecipes[r] ?? 0) + 1;
       if (this.explainer && u === this.opts.explain) this.explainer.direct(rec, this.byId.includes(u), this.byEmail.includes(u), this.byHash.includes(u), where);
     } else if (direct.length > 1) {
       const reason = conflict ? 'identifiers point to different users' : this.byId.length > 1 ? 'shared identifier' : 'shared email';
@@ -242,7 +246,7 @@ export class Correlator {
     const h = this.users.lookupHash(hex);
     if (!h) return false;
     this.byHash = union(this.byHash, h.users);
-    this.hashRecipes[h.recipe] = (this.hashRecipes[h.recipe] ?? 0) + 1;
+    this.recipes.push(h.recipe);
     return true;
   }
 

@@ -40,9 +40,31 @@ export function isHashShaped(s: string): boolean {
 }
 
 const IPV4_RE = /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const IPV6_RE = /^(?=.*:.*:)[0-9a-fA-F:]{2,39}(?:\.\d+\.\d+\.\d+\.\d+)?$/;
+const HEXGROUP_RE = /^[0-9a-fA-F]{1,4}$/;
+
 export function isIpShaped(s: string): boolean {
-  return IPV4_RE.test(s) || (s.length >= 3 && IPV6_RE.test(s) && s.includes(':'));
+  return IPV4_RE.test(s) || isIpv6(s);
+}
+
+/** RFC 4291 text forms: 8 groups, or fewer with one `::`, optionally ending in dotted IPv4. */
+function isIpv6(s: string): boolean {
+  if (s.length < 2 || s.length > 45 || s.indexOf(':') < 0) return false;
+  let body = s;
+  let groups = 0;
+  const lastColon = s.lastIndexOf(':');
+  if (s.indexOf('.', lastColon) > 0) {
+    if (!IPV4_RE.test(s.slice(lastColon + 1))) return false;
+    body = s.slice(0, lastColon + 1) + '0'; // the IPv4 tail stands for two groups
+    groups = 1;
+  }
+  const halves = body.split('::');
+  if (halves.length > 2) return false;
+  const parts = halves.flatMap((h) => (h === '' ? [] : h.split(':')));
+  if (!parts.every((p) => HEXGROUP_RE.test(p))) return false;
+  groups += parts.length;
+  // A MAC address or a clock time has the shape of few groups and no '::': a real address
+  // without '::' has all 8 groups.
+  return halves.length === 2 ? groups <= 7 : groups === 8;
 }
 
 /** Mixpanel writes anonymous ids as `$device:<id>`, and silently accepts `$device:$device:<id>`. */

@@ -73,7 +73,9 @@ export function parseTimestamp(v: unknown, zone: ZoneResolver = utcZone): number
   const y = +m[1]!, mo = +m[2]!, d = +m[3]!;
   const h = m[4] ? +m[4] : 0, mi = m[5] ? +m[5] : 0, sec = m[6] ? +m[6] : 0;
   const ms = m[7] ? Math.floor(Number('0.' + m[7]) * 1000) : 0;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return NaN;
+  // An impossible date (Feb 30) would silently roll over into the next month, and could
+  // move a record across a window edge: it is not a timestamp.
+  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 60) return NaN;
   const z = m[8];
   if (z === undefined) return zone(y, mo, d, h, mi, sec, ms);
   const base = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
@@ -82,6 +84,10 @@ export function parseTimestamp(v: unknown, zone: ZoneResolver = utcZone): number
   const digits = z.slice(1).replace(':', '');
   const off = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60_000;
   return base - sign * off;
+}
+
+function daysIn(y: number, mo: number): number {
+  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
 }
 
 export function formatIso(ms: number): string {

@@ -74,7 +74,8 @@ export class ArraySplitter {
   private elemStart = -1; // in the current chunk; -1 when the element began in an earlier one
   private inElem = false;
   private elemLine = 0;
-  private keyStart = -1;
+  private keyStart = -1; // in the current chunk; -2 when the key began in an earlier one
+  private keyCarry: Buffer | undefined; // bytes of a key cut by a chunk boundary
   private lastKey = '';
   private whole: Buffer[] | undefined; // root object without "results": kept to emit whole
 
@@ -90,9 +91,11 @@ export class ArraySplitter {
         else if (c === 0x5c) this.esc = true;
         else if (c === 0x22) {
           this.inStr = false;
-          if (this.keyStart >= 0) {
-            this.lastKey = b.toString('utf8', this.keyStart, i);
+          if (this.keyStart !== -1) {
+            const tail = b.subarray(this.keyStart >= 0 ? this.keyStart : 0, i);
+            this.lastKey = (this.keyCarry ? Buffer.concat([this.keyCarry, tail]) : tail).toString('utf8');
             this.keyStart = -1;
+            this.keyCarry = undefined;
           }
         }
         continue;
@@ -135,6 +138,11 @@ export class ArraySplitter {
       if (atElemLevel) this.begin(i); // a scalar element: a number, true, false, null
     }
     if (this.inElem) this.parts.push(b.subarray(this.elemStart < 0 ? 0 : this.elemStart));
+    if (this.keyStart !== -1) {
+      const part = b.subarray(this.keyStart >= 0 ? this.keyStart : 0);
+      this.keyCarry = this.keyCarry ? Buffer.concat([this.keyCarry, part]) : part;
+      this.keyStart = -2;
+    }
     if (this.whole) this.whole.push(b);
   }
 

@@ -143,8 +143,8 @@ describe('isIpShaped', () => {
     expect(isIpShaped(input)).toBe(expected);
   });
 
-  // Suspected bugs (see report): IPv4-mapped IPv6, which Node's socket.remoteAddress reports for
-  // every IPv4 client, is not recognised; and a clock time or a MAC address is taken for IPv6.
+  // Regression: IPv4-mapped IPv6 (as Node reports IPv4 clients) was not recognised, and a clock
+  // time or a MAC address was taken for IPv6 (and so categorised `location`).
   it.each<[string, boolean]>([
     ['::ffff:192.0.2.1', true],
     ['12:30:45', false],

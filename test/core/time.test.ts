@@ -85,9 +85,9 @@ describe('parseTimestamp: not a timestamp → NaN', () => {
 });
 
 describe('parseTimestamp: impossible calendar dates', () => {
-  // The day is only checked against 31, so Date.UTC silently rolls Feb 30 over to Mar 2.
-  // A value that names no real day is not a timestamp; silently shifting it moves a record
-  // across a window edge.
+  // Regression: the day was only checked against 31, so Date.UTC rolled Feb 30 over to Mar 2.
+  // A value that names no real day is not a timestamp; shifting it moves a record across a
+  // window edge.
   it.each<[string]>([['2025-02-30T00:00:00Z'], ['2025-04-31'], ['2023-02-29 10:00:00']])('%s → NaN', (input) => {
     expect(parseTimestamp(input)).toBeNaN();
   });

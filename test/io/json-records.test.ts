@@ -140,8 +140,8 @@ describe('ArraySplitter', () => {
   it('reference split of the results document', () => {
     expect(array([RES])).toEqual(RES_EXPECTED);
   });
-  // Splitting inside the "results" key loses the key (keyStart indexes the previous chunk),
-  // and the whole document comes out as one record instead of its elements.
+  // Regression: a chunk boundary inside the "results" key lost the key (its start indexed the
+  // previous chunk), and the whole document came out as one record instead of its elements.
   const RES_SPLITS = splits(RES);
   const inKey = (k: number) => k >= 12 && k <= 19; // cuts between the quotes of `"results"`
   it.each(RES_SPLITS.filter(([k]) => !inKey(k)))('results elements split across two pushes at byte %i', (_k, chunks) => {

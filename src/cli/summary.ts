@@ -19,6 +19,7 @@ export function summary(report: RunReport, written: string[]): string {
     `  ambiguous     ${n(ambiguous.length)} identities/sessions, ${n(counts.ambiguous)} records`,
     `  rejected      ${n(counts.rejected)} record${counts.rejected === 1 ? '' : 's'}` + (counts.rejected ? ' (list them with --rejects)' : ''),
     `  accounting    read ${n(counts.read)} = rejected ${n(counts.rejected)} + out_of_window ${n(counts.out_of_window)} + attributed ${n(counts.attributed)} + unmatched ${n(counts.unmatched)} + ambiguous ${n(counts.ambiguous)}` +
+      (counts.duplicates ? ` (${n(counts.duplicates)} duplicate${counts.duplicates === 1 ? '' : 's'} among them)` : '') +
       (ok ? '' : err.red(` (MISMATCH: sums to ${n(sum)}; this is a bug)`)),
   ];
   if (report.errors.length) lines.push(err.red(`  unreadable    ${n(report.errors.length)} input file${report.errors.length === 1 ? '' : 's'} (see the errors above; exit status 1)`));

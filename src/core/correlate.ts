@@ -7,6 +7,7 @@
  */
 import { BitSet } from './bitset.js';
 import { categoryByName, categoryByValue, urlFindings, type Category } from './categorize.js';
+import { Fingerprints } from './dedup.js';
 import { Explainer } from './explain.js';
 import { IdentityGraph } from './identity.js';
 import type { LoginSessions } from './login-sessions.js';
@@ -41,8 +42,8 @@ export interface Counts {
   attributed: number;
   unmatched: number;
   ambiguous: number;
-  /** Not detected yet (issue 6): null, so that no audit record claims "0 duplicates" falsely. */
-  duplicates: number | null;
+  /** In-window records already seen (same vendor dedup key); also counted in their bucket. */
+  duplicates: number;
 }
 
 class Agg {
@@ -120,7 +121,7 @@ export interface Result {
 }
 
 export class Correlator {
-  readonly counts: Counts = { read: 0, rejected: 0, out_of_window: 0, attributed: 0, unmatched: 0, ambiguous: 0, duplicates: null };
+  readonly counts: Counts = { read: 0, rejected: 0, out_of_window: 0, attributed: 0, unmatched: 0, ambiguous: 0, duplicates: 0 };
   private readonly graph = new IdentityGraph();
   private readonly sessions: SessionWindows;
   private readonly userAgg: Array<Agg | undefined>;
@@ -131,6 +132,7 @@ export class Correlator {
   private readonly fieldCats: Category[] = [];
   private readonly hashRecipes: Record<string, number> = {};
   private readonly explainer: Explainer | undefined;
+  private readonly seen = new Fingerprints();
   // Scratch, reused for every record.
   private readonly loose: number[] = [];
   private byId: number[] = [];
@@ -193,6 +195,7 @@ export class Correlator {
       this.counts.out_of_window++;
       return undefined;
     }
+    if (rec.dedupKey !== '' && this.seen.seen(rec.dedupKey)) this.counts.duplicates++;
     let agg: Agg;
     if (direct.length === 1) {
       const u = direct[0]!;

@@ -23,6 +23,8 @@ export class VendorRecord {
   fieldSources: Array<Record<string, unknown>> = [];
   /** Dotted-path prefix per field source ('' for Mixpanel, which reports bare property names). */
   fieldPrefixes: string[] = [];
+  /** The vendor's dedup key ('' when the record has none): equal keys are the same event. */
+  dedupKey = '';
   /** What internal login sessions are matched on ('' when the record has none). */
   readonly keys = { ip: '', user_agent: '', device_id: '' };
 
@@ -36,6 +38,7 @@ export class VendorRecord {
     this.fieldSources.length = 0;
     this.fieldPrefixes.length = 0;
     this.keys.ip = this.keys.user_agent = this.keys.device_id = '';
+    this.dedupKey = '';
   }
 }
 

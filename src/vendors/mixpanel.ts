@@ -82,6 +82,9 @@ export const mixpanel = {
       if (Array.isArray(merged)) for (const v of merged) pushId(out, v);
       collectContact(out, props);
       out.deviceKey = deviceKeyOf(props);
+      // Mixpanel's dedup key (FORMATS.md §1.5): $insert_id alone is not unique.
+      const insertId = props.$insert_id;
+      if (insertId !== undefined && insertId !== null && insertId !== '') out.dedupKey = `${raw.event}\0${props.distinct_id}\0${t}\0${insertId}`;
       // Mixpanel keeps no IP (FORMATS.md §1.2), but custom `ip` properties and $device_id exist.
       out.keys.ip = idString(props.ip ?? props.$ip);
       out.keys.user_agent = idString(props.$user_agent ?? props.user_agent);

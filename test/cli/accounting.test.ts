@@ -29,7 +29,7 @@ describe('demo incident accounting', () => {
   it('adds up: read = rejected + out_of_window + attributed + unmatched + ambiguous', () => {
     expect(r.status).toBe(0);
     const c = m.counts;
-    expect(c).toMatchObject({ read: 69, rejected: 3, out_of_window: 17, attributed: 38, unmatched: 7, ambiguous: 4 });
+    expect(c).toMatchObject({ read: 69, rejected: 3, out_of_window: 17, attributed: 38, unmatched: 7, ambiguous: 4, duplicates: 1 });
     expect(c.rejected + c.out_of_window + c.attributed + c.unmatched + c.ambiguous).toBe(c.read);
     expect(accounting(r.stderr)).toEqual({ read: 69, buckets: [3, 17, 38, 7, 4] });
   });

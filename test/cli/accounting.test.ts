@@ -29,17 +29,17 @@ describe('demo incident accounting', () => {
   it('adds up: read = rejected + out_of_window + attributed + unmatched + ambiguous', () => {
     expect(r.status).toBe(0);
     const c = m.counts;
-    expect(c).toMatchObject({ read: 69, rejected: 3, out_of_window: 17, attributed: 38, unmatched: 7, ambiguous: 4, duplicates: 1 });
+    expect(c).toMatchObject({ read: 71, rejected: 3, out_of_window: 18, attributed: 39, unmatched: 7, ambiguous: 4, duplicates: 1 });
     expect(c.rejected + c.out_of_window + c.attributed + c.unmatched + c.ambiguous).toBe(c.read);
-    expect(accounting(r.stderr)).toEqual({ read: 69, buckets: [3, 17, 38, 7, 4] });
+    expect(accounting(r.stderr)).toEqual({ read: 71, buckets: [3, 18, 39, 7, 4] });
   });
 
   it('counts each file as EXPECTED.md does, and hashes every input', () => {
     const files = m.inputs.map((i: { path: string; role: string; records: number }) => [i.path, i.role, i.records]);
     expect(files).toEqual([
       ['users.csv', 'users', 14],
-      ['export/2025-11-07.ndjson', 'export', 10],
-      ['export/2025-11-08.ndjson.gz', 'export', 28],
+      ['export/2025-11-07.ndjson', 'export', 11],
+      ['export/2025-11-08.ndjson.gz', 'export', 29],
       ['export/2025-11-09.json', 'export', 19],
       ['export/2025-11-10.ndjson.gz', 'export', 7],
       ['export/people.json', 'export', 5],
@@ -62,8 +62,21 @@ describe('demo incident accounting', () => {
       'shared email,2',
     ]);
     expect(rows('a.rejects.csv')).toHaveLength(3);
-    expect(m.affected).toMatchObject({ users: 11, by_confidence: { high: 10, medium: 1 } });
+    expect(m.affected).toMatchObject({ users: 12, by_confidence: { high: 10, medium: 2 } });
     expect(m.email_hash_recipes).toEqual({ 'sha256(lower(trim))': 2 });
+  });
+
+  it('gives every user the match, records and exposed fields EXPECTED.md derives by hand', () => {
+    const expected = readFileSync(join(DEMO, 'EXPECTED.md'), 'utf8');
+    const table = [...expected.matchAll(/^\| (u_\d+) \| ([a-z_;]+) \| \**(high|medium)\** \| (\d+)/gm)].map((m) => [m[1], m[2], m[3], Number(m[4])]);
+    const fields = Object.fromEntries([...expected.matchAll(/^- \*\*(u_\d+)\*\* \(\d+[^)]*\): ((?:`[^`]+` ?)+)/gm)].map((m) => [m[1], [...m[2]!.matchAll(/`([^`]+)`/g)].map((f) => f[1])]));
+    const rows = r.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    expect(table).toHaveLength(12);
+    expect(rows.map((c) => [c[0], c[2], c[3], Number(c[5])])).toEqual(table);
+    for (const c of rows) {
+      const derived = c[0] === 'u_1002' ? ['$current_url#email', '$current_url#token'] : [];
+      expect(c[8]!.split(';'), c[0]).toEqual([...fields[c[0]!]!, ...derived].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
   });
 
   it('is byte-identical when run again', () => {
@@ -81,9 +94,10 @@ describe('breach-impact demo', () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^user_id\s+email\s+match\s+confidence\s+vendor_ids/);
-    expect(lines.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['u_1001', 'u_1002', 'u_1003', 'u_1004', 'u_1005', 'u_1006', 'u_1007', 'u_1008', 'u_1009', 'u_1010', 'u_1011']);
+    expect(lines.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['u_1001', 'u_1002', 'u_1003', 'u_1004', 'u_1005', 'u_1006', 'u_1007', 'u_1008', 'u_1009', 'u_1010', 'u_1011', 'u_1012']);
     expect(r.stdout).toMatch(/u_1004 .* alias +medium/);
-    expect(accounting(r.stderr)).toEqual({ read: 69, buckets: [3, 17, 38, 7, 4] });
+    expect(r.stdout).toMatch(/u_1012 .* session +medium/);
+    expect(accounting(r.stderr)).toEqual({ read: 71, buckets: [3, 18, 39, 7, 4] });
   });
 
   it('never prints a personal value in the summary', () => {

@@ -5,29 +5,19 @@
  */
 import { createHash } from 'node:crypto';
 import { Correlator, type Result } from '../core/correlate.js';
-import { VendorRecord, type VendorPreset } from '../core/record.js';
+
 import { formatIso, parseTimestamp } from '../core/time.js';
 import { buildLoginSessions, LOGIN_KEYS, type LoginSessions } from '../core/login-sessions.js';
 import { buildUserIndex, type UserIndex } from '../core/user-index.js';
 import type { HashFn } from '../core/normalize.js';
-import { InputError, UsageError, formatWhere } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { expandPaths, type InputStats } from '../io/open.js';
-import { readExport } from '../io/read-export.js';
+import { newProgress, scanExports, type InputEntry, type Progress, type ScanResult } from './scan.js';
 import { readTable, type Table } from '../io/read-table.js';
 import { RowFile } from '../io/row-file.js';
 import { presetFor } from '../vendors/index.js';
 import type { CorrelatePlan } from './plan.js';
 
-export interface InputEntry {
-  path: string;
-  role: 'export' | 'users' | 'sessions';
-  bytes: number;
-  sha256: string;
-  records: number;
-  gzip: boolean;
-  rejected?: number;
-  error?: string;
-}
 
 export interface RunReport {
   result: Result;
@@ -35,7 +25,6 @@ export interface RunReport {
   inputs: InputEntry[];
   vendor: string;
   errors: InputError[]; // inputs that could not be read (exit 1)
-  strictStop?: InputError;
   startedAt: Date;
 }
 
@@ -49,7 +38,7 @@ export interface Log {
   warn(msg: string): void;
 }
 
-export async function runCorrelate(plan: CorrelatePlan, log: Log): Promise<RunReport> {
+export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: Progress) => void): Promise<RunReport> {
   const startedAt = new Date();
   const inputs: InputEntry[] = [];
   const errors: InputError[] = [];
@@ -69,63 +58,37 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log): Promise<RunRe
 
   // Big side: every export file, streamed.
   const files = expandPaths(plan.exports);
+  const progress = newProgress(files);
+  onStart?.(progress);
   const preset = presetFor(plan.vendor === 'auto' ? 'mixpanel' : plan.vendor);
   if (plan.vendor === 'auto') log.info(`vendor: ${preset.name} (auto)`);
   const correlator = new Correlator(users, { window: plan.window, sessionGapMs: plan.sessionGapMs, bookkeeping: preset.bookkeeping, login, explain });
   const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
-  const rec = new VendorRecord();
   const ctx = { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' };
-  let strictStop: InputError | undefined;
-
+  const counts = correlator.counts;
+  let scan: ScanResult;
   try {
-    for (const file of files) {
-      const stats = newStats();
-      const entry: InputEntry = { path: file.path, role: 'export', bytes: 0, sha256: '', records: 0, gzip: false, rejected: 0 };
-      const reject = (line: number, reason: string, text: string) => {
-        correlator.counts.rejected++;
-        entry.rejected!++;
-        rejects?.add([file.display, line, reason, text.length > 1024 ? text.slice(0, 1024) : text]);
-        if (plan.strict) throw (strictStop = new InputError('INPUT_BAD_RECORD', reason, { file: file.display, line }, 'drop --strict to skip bad records and list them with --rejects'));
-      };
-      const one = (raw: unknown, line: number, text: () => string) => {
-        correlator.counts.read++;
-        entry.records++;
-        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject(line, 'not a JSON object', text());
-        rec.reset();
-        const why = preset.map(raw as Record<string, unknown>, rec, ctx) ?? correlator.add(rec, explain === undefined ? undefined : `${file.display}:${line}`);
-        if (why !== undefined) reject(line, why, text());
-      };
-      try {
-        await readExport(file, stats, (text, line) => {
-          let raw: unknown;
-          try {
-            raw = JSON.parse(text);
-          } catch (e) {
-            correlator.counts.read++;
-            entry.records++;
-            return reject(line, text === '' ? 'document ends before it is complete' : `invalid JSON: ${(e as Error).message}`, text);
-          }
-          const inner = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? preset.unwrap?.(raw as Record<string, unknown>) : undefined;
-          if (inner) for (const el of inner) one(el, line, () => JSON.stringify(el) ?? '');
-          else one(raw, line, () => text);
-        });
-      } catch (e) {
-        if (e === strictStop) throw e;
-        if (!(e instanceof InputError)) throw e;
-        errors.push(e);
-        entry.error = e.message;
-        log.warn(`${formatWhere(e.where)}: ${e.message}`);
-      }
-      inputs.push({ ...entry, bytes: stats.bytes, sha256: stats.sha256, gzip: stats.gzip });
-    }
+    scan = await scanExports(files, preset, ctx, {
+      record: (rec, file, line) => correlator.add(rec, explain === undefined ? undefined : `${file.display}:${line}`),
+      reject(file, line, reason, text) {
+        counts.rejected++;
+        rejects?.add([file.display, line, reason, text]);
+        if (plan.strict) throw new InputError('INPUT_BAD_RECORD', reason, { file: file.display, line }, 'drop --strict to skip bad records and list them with --rejects');
+      },
+      warn: log.warn,
+    }, progress);
   } catch (e) {
     rejects?.abort();
     throw e;
   }
+  inputs.push(...scan.inputs);
+  errors.push(...scan.errors);
+  // Every record the readers delimited, readable or not: the left side of the accounting line.
+  counts.read = scan.inputs.reduce((n, i) => n + i.records, 0);
   rejects?.close();
   if (correlator.counts.read === 0) log.warn('the export holds no records: nothing can be affected');
   const result = correlator.finish((u) => users.ids[u]!);
-  return { result, users, inputs, vendor: preset.name, errors, strictStop, startedAt };
+  return { result, users, inputs, vendor: preset.name, errors, startedAt };
 }
 
 async function loadLoginSessions(plan: CorrelatePlan, users: UserIndex, inputs: InputEntry[], log: Log): Promise<LoginSessions> {

@@ -1,0 +1,98 @@
+/**
+ * The big side, shared by correlate and inspect: every export file → parsed, unwrapped,
+ * mapped records through one reused VendorRecord, with every unreadable record reported and
+ * every unreadable file recorded (the run goes on; the exit code says so at the end).
+ */
+import { statSync } from 'node:fs';
+import { VendorRecord, type MapContext, type VendorPreset } from '../core/record.js';
+import { InputError, formatWhere } from '../errors.js';
+import { readExport } from '../io/read-export.js';
+import type { InputFile, InputStats } from '../io/open.js';
+
+export interface InputEntry {
+  path: string;
+  role: 'export' | 'users' | 'sessions';
+  bytes: number;
+  sha256: string;
+  records: number;
+  gzip: boolean;
+  rejected?: number;
+  error?: string;
+}
+
+/** Live counters for the progress line: read by a timer between chunks. */
+export interface Progress {
+  bytesTotal: number; // NaN when unknown (stdin)
+  bytesDone: number;
+  records: number;
+}
+
+export interface ScanHandlers {
+  /** A readable record; returns a reject reason when the record cannot be placed. */
+  record(rec: VendorRecord, file: InputFile, line: number): string | undefined;
+  /** An unreadable record; may throw to stop the run (--strict). */
+  reject(file: InputFile, line: number, reason: string, text: string): void;
+  warn(msg: string): void;
+}
+
+export interface ScanResult {
+  inputs: InputEntry[];
+  errors: InputError[];
+}
+
+export function newProgress(files: InputFile[]): Progress {
+  let total = 0;
+  for (const f of files) {
+    if (f.path === '-') total = NaN;
+    else total += statSync(f.path).size;
+  }
+  return { bytesTotal: total, bytesDone: 0, records: 0 };
+}
+
+export async function scanExports(files: InputFile[], preset: VendorPreset, ctx: MapContext, h: ScanHandlers, progress?: Progress): Promise<ScanResult> {
+  const rec = new VendorRecord();
+  const inputs: InputEntry[] = [];
+  const errors: InputError[] = [];
+  for (const file of files) {
+    const stats: InputStats = { bytes: 0, sha256: '', gzip: false };
+    const entry: InputEntry = { path: file.path, role: 'export', bytes: 0, sha256: '', records: 0, gzip: false, rejected: 0 };
+    const before = progress?.bytesDone ?? 0;
+    const reject = (line: number, reason: string, text: string) => {
+      entry.rejected!++;
+      h.reject(file, line, reason, text.length > 1024 ? text.slice(0, 1024) : text);
+    };
+    const one = (raw: unknown, line: number, text: () => string) => {
+      entry.records++;
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject(line, 'not a JSON object', text());
+      rec.reset();
+      const why = preset.map(raw as Record<string, unknown>, rec, ctx) ?? h.record(rec, file, line);
+      if (why !== undefined) reject(line, why, text());
+    };
+    try {
+      await readExport(file, stats, (text, line) => {
+        if (progress) {
+          progress.records++;
+          progress.bytesDone = before + stats.bytes;
+        }
+        let raw: unknown;
+        try {
+          raw = JSON.parse(text);
+        } catch (e) {
+          entry.records++;
+          return reject(line, text === '' ? 'document ends before it is complete' : `invalid JSON: ${(e as Error).message}`, text);
+        }
+        const inner = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? preset.unwrap?.(raw as Record<string, unknown>) : undefined;
+        if (inner) for (const el of inner) one(el, line, () => JSON.stringify(el) ?? '');
+        else one(raw, line, () => text);
+      });
+    } catch (e) {
+      if (!(e instanceof InputError) || e.code === 'INPUT_BAD_RECORD') throw e;
+      errors.push(e);
+      entry.error = e.message;
+      h.warn(`${formatWhere(e.where)}: ${e.message}`);
+    }
+    if (progress) progress.bytesDone = before + stats.bytes;
+    inputs.push({ ...entry, bytes: stats.bytes, sha256: stats.sha256, gzip: stats.gzip });
+  }
+  return { inputs, errors };
+}

@@ -7,6 +7,7 @@ import { InputError, UsageError, formatWhere } from '../errors.js';
 import { err, PREFIX, safe } from '../term.js';
 import { addCorrelateOptions, correlate, CORRELATE_EXAMPLE, planFrom } from './commands/correlate.js';
 import { DEMO_DIR, demoArgs } from './commands/demo.js';
+import { addInspectOptions, inspect, INSPECT_EXAMPLE, type InspectFlags } from './commands/inspect.js';
 import type { CorrelateFlags } from './plan.js';
 import { VERSION } from './version.js';
 
@@ -58,6 +59,15 @@ export function program(): Command {
     .exitOverride()
     .action(async (opts: CorrelateFlags) => {
       process.exitCode = await runCorrelateCommand(opts, process.argv.slice(2));
+    });
+
+  addInspectOptions(p.command('inspect').description('what is in an export: record kinds, events, time span, identifiers, fields and their categories, rejects'))
+    .addHelpText('after', INSPECT_EXAMPLE)
+    .exitOverride()
+    .action(async (opts: InspectFlags) => {
+      const { text, errors } = await inspect(opts, log.warn);
+      process.stdout.write(text);
+      process.exitCode = errors > 0 ? 1 : 0;
     });
 
   p.command('demo')

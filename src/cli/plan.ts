@@ -40,12 +40,7 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
   if (!(VENDOR_NAMES as readonly string[]).includes(f.vendor)) throw new UsageError(`unknown --vendor "${f.vendor}"; one of: ${VENDOR_NAMES.join(', ')}`);
   if (!(FORMATS as readonly string[]).includes(f.format)) throw new UsageError(`unknown --format "${f.format}"; one of: ${FORMATS.join(', ')}`);
   if (f.export.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given to --export only once');
-  const timezone = f.timezone ?? 'UTC';
-  let zone: ZoneResolver = utcZone;
-  if (f.timezone !== undefined && f.timezone !== 'UTC') {
-    if (!isValidZone(f.timezone)) throw new UsageError(`unknown --timezone "${f.timezone}"`, 'use an IANA zone name such as Europe/Berlin or America/Los_Angeles');
-    zone = ianaZone(f.timezone);
-  }
+  const { timezone, zone } = parseZone(f.timezone);
   const sessionGapMs = parseDuration(f.sessionGap);
   if (!(sessionGapMs > 0)) throw new UsageError(`cannot read --session-gap "${f.sessionGap}"`, 'use a duration such as 30m, 90s, 2h');
   const sessionToleranceMs = parseDuration(f.sessionTolerance);
@@ -78,7 +73,13 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
   };
 }
 
-function parseWindow(f: CorrelateFlags, zone: ZoneResolver): CorrelatePlan['window'] {
+export function parseZone(tz: string | undefined): { timezone: string; zone: ZoneResolver } {
+  if (tz === undefined || tz === 'UTC') return { timezone: 'UTC', zone: utcZone };
+  if (!isValidZone(tz)) throw new UsageError(`unknown --timezone "${tz}"`, 'use an IANA zone name such as Europe/Berlin or America/Los_Angeles');
+  return { timezone: tz, zone: ianaZone(tz) };
+}
+
+export function parseWindow(f: Pick<CorrelateFlags, 'window' | 'since' | 'until'>, zone: ZoneResolver): CorrelatePlan['window'] {
   if (f.window !== undefined && (f.since !== undefined || f.until !== undefined)) {
     throw new UsageError('give either --window or --since/--until, not both');
   }

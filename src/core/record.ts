@@ -9,6 +9,8 @@ export type Kind = 'event' | 'profile';
 
 export class VendorRecord {
   kind: Kind = 'event';
+  /** The event's name ('' for profiles). */
+  name = '';
   /** Event time in epoch ms; NaN for profiles or when the record has none. */
   time = NaN;
   /** Every identifier value on the record, as written (strings). */
@@ -30,6 +32,7 @@ export class VendorRecord {
 
   reset(): void {
     this.kind = 'event';
+    this.name = '';
     this.time = NaN;
     this.ids.length = 0;
     this.emails.length = 0;

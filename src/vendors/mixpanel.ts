@@ -74,6 +74,7 @@ export const mixpanel = {
     const props = raw.properties;
     if (isObject(props)) {
       out.kind = 'event';
+      out.name = typeof raw.event === 'string' ? raw.event : '';
       const t = props.time;
       out.time = t === undefined || t === null || t === '' ? NaN : parseTimestamp(t, ctx.zone);
       if (ctx.localEpochs && typeof t === 'number') out.time = localToUtc(out.time, ctx.zone);

@@ -5,6 +5,7 @@ import { manifest, renderAffected, writeSideFiles } from '../../app/outputs.js';
 import type { CorrelatePlan } from '../../app/plan.js';
 import { writeFileAtomic } from '../../io/row-file.js';
 import { correlatePlan, type CorrelateFlags } from '../plan.js';
+import { ProgressLine } from '../progress.js';
 import { summary } from '../summary.js';
 import { VERSION } from '../version.js';
 
@@ -54,7 +55,10 @@ export interface Outcome {
 
 /** Runs a plan end to end; the caller prints `stdout` and decides the exit code. */
 export async function correlate(plan: CorrelatePlan, log: Log): Promise<Outcome> {
-  const report = await runCorrelate(plan, log);
+  let bar: ProgressLine | undefined;
+  const report = await runCorrelate(plan, log, (p) => {
+    if (ProgressLine.enabled(plan.quiet)) (bar = new ProgressLine(p)).start();
+  }).finally(() => bar?.stop());
   const text = renderAffected(plan, report);
   if (plan.out) writeFileAtomic(plan.out, text);
   const written = writeSideFiles(plan, report);

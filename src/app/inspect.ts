@@ -1,0 +1,169 @@
+/**
+ * `inspect` (issue #5): one pass over an export, before any user table is at hand — what
+ * kinds of records, which events, what time span, which identifiers and fields, which of them
+ * hold emails, IPs, URLs with query strings or hashes, and what could not be read. Values are
+ * kept only as masked examples, and only when --show-values asks for them.
+ */
+import { categoryByName, categoryByValue, urlFindings, CATEGORIES, type Category } from '../core/categorize.js';
+import { Fingerprints } from '../core/dedup.js';
+import { isEmailShaped, isHashShaped, isIpShaped } from '../core/normalize.js';
+import type { VendorPreset } from '../core/record.js';
+import type { Window } from '../core/correlate.js';
+import type { ZoneResolver } from '../core/time.js';
+import { expandPaths } from '../io/open.js';
+import { presetFor } from '../vendors/index.js';
+import { newProgress, scanExports, type InputEntry, type Progress } from './scan.js';
+import { mask } from './mask.js';
+
+export interface InspectPlan {
+  exports: string[];
+  vendor: string;
+  window?: Window;
+  timezone: string;
+  zone: ZoneResolver;
+  showValues: boolean;
+}
+
+const DISTINCT_CAP = 10_000; // exact distinct counts per field up to here, then "more than"
+const EXAMPLES = 3;
+
+class FieldStats {
+  filled = 0;
+  distinct = new Set<string>();
+  capped = false;
+  holds = { email: 0, ip: 0, url_query: 0, hash: 0 };
+  valueCategory: Category | undefined;
+  examples: string[] = [];
+}
+
+class IdStats {
+  carried = 0;
+  distinct = new Fingerprints();
+  count = 0;
+}
+
+export interface InspectReport {
+  vendor: string;
+  inputs: InputEntry[];
+  records: { read: number; rejected: number; by_kind: Record<string, number>; duplicates: number };
+  events: Array<[name: string, count: number]>;
+  time: { first: number; last: number; in_window?: number; untimed_events: number };
+  identifiers: Array<{ field: string; distinct: number; records_without: number }>;
+  fields: Array<{ field: string; category: Category; fill_rate: number; distinct: number; distinct_capped: boolean; holds: string[]; examples?: string[] }>;
+  rejects: Array<{ reason: string; count: number; first: string }>;
+  errors: string[];
+}
+
+/** Identifier fields, by the name they carry in the record (Mixpanel's, as the preset reads them). */
+const ID_FIELDS = ['distinct_id', '$device_id', '$user_id', '$distinct_id_before_identity', '$identified_id', '$anon_id', 'alias', '$distinct_id'];
+
+export async function runInspect(plan: InspectPlan, warn: (m: string) => void, onStart?: (p: Progress) => void): Promise<InspectReport> {
+  const files = expandPaths(plan.exports);
+  const preset: VendorPreset = presetFor(plan.vendor === 'auto' ? 'mixpanel' : plan.vendor);
+  const progress = newProgress(files);
+  onStart?.(progress);
+  const byKind: Record<string, number> = {};
+  const events = new Map<string, number>();
+  const fields = new Map<string, FieldStats>();
+  const ids = new Map<string, IdStats>(ID_FIELDS.map((f) => [f, new IdStats()]));
+  const rejects = new Map<string, { count: number; first: string }>();
+  const seen = new Fingerprints();
+  let readable = 0, first = Infinity, last = -Infinity, inWindow = 0, untimed = 0, duplicates = 0;
+  const skip = preset.bookkeeping;
+  const w = plan.window;
+
+  const scan = await scanExports(files, preset, { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' }, {
+    record(rec, _file, _line) {
+      readable++;
+      byKind[rec.kind] = (byKind[rec.kind] ?? 0) + 1;
+      if (rec.kind === 'event') events.set(rec.name, (events.get(rec.name) ?? 0) + 1);
+      if (rec.dedupKey !== '' && seen.seen(rec.dedupKey)) duplicates++;
+      const t = rec.time;
+      if (rec.kind === 'event') {
+        if (Number.isNaN(t)) untimed++;
+        else {
+          if (t < first) first = t;
+          if (t > last) last = t;
+        }
+      }
+      if (w && (rec.kind === 'profile' || (t >= w.start && t < w.end))) inWindow++;
+      for (let s = 0; s < rec.fieldSources.length; s++) {
+        const src = rec.fieldSources[s]!;
+        const prefix = rec.fieldPrefixes[s]!;
+        for (const k in src) {
+          if (skip.has(k)) continue;
+          const v = src[k];
+          if (v === null || v === undefined || v === '') continue;
+          const name = prefix + k;
+          let f = fields.get(name);
+          if (!f) fields.set(name, (f = new FieldStats()));
+          f.filled++;
+          const text = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+          if (!f.capped) {
+            f.distinct.add(text);
+            if (f.distinct.size > DISTINCT_CAP) {
+              f.capped = true;
+              f.distinct.clear();
+            }
+          }
+          const id = ids.get(name);
+          if (id) {
+            id.carried++;
+            if (!id.distinct.seen(text)) id.count++;
+          }
+          if (typeof v === 'string') {
+            const tv = v.trim();
+            if (tv.indexOf('@') > 0 && isEmailShaped(tv)) f.holds.email++;
+            else if (isIpShaped(tv)) f.holds.ip++;
+            else if (isHashShaped(tv)) f.holds.hash++;
+            if (tv.length > 10 && urlFindings(tv) !== 0) f.holds.url_query++;
+            else if (tv.includes('://') && tv.includes('?')) f.holds.url_query++;
+            if (f.valueCategory === undefined) f.valueCategory = categoryByValue(tv);
+          }
+          if (plan.showValues && f.examples.length < EXAMPLES) {
+            const m = mask(text);
+            if (!f.examples.includes(m)) f.examples.push(m);
+          }
+        }
+      }
+      return undefined;
+    },
+    reject(file, line, reason) {
+      const key = reason.replace(/ at position \d+.*$/, '').replace(/: .*$/, '');
+      const r = rejects.get(key);
+      if (r) r.count++;
+      else rejects.set(key, { count: 1, first: `${file.display}:${line}` });
+    },
+    warn,
+  }, progress);
+
+  const read = scan.inputs.reduce((n, i) => n + i.records, 0);
+  const rejected = [...rejects.values()].reduce((n, r) => n + r.count, 0);
+  const catOf = (name: string, f: FieldStats): Category => {
+    const c = categoryByName(name);
+    return c === 'other' && f.valueCategory ? f.valueCategory : c;
+  };
+  const order = (c: Category) => CATEGORIES.indexOf(c);
+  const fieldRows = [...fields.entries()]
+    .map(([name, f]) => ({
+      field: name,
+      category: catOf(name, f),
+      fill_rate: readable ? f.filled / readable : 0,
+      distinct: f.capped ? DISTINCT_CAP : f.distinct.size,
+      distinct_capped: f.capped,
+      holds: (Object.keys(f.holds) as Array<keyof FieldStats['holds']>).filter((k) => f.holds[k] > 0),
+      ...(plan.showValues ? { examples: f.examples } : {}),
+    }))
+    .sort((a, b) => order(a.category) - order(b.category) || (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+  return {
+    vendor: preset.name,
+    inputs: scan.inputs,
+    records: { read, rejected, by_kind: byKind, duplicates },
+    events: [...events.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
+    time: { first, last, ...(w ? { in_window: inWindow } : {}), untimed_events: untimed },
+    identifiers: [...ids.entries()].filter(([, s]) => s.carried > 0).map(([field, s]) => ({ field, distinct: s.count, records_without: readable - s.carried })),
+    fields: fieldRows,
+    rejects: [...rejects.entries()].map(([reason, r]) => ({ reason, ...r })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1)),
+    errors: scan.errors.map((e) => `${e.where.file}: ${e.message}`),
+  };
+}

@@ -1,0 +1,104 @@
+/** `breach-impact inspect`: what is in an export, before a user table is at hand (issue #5). */
+import { Command, Option } from 'commander';
+import { runInspect, type InspectReport } from '../../app/inspect.js';
+import { formatIso } from '../../core/time.js';
+import { UsageError } from '../../errors.js';
+import { safe } from '../../term.js';
+import { parseWindow, parseZone } from '../plan.js';
+import { ProgressLine } from '../progress.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export const INSPECT_EXAMPLE = `
+Example:
+  $ breach-impact inspect --export mixpanel-export/ --window 2025-11-08T00:00:00Z/2025-11-09T17:00:00Z
+  $ breach-impact inspect --export people.json --format json | jq .fields
+
+Values are never printed unless --show-values is given, and then only masked (j***@e***.com).`;
+
+export interface InspectFlags {
+  export?: string[];
+  vendor: string;
+  window?: string;
+  since?: string;
+  until?: string;
+  timezone?: string;
+  format: 'text' | 'json';
+  showValues?: boolean;
+  quiet?: boolean;
+}
+
+export function addInspectOptions(cmd: Command): Command {
+  return cmd
+    .option('--export <path>', 'vendor export: file, directory (recursive, sorted) or - for stdin; repeatable', collect)
+    .addOption(new Option('--vendor <name>', 'vendor preset').default('auto'))
+    .option('--window <start/end>', 'also count the records inside this window (start inclusive, end exclusive)')
+    .option('--since <time>', 'window start (inclusive)')
+    .option('--until <time>', 'window end (exclusive)')
+    .option('--timezone <tz>', 'IANA zone for timestamps written without one', 'UTC')
+    .addOption(new Option('--format <fmt>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--show-values', 'show up to 3 masked example values per field')
+    .option('--quiet', 'no progress on stderr');
+}
+
+export async function inspect(f: InspectFlags, warn: (m: string) => void): Promise<{ text: string; errors: number }> {
+  if (!f.export?.length) throw new UsageError('--export is required', 'name the vendor export: --export PATH (a file, a directory or - for stdin)');
+  const { timezone, zone } = parseZone(f.timezone);
+  let bar: ProgressLine | undefined;
+  const report = await runInspect({ exports: f.export, vendor: f.vendor, window: parseWindow(f, zone), timezone, zone, showValues: !!f.showValues }, warn, (p) => {
+    if (ProgressLine.enabled(!!f.quiet)) (bar = new ProgressLine(p)).start();
+  }).finally(() => bar?.stop());
+  const text = f.format === 'json' ? JSON.stringify(toJson(report), null, 2) + '\n' : renderText(report);
+  return { text, errors: report.errors.length };
+}
+
+function toJson(r: InspectReport) {
+  return { ...r, time: { ...r.time, first: iso(r.time.first), last: iso(r.time.last) } };
+}
+
+const iso = (ms: number) => (Number.isFinite(ms) ? formatIso(ms) : null);
+const n = (x: number) => x.toLocaleString('en-US');
+const pct = (x: number) => `${(100 * x).toFixed(x >= 0.995 || x === 0 ? 0 : 1)}%`;
+
+function table(header: string[], rows: string[][], indent = '  '): string[] {
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => indent + r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+function renderText(r: InspectReport): string {
+  const out: string[] = [];
+  const files = r.inputs.length;
+  const bytes = r.inputs.reduce((a, i) => a + i.bytes, 0);
+  out.push(`export: ${n(files)} file${files === 1 ? '' : 's'}, ${n(bytes)} bytes, vendor ${r.vendor}`);
+  const kinds = Object.entries(r.records.by_kind).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';
+  out.push(`records: ${n(r.records.read)} (${kinds}; rejected ${n(r.records.rejected)}; duplicates ${n(r.records.duplicates)})`);
+  const t = r.time;
+  out.push(`time span: ${iso(t.first) ?? '-'} … ${iso(t.last) ?? '-'} (UTC)` + (t.in_window !== undefined ? `; in window: ${n(t.in_window)} records` : '') + (t.untimed_events ? `; events without a readable time: ${n(t.untimed_events)}` : ''));
+  if (r.events.length) {
+    out.push('', `events (${n(r.events.length)} names):`);
+    const top = r.events.slice(0, 20);
+    out.push(...table(['event', 'records'], top.map(([name, c]) => [safe(name), n(c)])));
+    if (r.events.length > top.length) out.push(`  … (+${r.events.length - top.length} more names)`);
+  }
+  if (r.identifiers.length) {
+    out.push('', 'identifiers:');
+    out.push(...table(['field', 'distinct', 'records without'], r.identifiers.map((i) => [safe(i.field), n(i.distinct), n(i.records_without)])));
+  }
+  if (r.fields.length) {
+    out.push('', 'fields, by category:');
+    const hasExamples = r.fields.some((f) => f.examples);
+    out.push(...table(
+      ['category', 'field', 'fill', 'distinct', 'holds', ...(hasExamples ? ['examples (masked)'] : [])],
+      r.fields.map((f) => [f.category, safe(f.field), pct(f.fill_rate), (f.distinct_capped ? '>' : '') + n(f.distinct), f.holds.join(',') || '-', ...(hasExamples ? [safe((f.examples ?? []).join(' | '))] : [])]),
+    ));
+    const flagged = (k: string) => r.fields.filter((f) => f.holds.includes(k)).map((f) => safe(f.field));
+    const lines: Array<[string, string[]]> = [['emails', flagged('email')], ['IP addresses', flagged('ip')], ['URLs with query strings', flagged('url_query')], ['hashed values', flagged('hash')]];
+    out.push('', 'sensitive values found in:');
+    for (const [what, list] of lines) out.push(`  ${(what + ':').padEnd(25)} ${list.join(', ') || 'none'}`);
+  }
+  out.push('', `rejects: ${n(r.records.rejected)}`);
+  if (r.rejects.length) out.push(...table(['reason', 'records', 'first at'], r.rejects.map((x) => [safe(x.reason), n(x.count), safe(x.first)])));
+  if (r.errors.length) out.push('', 'unreadable inputs:', ...r.errors.map((e) => '  ' + safe(e)));
+  return out.join('\n') + '\n';
+}

@@ -5,7 +5,7 @@ import { err } from '../term.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-export function summary(report: RunReport, written: string[]): string {
+export function summary(report: RunReport, written: string[], toStdout: boolean): string {
   const { counts, unmatched, ambiguous } = report.result;
   const a = affectedStats(report);
   const list = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';
@@ -20,9 +20,9 @@ export function summary(report: RunReport, written: string[]): string {
     `  rejected      ${n(counts.rejected)} record${counts.rejected === 1 ? '' : 's'}` + (counts.rejected ? ' (list them with --rejects)' : ''),
     `  accounting    read ${n(counts.read)} = rejected ${n(counts.rejected)} + out_of_window ${n(counts.out_of_window)} + attributed ${n(counts.attributed)} + unmatched ${n(counts.unmatched)} + ambiguous ${n(counts.ambiguous)}` +
       (counts.duplicates ? ` (${n(counts.duplicates)} duplicate${counts.duplicates === 1 ? '' : 's'} among them)` : '') +
-      (ok ? '' : err.red(` (MISMATCH: sums to ${n(sum)}; this is a bug)`)),
+      (ok ? err.green(' ✓') : err.red(` (MISMATCH: sums to ${n(sum)}; this is a bug)`)),
   ];
   if (report.errors.length) lines.push(err.red(`  unreadable    ${n(report.errors.length)} input file${report.errors.length === 1 ? '' : 's'} (see the errors above; exit status 1)`));
-  if (written.length) lines.push(`  wrote         ${written.join(', ')}`);
+  lines.push(`  wrote         ${[...(toStdout ? ['affected users to stdout'] : []), ...written].join(', ')}`);
   return lines.join('\n') + '\n';
 }

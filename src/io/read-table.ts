@@ -89,12 +89,32 @@ async function readCsvTable(buf: Buffer, file: InputFile): Promise<Table> {
     }
   } catch (e) {
     if (e instanceof CsvError) {
-      const where = e as CsvError & { lines?: number; column?: number | string };
-      throw new InputError('INPUT_BAD_TABLE', e.message.replace(/^Invalid [^:]*: /, ''), { file: file.display, line: where.lines, column: where.column }, 'check the quoting on that line', { cause: e });
+      const where = e as CsvError & { lines?: number; column?: number | string; record?: string[] };
+      const [message, hint] = csvMessage(e, header?.length);
+      throw new InputError('INPUT_BAD_TABLE', message, { file: file.display, line: where.lines, column: where.column }, hint, { cause: e });
     }
     throw e;
   }
   return { header: header ?? [], rows };
+}
+
+/** csv-parse's errors, said the way a responder fixing the file needs to hear them. */
+function csvMessage(e: CsvError, headerLength: number | undefined): [string, string] {
+  switch (e.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return ['a quoted field is never closed', 'a field that starts with " must end with "; a " inside it is written ""'];
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return ['a quote in the middle of a quoted field', 'write a " inside a quoted field as "" (RFC 4180)'];
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
+      // csv-parse may fail before it hands over the header, so its own counts are used.
+      const m = /expect (\d+), got (\d+)/.exec(e.message);
+      const want = m ? Number(m[1]) : headerLength;
+      const got = m ? Number(m[2]) : (e as CsvError & { record?: unknown[] }).record?.length;
+      return [`row has ${got} fields, the header has ${want}`, 'a value with a separator or a newline in it must be in double quotes'];
+    }
+    default:
+      return [e.message.replace(/^Invalid [^:]*: /, ''), 'check the quoting on that line'];
+  }
 }
 
 function count(s: string, ch: string): number {

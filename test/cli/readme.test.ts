@@ -33,3 +33,19 @@ it('README worked example prints what the README shows', () => {
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+it('README inspect example shows lines of the real output, in order', () => {
+  const example = blocks.find((b) => b.lang === 'console' && b.body.includes('$ breach-impact inspect'))!;
+  const lines = example.body.split('\n');
+  const cmd = lines.find((l) => l.startsWith('$ breach-impact'))!.slice(2).split(/\s+/).slice(1);
+  const shown = lines.slice(lines.findIndex((l) => l.startsWith('$ breach-impact')) + 1).filter((l) => l !== '' && l.trim() !== '…');
+  const r = run(cmd, { cwd: join(ROOT, 'fixtures/demo') });
+  expect(r.status).toBe(0);
+  const real = r.stdout.split('\n');
+  let at = 0;
+  for (const l of shown) {
+    const i = real.indexOf(l, at);
+    expect(i, l).toBeGreaterThanOrEqual(at);
+    at = i + 1;
+  }
+});

@@ -68,7 +68,7 @@ export async function correlate(plan: CorrelatePlan, log: Log): Promise<Outcome>
     written.push(plan.manifest);
   }
   if (report.result.explanation) process.stderr.write(report.result.explanation);
-  if (!plan.quiet) process.stderr.write(summary(report, written));
+  if (!plan.quiet) process.stderr.write(summary(report, written, !plan.out));
   return { report, stdout: plan.out ? '' : text };
 }
 

@@ -44,7 +44,13 @@ export function newProgress(files: InputFile[]): Progress {
   let total = 0;
   for (const f of files) {
     if (f.path === '-') total = NaN;
-    else total += statSync(f.path).size;
+    else {
+      try {
+        total += statSync(f.path).size;
+      } catch {
+        // unreadable: reported when the scan reaches it
+      }
+    }
   }
   return { bytesTotal: total, bytesDone: 0, records: 0 };
 }

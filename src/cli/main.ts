@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InputError, UsageError, formatWhere } from '../errors.js';
+import { abortOpenFiles } from '../io/row-file.js';
+import { writeStdout } from '../io/stdout.js';
 import { err, PREFIX, safe } from '../term.js';
 import { addCorrelateOptions, correlate, CORRELATE_EXAMPLE, planFrom } from './commands/correlate.js';
 import { DEMO_DIR, demoArgs } from './commands/demo.js';
@@ -19,8 +21,19 @@ const log = {
 // `| head -1` closes stdout early: that is the reader's choice, not an error (as xsv and rg).
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
-  throw e;
+  abortOpenFiles();
+  process.stderr.write(`${PREFIX} <stdout>: ${err.red('error:')} cannot write: ${safe(e.message)}\n` + (e.code === 'ENOSPC' ? '  hint: the disk is full: free space, or write elsewhere with --out\n' : ''));
+  process.exit(1);
 });
+
+// Ctrl-C or a kill: remove half-written outputs, so no partial file is taken for a result.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    const n = abortOpenFiles();
+    process.stderr.write(`\n${PREFIX} interrupted (${signal})${n ? `: ${n} unfinished output file${n === 1 ? '' : 's'} removed` : ''}; no result was written\n`);
+    process.exit(code);
+  });
+}
 
 function fail(e: unknown): number {
   if (e instanceof UsageError) {
@@ -42,7 +55,7 @@ async function runCorrelateCommand(opts: CorrelateFlags, argv: string[], quietOv
   const plan = planFrom(opts, argv);
   if (quietOverride !== undefined) plan.quiet = quietOverride;
   const { report, stdout } = await correlate(plan, plan.quiet ? { info: () => {}, warn: log.warn } : log);
-  if (stdout) process.stdout.write(stdout);
+  if (stdout) writeStdout(stdout);
   return report.errors.length > 0 ? 1 : 0;
 }
 
@@ -66,7 +79,7 @@ export function program(): Command {
     .exitOverride()
     .action(async (opts: InspectFlags) => {
       const { text, errors } = await inspect(opts, log.warn);
-      process.stdout.write(text);
+      writeStdout(text);
       process.exitCode = errors > 0 ? 1 : 0;
     });
 

@@ -40,10 +40,21 @@ export function expandPaths(paths: string[]): InputFile[] {
 }
 
 function walk(dir: string, out: InputFile[]): void {
-  const names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+  } catch (e) {
+    throw new InputError('INPUT_UNREADABLE', `cannot list the directory: ${reason(e)}`, { file: dir }, 'check the path given to --export', { cause: e });
+  }
   for (const n of names) {
     const p = join(dir, n);
-    if (statSync(p).isDirectory()) walk(p, out);
+    let isDir = false;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      // A dangling link or a file gone since the listing: reading it reports the error.
+    }
+    if (isDir) walk(p, out);
     else out.push({ path: p, display: p });
   }
 }

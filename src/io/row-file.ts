@@ -15,6 +15,16 @@ export function formatForPath(path: string): Format {
   return 'csv';
 }
 
+/** Files being written now: an interrupted run removes them (see abortOpenFiles). */
+const open = new Set<RowFile>();
+
+/** Removes every half-written output (SIGINT/SIGTERM): nothing incomplete is left looking finished. */
+export function abortOpenFiles(): number {
+  const n = open.size;
+  for (const f of [...open]) f.abort();
+  return n;
+}
+
 export class RowFile {
   private fd: number;
   private buf = '';
@@ -32,6 +42,7 @@ export class RowFile {
     } catch (e) {
       throw new InputError('INPUT_UNREADABLE', `cannot write: ${(e as Error).message}`, { file: path }, 'check that the directory exists and is writable', { cause: e });
     }
+    open.add(this);
     if (format === 'json') this.buf = '[';
     else if (format === 'csv' || format === 'tsv') this.buf = render(format, columns, []);
   }
@@ -52,9 +63,11 @@ export class RowFile {
     this.flush();
     closeSync(this.fd);
     renameSync(this.tmp, this.path);
+    open.delete(this);
   }
 
   abort(): void {
+    open.delete(this);
     try {
       closeSync(this.fd);
     } catch {
@@ -66,7 +79,10 @@ export class RowFile {
   private flush(): void {
     if (this.buf === '') return;
     try {
-      writeSync(this.fd, this.buf);
+      // writeSync may write less than asked (a disk filling up): loop until all is down, so
+      // the next call meets the ENOSPC instead of the bytes being lost silently.
+      const bytes = Buffer.from(this.buf, 'utf8');
+      for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off);
     } catch (e) {
       this.abort();
       throw new InputError('INPUT_UNREADABLE', `cannot write: ${(e as Error).message}`, { file: this.path }, (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full: free space or write elsewhere' : undefined, { cause: e });

@@ -8,12 +8,12 @@ import { Correlator, type Result } from '../core/correlate.js';
 
 import { formatIso, parseTimestamp } from '../core/time.js';
 import { buildLoginSessions, LOGIN_KEYS, type LoginSessions } from '../core/login-sessions.js';
-import { buildUserIndex, type UserIndex } from '../core/user-index.js';
+import { UserIndexBuilder, usersArray, type UserIndex } from '../core/user-index.js';
 import type { HashFn } from '../core/normalize.js';
 import { InputError, UsageError } from '../errors.js';
 import { expandPaths, type InputStats } from '../io/open.js';
 import { newProgress, scanExports, type InputEntry, type Progress, type ScanResult } from './scan.js';
-import { readTable, type Table } from '../io/read-table.js';
+import { readTable, streamTable } from '../io/read-table.js';
 import { RowFile } from '../io/row-file.js';
 import { presetFor } from '../vendors/index.js';
 import type { CorrelatePlan } from './plan.js';
@@ -45,15 +45,18 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
 
   // Small side: the user table, fully indexed.
   const uStats = newStats();
-  const table = await readTable({ path: plan.users, display: plan.users }, uStats);
-  const spec = resolveColumns(table, plan);
-  const users = buildUserIndex(table, spec, hashFn);
-  inputs.push({ path: plan.users, role: 'users', ...uStats, records: table.rows.length });
+  let builder: UserIndexBuilder | undefined;
+  const userRows = await streamTable({ path: plan.users, display: plan.users }, uStats, (header) => {
+    const b = (builder = new UserIndexBuilder(header, resolveColumns(header, plan), hashFn));
+    return (cells, line) => b.add(cells, line);
+  });
+  const users = builder!.build();
+  inputs.push({ path: plan.users, role: 'users', ...uStats, records: userRows });
   const login = plan.sessions ? await loadLoginSessions(plan, users, inputs, log) : undefined;
   let explain: number | undefined;
   if (plan.explain !== undefined) {
     explain = users.ids.indexOf(plan.explain);
-    if (explain < 0) throw new UsageError(`--explain: no user with id "${plan.explain}" in ${plan.users}`, `give a value of the "${spec.idColumn}" column`);
+    if (explain < 0) throw new UsageError(`--explain: no user with id "${plan.explain}" in ${plan.users}`, 'give a value of the user id column');
   }
 
   // Big side: every export file, streamed.
@@ -102,7 +105,7 @@ async function loadLoginSessions(plan: CorrelatePlan, users: UserIndex, inputs: 
   if (!LOGIN_KEYS.some((k) => table.header.includes(k))) {
     throw new UsageError(`${path}: the sessions table has none of ${LOGIN_KEYS.join(', ')}; columns present: ${table.header.join(', ')}`, 'a login session is matched on its ip, user agent or device id, so at least one is needed');
   }
-  const { sessions, unknownUsers } = buildLoginSessions(path, table.header, table.rows, plan.sessionToleranceMs, (id) => users.byId.get(id)?.[0], (s) => parseTimestamp(s, plan.zone));
+  const { sessions, unknownUsers } = buildLoginSessions(path, table.header, table.rows, plan.sessionToleranceMs, (id) => usersArray(users.byId.get(id))?.[0], (s) => parseTimestamp(s, plan.zone));
   if (unknownUsers) log.warn(`${path}: ${unknownUsers} login session(s) belong to user ids not in the users table; they attribute nothing`);
   inputs.push({ path, role: 'sessions', ...stats, records: table.rows.length });
   return sessions;
@@ -113,8 +116,7 @@ function newStats(): InputStats {
 }
 
 /** The column options of SPEC §2, checked against the header: a missing one is a usage error. */
-function resolveColumns(table: Table, plan: CorrelatePlan) {
-  const present = table.header;
+function resolveColumns(present: string[], plan: CorrelatePlan) {
   const missing = (what: string, col: string, hint: string) =>
     new UsageError(`${plan.users}: ${what} "${col}" is not in the users table; columns present: ${present.join(', ') || '(none)'}`, hint);
   let idColumn = plan.idColumn;

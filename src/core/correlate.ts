@@ -14,7 +14,7 @@ import type { LoginSessions } from './login-sessions.js';
 import { isEmailShaped, isHashShaped, normalizeEmail, stripDevicePrefix } from './normalize.js';
 import type { VendorRecord } from './record.js';
 import { SessionWindows } from './sessions.js';
-import type { UserIndex } from './user-index.js';
+import type { UserIndex, Users } from './user-index.js';
 
 export const M_ID = 1, M_EMAIL = 2, M_HASH = 4, M_ALIAS = 8, M_SESSION = 16;
 /** Strongest first (SPEC §4.4). */
@@ -173,7 +173,7 @@ export class Correlator {
     for (const e of rec.emails) {
       const n = normalizeEmail(e);
       const u = n === '' ? undefined : this.users.byEmail.get(n);
-      if (u) this.byEmail = union(this.byEmail, u);
+      if (u !== undefined) this.byEmail = union(this.byEmail, u);
     }
     for (const h of rec.hashes) this.matchHash(h);
     const [direct, conflict] = combine(this.byId, this.byEmail, this.byHash);
@@ -230,13 +230,13 @@ export class Correlator {
   /** Direct match of one identifier value; true when it matched a user. */
   private matchValue(raw: string): boolean {
     const u = this.users.byId.get(raw);
-    if (u) {
+    if (u !== undefined) {
       this.byId = union(this.byId, u);
       return true;
     }
     if (raw.indexOf('@') > 0 && isEmailShaped(raw)) {
       const e = this.users.byEmail.get(normalizeEmail(raw));
-      if (e) {
+      if (e !== undefined) {
         this.byEmail = union(this.byEmail, e);
         return true;
       }
@@ -436,7 +436,11 @@ function hasValue(v: unknown): boolean {
   return true;
 }
 
-function union(a: number[], b: number[]): number[] {
+function union(a: number[], b: Users): number[] {
+  if (typeof b === 'number') {
+    if (a.includes(b)) return a;
+    return a.length === 0 ? [b] : [...a, b];
+  }
   if (a.length === 0) return b;
   let out = a;
   for (const u of b) if (!out.includes(u)) (out === a ? (out = a.slice()) : out).push(u);

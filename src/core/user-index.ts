@@ -1,6 +1,11 @@
 /**
  * The small side of the join: the internal user table, indexed by every value a vendor record
- * may carry for a user (SPEC §4.4). Built once, before the export is streamed.
+ * may carry for a user (SPEC §4.4). Built once, row by row as the table is parsed, before the
+ * export is streamed.
+ *
+ * Memory: at a million users every per-user allocation shows (PERF-NOTES), so a value that
+ * belongs to one user maps to that user's number, and only a value shared by several users
+ * (two accounts, one email) maps to an array.
  */
 import { InputError } from '../errors.js';
 import { emailHashRecipes, normalizeEmail, type HashFn } from './normalize.js';
@@ -13,13 +18,16 @@ export interface UserTableSpec {
   userColumns: string[];
 }
 
+/** One user (a number) or several (an array). */
+export type Users = number | number[];
+
 export interface UserIndex {
   readonly size: number;
   readonly ids: string[];
   readonly emails: string[]; // as written, trimmed
   readonly extra: string[][]; // --user-columns values, per user
-  readonly byId: Map<string, number[]>; // user id and --user-key values, trimmed
-  readonly byEmail: Map<string, number[]>; // normalized email
+  readonly byId: Map<string, Users>; // user id and --user-key values, trimmed
+  readonly byEmail: Map<string, Users>; // normalized email
   readonly emailNorm: string[]; // normalized email, '' when none
   /** Users whose normalized email hashes to this lower-case hex digest, and the recipe that did. */
   lookupHash(hex: string): { users: number[]; recipe: string } | undefined;
@@ -31,65 +39,101 @@ export interface UserRowSource {
   rows: Iterable<{ cells: string[]; line: number }>;
 }
 
-export function buildUserIndex(src: UserRowSource, spec: UserTableSpec, hash: HashFn): UserIndex {
-  const col = (name: string) => src.header.indexOf(name);
-  const idCol = col(spec.idColumn);
-  const emailCol = spec.emailColumn === undefined ? -1 : col(spec.emailColumn);
-  const keyCols = spec.userKeys.map(col);
-  const extraCols = spec.userColumns.map(col);
-  const ids: string[] = [];
-  const emails: string[] = [];
-  const extra: string[][] = [];
-  const byId = new Map<string, number[]>();
-  const byEmail = new Map<string, number[]>();
-  const emailNorm: string[] = [];
-  const firstLine = new Map<string, number>();
-  const add = <K>(m: Map<K, number[]>, k: K, u: number) => {
-    const a = m.get(k);
-    if (a === undefined) m.set(k, [u]);
-    else if (a[a.length - 1] !== u) a.push(u);
-  };
+const NO_EXTRA: string[] = [];
 
-  for (const { cells, line } of src.rows) {
-    const id = (cells[idCol] ?? '').trim();
-    if (id === '') {
-      throw new InputError('INPUT_BAD_TABLE', `user id column "${spec.idColumn}" is empty`, { file: spec.file, line }, `every user needs an id; fix row ${line} or pass --user-id-column`);
-    }
-    const seen = firstLine.get(id);
-    if (seen !== undefined) {
-      throw new InputError('INPUT_BAD_TABLE', `user id appears twice (first on line ${seen})`, { file: spec.file, line }, 'user ids must be unique: remove or merge the duplicate rows');
-    }
-    firstLine.set(id, line);
-    const u = ids.length;
-    ids.push(id);
-    const rawEmail = emailCol >= 0 ? (cells[emailCol] ?? '').trim() : '';
-    emails.push(rawEmail);
-    extra.push(extraCols.map((c) => (c >= 0 ? cells[c] ?? '' : '')));
-    add(byId, id, u);
-    for (const c of keyCols) {
-      const v = (cells[c] ?? '').trim();
-      if (v !== '' && v !== id) add(byId, v, u);
-    }
-    const email = rawEmail === '' ? '' : normalizeEmail(rawEmail);
-    emailNorm.push(email);
-    if (email !== '') add(byEmail, email, u);
+function add(m: Map<string, Users>, k: string, u: number): void {
+  const a = m.get(k);
+  if (a === undefined) m.set(k, u);
+  else if (typeof a === 'number') {
+    if (a !== u) m.set(k, [a, u]);
+  } else if (!a.includes(u)) a.push(u);
+}
+
+export class UserIndexBuilder {
+  private readonly idCol: number;
+  private readonly emailCol: number;
+  private readonly keyCols: number[];
+  private readonly extraCols: number[];
+  private readonly ids: string[] = [];
+  private readonly emails: string[] = [];
+  private readonly emailNorm: string[] = [];
+  private readonly extra: string[][] = [];
+  private readonly byId = new Map<string, Users>();
+  private readonly byEmail = new Map<string, Users>();
+  private readonly lines: number[] = []; // per user, the table line it came from
+
+  constructor(
+    header: string[],
+    private readonly spec: UserTableSpec,
+    private readonly hash: HashFn,
+  ) {
+    const col = (name: string) => header.indexOf(name);
+    this.idCol = col(spec.idColumn);
+    this.emailCol = spec.emailColumn === undefined ? -1 : col(spec.emailColumn);
+    this.keyCols = spec.userKeys.map(col);
+    this.extraCols = spec.userColumns.map(col);
   }
-  // Six digests per user cost seconds at a million users, and most exports carry no hashes:
-  // build the digest map the first time a hash-shaped value is looked up.
-  let byHash: Map<string, { users: number[]; recipe: string }> | undefined;
-  const lookupHash = (hex: string) => {
-    if (byHash === undefined) {
-      byHash = new Map();
-      for (let u = 0; u < emailNorm.length; u++) {
-        if (emailNorm[u] === '') continue;
-        for (const [recipe, digest] of emailHashRecipes(emailNorm[u]!, hash)) {
-          const h = byHash.get(digest);
-          if (h === undefined) byHash.set(digest, { users: [u], recipe });
-          else if (!h.users.includes(u)) h.users.push(u);
-        }
+
+  add(cells: string[], line: number): void {
+    const id = (cells[this.idCol] ?? '').trim();
+    if (id === '') {
+      throw new InputError('INPUT_BAD_TABLE', `user id column "${this.spec.idColumn}" is empty`, { file: this.spec.file, line }, `every user needs an id; fix row ${line} or pass --user-id-column`);
+    }
+    // A duplicate id is already in byId as some user's own id (not only as a --user-key value).
+    const seen = this.byId.get(id);
+    if (seen !== undefined) {
+      const first = (typeof seen === 'number' ? [seen] : seen).find((v) => this.ids[v] === id);
+      if (first !== undefined) {
+        throw new InputError('INPUT_BAD_TABLE', `user id appears twice (first on line ${this.lines[first]})`, { file: this.spec.file, line }, 'user ids must be unique: remove or merge the duplicate rows');
       }
     }
-    return byHash.get(hex.toLowerCase());
-  };
-  return { size: ids.length, ids, emails, extra, byId, byEmail, emailNorm, lookupHash };
+    const u = this.ids.length;
+    this.lines.push(line);
+    this.ids.push(id);
+    const rawEmail = this.emailCol >= 0 ? (cells[this.emailCol] ?? '').trim() : '';
+    this.emails.push(rawEmail);
+    this.extra.push(this.extraCols.length === 0 ? NO_EXTRA : this.extraCols.map((c) => (c >= 0 ? cells[c] ?? '' : '')));
+    add(this.byId, id, u);
+    for (const c of this.keyCols) {
+      const v = (cells[c] ?? '').trim();
+      if (v !== '' && v !== id) add(this.byId, v, u);
+    }
+    const email = rawEmail === '' ? '' : normalizeEmail(rawEmail);
+    this.emailNorm.push(email);
+    if (email !== '') add(this.byEmail, email, u);
+  }
+
+  build(): UserIndex {
+    const { ids, emails, extra, byId, byEmail, emailNorm, hash } = this;
+    // Six digests per user cost seconds at a million users, and most exports carry no hashes:
+    // build the digest map the first time a hash-shaped value is looked up.
+    let byHash: Map<string, { users: number[]; recipe: string }> | undefined;
+    const lookupHash = (hex: string) => {
+      if (byHash === undefined) {
+        byHash = new Map();
+        for (let u = 0; u < emailNorm.length; u++) {
+          if (emailNorm[u] === '') continue;
+          for (const [recipe, digest] of emailHashRecipes(emailNorm[u]!, hash)) {
+            const h = byHash.get(digest);
+            if (h === undefined) byHash.set(digest, { users: [u], recipe });
+            else if (!h.users.includes(u)) h.users.push(u);
+          }
+        }
+      }
+      return byHash.get(hex.toLowerCase());
+    };
+    this.lines.length = 0;
+    return { size: ids.length, ids, emails, extra, byId, byEmail, emailNorm, lookupHash };
+  }
+}
+
+export function buildUserIndex(src: UserRowSource, spec: UserTableSpec, hash: HashFn): UserIndex {
+  const b = new UserIndexBuilder(src.header, spec, hash);
+  for (const { cells, line } of src.rows) b.add(cells, line);
+  return b.build();
+}
+
+/** The users of an index entry, as an array (for the rare callers that need one). */
+export function usersArray(u: Users | undefined): number[] | undefined {
+  return u === undefined ? undefined : typeof u === 'number' ? [u] : u;
 }

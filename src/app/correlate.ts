@@ -16,11 +16,16 @@ import { newProgress, scanExports, type InputEntry, type Progress, type ScanResu
 import { readTable, streamTable } from '../io/read-table.js';
 import { RowFile } from '../io/row-file.js';
 import { presetFor } from '../vendors/index.js';
+import { loadRules, type RuleSet } from '../io/rules.js';
+import { notificationBases, type UserBasis } from './notification.js';
 import type { CorrelatePlan } from './plan.js';
 
 
 export interface RunReport {
   result: Result;
+  /** Per affected user (same order as result.users), when a notification basis was asked for. */
+  bases?: UserBasis[];
+  rules?: RuleSet;
   users: UserIndex;
   inputs: InputEntry[];
   vendor: string;
@@ -65,7 +70,15 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   onStart?.(progress);
   const preset = presetFor(plan.vendor === 'auto' ? 'mixpanel' : plan.vendor);
   if (plan.vendor === 'auto') log.info(`vendor: ${preset.name} (auto)`);
-  const correlator = new Correlator(users, { window: plan.window, sessionGapMs: plan.sessionGapMs, bookkeeping: preset.bookkeeping, login, explain });
+  const wantsBasis = plan.notificationBasis || plan.notificationReport !== undefined;
+  const correlator = new Correlator(users, {
+    window: plan.window,
+    sessionGapMs: plan.sessionGapMs,
+    bookkeeping: preset.bookkeeping,
+    login,
+    explain,
+    residence: wantsBasis ? preset.residence : undefined,
+  });
   const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
   const ctx = { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' };
   const counts = correlator.counts;
@@ -91,7 +104,13 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   rejects?.close();
   if (correlator.counts.read === 0) log.warn('the export holds no records: nothing can be affected');
   const result = correlator.finish((u) => users.ids[u]!);
-  return { result, users, inputs, vendor: preset.name, errors, startedAt };
+  let bases: UserBasis[] | undefined;
+  let rules: RuleSet | undefined;
+  if (wantsBasis) {
+    rules = loadRules();
+    bases = notificationBases(result.users, users, rules, (f) => result.fieldCategories.get(f) ?? 'other');
+  }
+  return { result, users, inputs, vendor: preset.name, errors, startedAt, bases, rules };
 }
 
 async function loadLoginSessions(plan: CorrelatePlan, users: UserIndex, inputs: InputEntry[], log: Log): Promise<LoginSessions> {
@@ -131,7 +150,8 @@ function resolveColumns(present: string[], plan: CorrelatePlan) {
   else if (!present.includes(emailColumn)) throw missing('--email-column', emailColumn, 'name an existing column with --email-column COL');
   for (const k of plan.userKeys) if (!present.includes(k)) throw missing('--user-key', k, 'name an existing column with --user-key COL');
   for (const k of plan.userColumns) if (!present.includes(k)) throw missing('--user-columns', k, 'list existing columns with --user-columns a,b,c');
-  return { file: plan.users, idColumn, emailColumn, userKeys: plan.userKeys, userColumns: plan.userColumns };
+  for (const k of plan.residenceColumns) if (!present.includes(k)) throw missing('--residence-column', k, 'name the country (and region) columns: --residence-column country,state');
+  return { file: plan.users, idColumn, emailColumn, userKeys: plan.userKeys, userColumns: plan.userColumns, residenceColumns: plan.residenceColumns };
 }
 
 export function isoOrEmpty(ms: number): string {

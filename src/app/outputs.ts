@@ -5,15 +5,25 @@ import { render, type Cell } from '../io/write-rows.js';
 import { RowFile, writeFileAtomic } from '../io/row-file.js';
 import { formatIso } from '../core/time.js';
 import { isoOrEmpty, type RunReport } from './correlate.js';
+import { basisCell, verdictCounts } from './notification.js';
 import type { CorrelatePlan } from './plan.js';
 
 export function affectedColumns(plan: CorrelatePlan): string[] {
-  return ['user_id', 'email', ...plan.userColumns, 'match', 'confidence', 'vendor_ids', 'records', 'first_seen', 'last_seen', 'exposed_fields', 'exposed_categories'];
+  return [
+    'user_id', 'email', ...plan.userColumns, 'match', 'confidence', 'vendor_ids', 'records', 'first_seen', 'last_seen', 'exposed_fields', 'exposed_categories',
+    ...(plan.notificationBasis ? ['residence', 'notification_basis'] : []),
+  ];
 }
 
-export function affectedRows(report: RunReport): Cell[][] {
+export function affectedRows(report: RunReport, plan: CorrelatePlan): Cell[][] {
   const { users } = report;
-  return report.result.users.map((r) => [
+  const structured = plan.format === 'json' || plan.format === 'ndjson';
+  const basis = (i: number): Cell[] => {
+    if (!plan.notificationBasis || !report.bases) return [];
+    const b = report.bases[i]!;
+    return [b.residence, structured ? b.bases.map((x) => ({ ...x })) : basisCell(b)];
+  };
+  return report.result.users.map((r, i) => [
     users.ids[r.user]!,
     users.emails[r.user]!,
     ...users.extra[r.user]!,
@@ -25,13 +35,14 @@ export function affectedRows(report: RunReport): Cell[][] {
     isoOrEmpty(r.last),
     r.fields,
     r.categories,
+    ...basis(i),
   ]);
 }
 
 export function renderAffected(plan: CorrelatePlan, report: RunReport): string {
   // In a narrow terminal the ids and times give way before the exposed fields do.
   const shrink: Array<[string, number]> = [['vendor_ids', 8], ['email', 14], ...plan.userColumns.map((c): [string, number] => [c, 10]), ['first_seen', 11], ['last_seen', 11], ['exposed_fields', 24]];
-  return render(plan.format, affectedColumns(plan), affectedRows(report), plan.width, shrink);
+  return render(plan.format, affectedColumns(plan), affectedRows(report, plan), plan.width, shrink);
 }
 
 /** Side files; returns the paths written, for the summary. */
@@ -94,6 +105,7 @@ export function manifest(plan: CorrelatePlan, report: RunReport, version: string
     counts: report.result.counts,
     affected: affectedStats(report),
     email_hash_recipes: report.result.hashRecipes,
+    ...(report.bases ? { notification_basis: Object.fromEntries([...verdictCounts(report.bases)].map(([k, m]) => [k, Object.fromEntries(m)])) } : {}),
     identities: report.result.identities,
     session_windows: report.result.sessions,
     errors: report.errors.map((e) => ({ file: e.where.file, line: e.where.line ?? null, message: e.message })),

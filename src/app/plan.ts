@@ -27,6 +27,12 @@ export interface CorrelatePlan {
   strict: boolean;
   quiet: boolean;
   argv: string[];
+  /** --notification-basis: add residence and notification_basis columns. */
+  notificationBasis: boolean;
+  /** --residence-column COUNTRY[,REGION] */
+  residenceColumns: string[];
+  /** --notification-report PATH: the Markdown brief for counsel. */
+  notificationReport?: string;
   /** Terminal width for --format table. */
   width: number;
 }

@@ -29,6 +29,9 @@ export interface CorrelateFlags {
   manifest?: string;
   strict?: boolean;
   quiet?: boolean;
+  notificationBasis?: boolean;
+  residenceColumn?: string;
+  notificationReport?: string;
 }
 
 export const TIME_FORMS =
@@ -43,6 +46,8 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
   const { timezone, zone } = parseZone(f.timezone);
   const sessionGapMs = parseDuration(f.sessionGap);
   if (!(sessionGapMs > 0)) throw new UsageError(`cannot read --session-gap "${f.sessionGap}"`, 'use a duration such as 30m, 90s, 2h');
+  if (f.residenceColumn && !(f.notificationBasis || f.notificationReport)) throw new UsageError('--residence-column is used by --notification-basis or --notification-report; give one of them');
+  if (f.residenceColumn && f.residenceColumn.split(',').length > 2) throw new UsageError(`--residence-column takes COUNTRY[,REGION], got "${f.residenceColumn}"`);
   const sessionToleranceMs = parseDuration(f.sessionTolerance);
   if (!(sessionToleranceMs >= 0)) throw new UsageError(`cannot read --session-tolerance "${f.sessionTolerance}"`, 'use a duration such as 2m, 90s, 0s');
   return {
@@ -66,6 +71,9 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     ambiguous: f.ambiguous,
     rejects: f.rejects,
     manifest: f.manifest,
+    notificationBasis: !!f.notificationBasis,
+    residenceColumns: f.residenceColumn ? f.residenceColumn.split(',').map((c) => c.trim()).filter(Boolean) : [],
+    notificationReport: f.notificationReport,
     strict: !!f.strict,
     quiet: !!f.quiet,
     argv,

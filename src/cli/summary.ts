@@ -1,5 +1,6 @@
 /** The closing summary on stderr (SPEC §5): counts and field names only, never a personal value. */
 import { affectedStats } from '../app/outputs.js';
+import { verdictCounts } from '../app/notification.js';
 import type { RunReport } from '../app/correlate.js';
 import { err } from '../term.js';
 
@@ -22,6 +23,11 @@ export function summary(report: RunReport, written: string[], toStdout: boolean)
       (counts.duplicates ? ` (${n(counts.duplicates)} duplicate${counts.duplicates === 1 ? '' : 's'} among them)` : '') +
       (ok ? err.green(' ✓') : err.red(` (MISMATCH: sums to ${n(sum)}; this is a bug)`)),
   ];
+  if (report.bases) {
+    const counts = verdictCounts(report.bases);
+    const row = (m: Map<string, number>) => ['notifiable', 'assess', 'not notifiable'].filter((v) => m.get(v)).map((v) => `${v} ${n(m.get(v)!)}`).join(', ');
+    lines.push(`  notification  ${[...counts].map(([regime, m]) => `${regime}: ${row(m)}`).join('; ') || 'no affected users'} (facts for counsel, not legal advice)`);
+  }
   if (report.errors.length) lines.push(err.red(`  unreadable    ${n(report.errors.length)} input file${report.errors.length === 1 ? '' : 's'} (see the errors above; exit status 1)`));
   lines.push(`  wrote         ${[...(toStdout ? ['affected users to stdout'] : []), ...written].join(', ')}`);
   return lines.join('\n') + '\n';

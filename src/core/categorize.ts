@@ -28,7 +28,7 @@ export function categoryByName(field: string): Category {
   return c;
 }
 
-function normalizeName(field: string): string {
+export function normalizeName(field: string): string {
   // Last path segment for dotted names (`context.ip`, `properties.$browser`), camelCase split,
   // `$` and vendor prefixes dropped.
   const dot = field.lastIndexOf('.');

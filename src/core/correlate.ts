@@ -13,6 +13,7 @@ import { IdentityGraph } from './identity.js';
 import type { LoginSessions } from './login-sessions.js';
 import { isEmailShaped, isHashShaped, normalizeEmail, stripDevicePrefix } from './normalize.js';
 import type { VendorRecord } from './record.js';
+import { residenceCode } from './residence.js';
 import { SessionWindows } from './sessions.js';
 import type { UserIndex, Users } from './user-index.js';
 
@@ -33,6 +34,8 @@ export interface CorrelateOptions {
   login?: LoginSessions;
   /** The user to collect --explain evidence for. */
   explain?: number;
+  /** Vendor fields that tell where a user is (--notification-basis infers residence from them). */
+  residence?: { country: readonly string[]; region: readonly string[] };
 }
 
 export interface Counts {
@@ -54,6 +57,7 @@ class Agg {
   readonly fields = new BitSet();
   readonly vendorIds = new Set<string>();
   emails: Set<string> | undefined;
+  places: Map<string, number> | undefined; // residence code → records, when collected
 
   merge(o: Agg): void {
     this.records += o.records;
@@ -63,6 +67,14 @@ class Agg {
     this.fields.or(o.fields);
     for (const v of o.vendorIds) this.vendorIds.add(v);
     if (o.emails) for (const e of o.emails) (this.emails ??= new Set()).add(e);
+    if (o.places) for (const [k, n] of o.places) (this.places ??= new Map()).set(k, (this.places.get(k) ?? 0) + n);
+  }
+
+  /** The place most of the records come from (ties: the first in code order). */
+  place(): string {
+    let best = '', count = 0;
+    for (const [k, n] of this.places ?? []) if (n > count || (n === count && k < best)) [best, count] = [k, n];
+    return best;
   }
 }
 
@@ -89,6 +101,8 @@ export interface UserRow {
   last: number;
   fields: string[];
   categories: Category[];
+  /** Residence inferred from the vendor's location fields ('' when none). */
+  inferredResidence: string;
 }
 
 export interface UnmatchedRow {
@@ -261,6 +275,19 @@ export class Correlator {
       if (t > agg.last) agg.last = t;
     }
     for (const id of rec.ids) agg.vendorIds.add(id);
+    const where = this.opts.residence;
+    if (where) {
+      const src = rec.fieldSources[0];
+      const pick = (names: readonly string[]) => {
+        for (const n of names) {
+          const v = src?.[n];
+          if (typeof v === 'string' && v.trim() !== '') return v;
+        }
+        return '';
+      };
+      const code = residenceCode(pick(where.country), pick(where.region));
+      if (code !== '') (agg.places ??= new Map()).set(code, (agg.places.get(code) ?? 0) + 1);
+    }
     const skip = this.opts.bookkeeping;
     for (let s = 0; s < rec.fieldSources.length; s++) {
       const src = rec.fieldSources[s]!;
@@ -373,6 +400,7 @@ export class Correlator {
         last: a.last === -Infinity ? NaN : a.last,
         fields: fieldList(a.fields),
         categories: sortStrings([...cats]),
+        inferredResidence: a.place(),
       });
     }
     users.sort((x, y) => cmp(userIdOf(x.user), userIdOf(y.user)));

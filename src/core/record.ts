@@ -59,6 +59,8 @@ export interface VendorPreset {
   readonly name: string;
   /** The vendor's own bookkeeping fields: never reported as exposed (SPEC §4.6). */
   readonly bookkeeping: ReadonlySet<string>;
+  /** Fields, in order of preference, that say where a person is (country code, region). */
+  readonly residence: { country: readonly string[]; region: readonly string[] };
   /** True when a parsed record has this vendor's shape (for --vendor auto). */
   detect(raw: Record<string, unknown>): boolean;
   /** Fills `out` from one parsed record; returns a reject reason when it cannot. */

@@ -9,6 +9,7 @@
  */
 import { InputError } from '../errors.js';
 import { emailHashRecipes, normalizeEmail, type HashFn } from './normalize.js';
+import { residenceCode } from './residence.js';
 
 export interface UserTableSpec {
   file: string;
@@ -16,6 +17,8 @@ export interface UserTableSpec {
   emailColumn?: string;
   userKeys: string[];
   userColumns: string[];
+  /** --residence-column COUNTRY[,REGION] */
+  residenceColumns?: string[];
 }
 
 /** One user (a number) or several (an array). */
@@ -29,6 +32,8 @@ export interface UserIndex {
   readonly byId: Map<string, Users>; // user id and --user-key values, trimmed
   readonly byEmail: Map<string, Users>; // normalized email
   readonly emailNorm: string[]; // normalized email, '' when none
+  /** Residence code per user from the table (`US-CA`, `DE`), '' when it says nothing. */
+  readonly residence: string[];
   /** Users whose normalized email hashes to this lower-case hex digest, and the recipe that did. */
   lookupHash(hex: string): { users: number[]; recipe: string } | undefined;
 }
@@ -54,6 +59,8 @@ export class UserIndexBuilder {
   private readonly emailCol: number;
   private readonly keyCols: number[];
   private readonly extraCols: number[];
+  private readonly residenceCols: number[];
+  private readonly residence: string[] = [];
   private readonly ids: string[] = [];
   private readonly emails: string[] = [];
   private readonly emailNorm: string[] = [];
@@ -72,6 +79,7 @@ export class UserIndexBuilder {
     this.emailCol = spec.emailColumn === undefined ? -1 : col(spec.emailColumn);
     this.keyCols = spec.userKeys.map(col);
     this.extraCols = spec.userColumns.map(col);
+    this.residenceCols = (spec.residenceColumns ?? []).map(col);
   }
 
   add(cells: string[], line: number): void {
@@ -98,13 +106,14 @@ export class UserIndexBuilder {
       const v = (cells[c] ?? '').trim();
       if (v !== '' && v !== id) add(this.byId, v, u);
     }
+    if (this.residenceCols.length) this.residence.push(residenceCode(cells[this.residenceCols[0]!] ?? '', this.residenceCols[1] === undefined ? '' : cells[this.residenceCols[1]] ?? ''));
     const email = rawEmail === '' ? '' : normalizeEmail(rawEmail);
     this.emailNorm.push(email);
     if (email !== '') add(this.byEmail, email, u);
   }
 
   build(): UserIndex {
-    const { ids, emails, extra, byId, byEmail, emailNorm, hash } = this;
+    const { ids, emails, extra, byId, byEmail, emailNorm, hash, residence } = this;
     // Six digests per user cost seconds at a million users, and most exports carry no hashes:
     // build the digest map the first time a hash-shaped value is looked up.
     let byHash: Map<string, { users: number[]; recipe: string }> | undefined;
@@ -123,7 +132,7 @@ export class UserIndexBuilder {
       return byHash.get(hex.toLowerCase());
     };
     this.lines.length = 0;
-    return { size: ids.length, ids, emails, extra, byId, byEmail, emailNorm, lookupHash };
+    return { size: ids.length, ids, emails, extra, byId, byEmail, emailNorm, residence, lookupHash };
   }
 }
 

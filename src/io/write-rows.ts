@@ -2,7 +2,8 @@
  * One writer per output format (SPEC §5). A row is a list of cells; a list cell is joined
  * with `;` in CSV/TSV/table and stays an array in JSON/NDJSON.
  */
-export type Cell = string | number | null | string[];
+/** Objects only reach JSON/NDJSON output (structured notification bases). */
+export type Cell = string | number | null | string[] | Array<Record<string, unknown>>;
 export type Format = 'csv' | 'tsv' | 'json' | 'ndjson' | 'table';
 export const FORMATS: readonly Format[] = ['csv', 'tsv', 'json', 'ndjson', 'table'];
 
@@ -19,7 +20,7 @@ export function neutralize(s: string): string {
 
 function text(c: Cell): string {
   if (c === null) return '';
-  if (Array.isArray(c)) return c.join(';');
+  if (Array.isArray(c)) return c.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(';');
   return typeof c === 'number' ? String(c) : c;
 }
 
@@ -92,7 +93,7 @@ function renderTable(columns: readonly string[], rows: readonly Cell[][], width:
   return [
     line(columns.map((c, i) => fitText(c, widths[i]!))),
     line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map((r) => line(r.map((c, i) => (Array.isArray(c) ? fitList(c.map(clean), widths[i]!) : fitText(plain(c), widths[i]!))))),
+    ...rows.map((r) => line(r.map((c, i) => (Array.isArray(c) ? fitList(c.map((x) => clean(typeof x === 'string' ? x : JSON.stringify(x))), widths[i]!) : fitText(plain(c), widths[i]!))))),
   ].join('\n') + '\n';
 }
 

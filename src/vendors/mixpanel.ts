@@ -62,6 +62,8 @@ export const mixpanel = {
     'mp_sent_by_lib_version',
   ]),
 
+  residence: { country: ['mp_country_code', '$country_code'], region: ['$region'] },
+
   detect(raw) {
     return (typeof raw.event === 'string' && isObject(raw.properties)) || ('$distinct_id' in raw && isObject(raw.$properties));
   },

@@ -105,3 +105,20 @@ describe('breach-impact demo', () => {
     expect(r.stderr).not.toMatch(/@|u_10\d\d|Lovelace|legacy-8812/);
   });
 });
+
+describe('--notification-report', () => {
+  it('writes a brief for counsel: window, hashed inputs, verdicts per jurisdiction, citations, limits — and no personal value', () => {
+    const path = join(out, 'brief.md');
+    const r = run(['correlate', '--export', 'export', '--users', 'users.csv', '--user-key', 'mixpanel_distinct_id', '--window', WINDOW, '--notification-report', path, '--residence-column', 'country,state', '--quiet'], { cwd: DEMO });
+    expect(r.status).toBe(0);
+    const md = readFileSync(path, 'utf8');
+    expect(md).toContain('2025-11-08T00:00:00Z (inclusive) to 2025-11-09T17:00:00Z (exclusive), UTC.');
+    expect(md).toContain('| export | `export/2025-11-08.ndjson.gz` | 2608 | 29 | `ed668c6e59642dec18d22fd49b0e3fd3aa8c5b926d40115b7cf0896b3b315910` |');
+    expect(md).toContain('| US-VA | us-default | 1 | 0 | 1 |');
+    expect(md).toContain('| AT | gdpr | 0 | 1 | 0 |');
+    expect(md).toContain('1 × us-default — notifiable: Category 2: email + credential — fields: $current_url#email, $current_url#token — condition: counsel to confirm');
+    expect(md).toMatch(/\*\*California Civ\. Code|\*\*US state default/);
+    expect(md).toContain('## Limits of this analysis');
+    expect(md).not.toMatch(/@|u_1\d{3}|Lovelace/);
+  });
+});

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { runCorrelate, type Log, type RunReport } from '../../app/correlate.js';
 import { manifest, renderAffected, writeSideFiles } from '../../app/outputs.js';
+import { notificationReport } from '../../app/report.js';
 import type { CorrelatePlan } from '../../app/plan.js';
 import { writeFileAtomic } from '../../io/row-file.js';
 import { correlatePlan, type CorrelateFlags } from '../plan.js';
@@ -44,6 +45,9 @@ export function addCorrelateOptions(cmd: Command): Command {
     .option('--rejects <path>', 'every record that could not be read: file, line, reason, record')
     .option('--manifest <path>', 'JSON audit record of the run: inputs with SHA-256, counts, options')
     .option('--explain <user_id>', 'print to stderr how that user\'s records were attributed: ids, linking records (file:line), rules')
+    .option('--notification-basis', 'add residence and notification_basis columns: per regime, notifiable / assess / not notifiable and why (facts for counsel, not legal advice)')
+    .option('--residence-column <country[,region]>', 'user columns that say where a user lives (e.g. country,state); else inferred from vendor location, marked (inferred)')
+    .option('--notification-report <path>', 'a Markdown brief for counsel: window, inputs, users per jurisdiction and verdict, rule citations, limits')
     .option('--strict', 'stop at the first unreadable record (exit 1)')
     .option('--quiet', 'no summary and no progress on stderr');
 }
@@ -63,6 +67,10 @@ export async function correlate(plan: CorrelatePlan, log: Log): Promise<Outcome>
   if (plan.out) writeFileAtomic(plan.out, text);
   const written = writeSideFiles(plan, report);
   if (plan.out) written.unshift(plan.out);
+  if (plan.notificationReport) {
+    writeFileAtomic(plan.notificationReport, notificationReport(plan, report, VERSION));
+    written.push(plan.notificationReport);
+  }
   if (plan.manifest) {
     manifest(plan, report, VERSION, written);
     written.push(plan.manifest);

@@ -7,7 +7,7 @@
 import { categoryByName, categoryByValue, urlFindings, CATEGORIES, type Category } from '../core/categorize.js';
 import { Fingerprints } from '../core/dedup.js';
 import { isEmailShaped, isHashShaped, isIpShaped } from '../core/normalize.js';
-import type { VendorPreset } from '../core/record.js';
+import { forEachField, type VendorPreset } from '../core/record.js';
 import type { Window } from '../core/correlate.js';
 import type { ZoneResolver } from '../core/time.js';
 import { expandPaths } from '../io/open.js';
@@ -87,45 +87,37 @@ export async function runInspect(plan: InspectPlan, warn: (m: string) => void, o
         }
       }
       if (w && (rec.kind === 'profile' || (t >= w.start && t < w.end))) inWindow++;
-      for (let s = 0; s < rec.fieldSources.length; s++) {
-        const src = rec.fieldSources[s]!;
-        const prefix = rec.fieldPrefixes[s]!;
-        for (const k in src) {
-          if (skip.has(k)) continue;
-          const v = src[k];
-          if (v === null || v === undefined || v === '') continue;
-          const name = prefix + k;
-          let f = fields.get(name);
-          if (!f) fields.set(name, (f = new FieldStats()));
-          f.filled++;
-          const text = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-          if (!f.capped) {
-            f.distinct.add(text);
-            if (f.distinct.size > DISTINCT_CAP) {
-              f.capped = true;
-              f.distinct.clear();
-            }
-          }
-          const id = ids.get(name);
-          if (id) {
-            id.carried++;
-            if (!id.distinct.seen(text)) id.count++;
-          }
-          if (typeof v === 'string') {
-            const tv = v.trim();
-            if (tv.indexOf('@') > 0 && isEmailShaped(tv)) f.holds.email++;
-            else if (isIpShaped(tv)) f.holds.ip++;
-            else if (isHashShaped(tv)) f.holds.hash++;
-            if (tv.length > 10 && urlFindings(tv) !== 0) f.holds.url_query++;
-            else if (tv.includes('://') && tv.includes('?')) f.holds.url_query++;
-            if (f.valueCategory === undefined) f.valueCategory = categoryByValue(tv);
-          }
-          if (plan.showValues && f.examples.length < EXAMPLES) {
-            const m = mask(text);
-            if (!f.examples.includes(m)) f.examples.push(m);
+      forEachField(rec, skip, (name, v) => {
+        let f = fields.get(name);
+        if (!f) fields.set(name, (f = new FieldStats()));
+        f.filled++;
+        const text = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+        if (!f.capped) {
+          f.distinct.add(text);
+          if (f.distinct.size > DISTINCT_CAP) {
+            f.capped = true;
+            f.distinct.clear();
           }
         }
-      }
+        const id = ids.get(name);
+        if (id) {
+          id.carried++;
+          if (!id.distinct.seen(text)) id.count++;
+        }
+        if (typeof v === 'string') {
+          const tv = v.trim();
+          if (tv.indexOf('@') > 0 && isEmailShaped(tv)) f.holds.email++;
+          else if (isIpShaped(tv)) f.holds.ip++;
+          else if (isHashShaped(tv)) f.holds.hash++;
+          if (tv.length > 10 && urlFindings(tv) !== 0) f.holds.url_query++;
+          else if (tv.includes('://') && tv.includes('?')) f.holds.url_query++;
+          if (f.valueCategory === undefined) f.valueCategory = categoryByValue(tv);
+        }
+        if (plan.showValues && f.examples.length < EXAMPLES) {
+          const m = mask(text);
+          if (!f.examples.includes(m)) f.examples.push(m);
+        }
+      });
       return undefined;
     },
     reject(file, line, reason) {

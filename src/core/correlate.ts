@@ -12,7 +12,7 @@ import { Explainer } from './explain.js';
 import { IdentityGraph } from './identity.js';
 import type { LoginSessions } from './login-sessions.js';
 import { isEmailShaped, isHashShaped, normalizeEmail, stripDevicePrefix } from './normalize.js';
-import type { VendorRecord } from './record.js';
+import { forEachField, type VendorRecord } from './record.js';
 import { residenceCode } from './residence.js';
 import { SessionWindows } from './sessions.js';
 import type { UserIndex, Users } from './user-index.js';
@@ -288,29 +288,20 @@ export class Correlator {
       const code = residenceCode(pick(where.country), pick(where.region));
       if (code !== '') (agg.places ??= new Map()).set(code, (agg.places.get(code) ?? 0) + 1);
     }
-    const skip = this.opts.bookkeeping;
-    for (let s = 0; s < rec.fieldSources.length; s++) {
-      const src = rec.fieldSources[s]!;
-      const prefix = rec.fieldPrefixes[s]!;
-      for (const k in src) {
-        if (skip.has(k)) continue;
-        const v = src[k];
-        if (!hasValue(v)) continue;
-        const name = prefix === '' ? k : prefix + k;
-        const f = this.field(name);
-        agg.fields.add(f);
-        if (typeof v !== 'string') continue;
-        if (this.fieldCats[f] === 'other') {
-          const c = categoryByValue(v);
-          if (c) this.fieldCats[f] = c;
-        }
-        if (v.length > 10 && (v.indexOf('?') >= 0 || v.indexOf('#') >= 0)) {
-          const found = urlFindings(v);
-          if (found & 1) agg.fields.add(this.field(name + '#email', 'contact'));
-          if (found & 2) agg.fields.add(this.field(name + '#token', 'credential'));
-        }
+    forEachField(rec, this.opts.bookkeeping, (name, v) => {
+      const f = this.field(name);
+      agg.fields.add(f);
+      if (typeof v !== 'string') return;
+      if (this.fieldCats[f] === 'other') {
+        const c = categoryByValue(v);
+        if (c) this.fieldCats[f] = c;
       }
-    }
+      if (v.length > 10 && (v.indexOf('?') >= 0 || v.indexOf('#') >= 0)) {
+        const found = urlFindings(v);
+        if (found & 1) agg.fields.add(this.field(name + '#email', 'contact'));
+        if (found & 2) agg.fields.add(this.field(name + '#token', 'credential'));
+      }
+    });
   }
 
   private field(name: string, cat?: Category): number {
@@ -453,16 +444,6 @@ export class Correlator {
 
 const NONE: number[] = [];
 
-function hasValue(v: unknown): boolean {
-  if (v === null || v === undefined) return false;
-  if (typeof v === 'string') return v.trim() !== '';
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') {
-    for (const _ in v) return true;
-    return false;
-  }
-  return true;
-}
 
 function union(a: number[], b: Users): number[] {
   if (typeof b === 'number') {

@@ -45,6 +45,35 @@ export class VendorRecord {
   }
 }
 
+/** A value that counts as exposed: not null, not blank, not an empty array or object (SPEC §4.6). */
+export function hasValue(v: unknown): boolean {
+  if (v === null || v === undefined) return false;
+  if (typeof v === 'string') return v.trim() !== '';
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') {
+    for (const _ in v) return true;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Every exposed field of a record with its value: bookkeeping fields and empty values skipped,
+ * names as the vendor writes them (with the source's dotted prefix). The one place that walks
+ * a record's fields, for correlate and inspect alike.
+ */
+export function forEachField(rec: VendorRecord, skip: ReadonlySet<string>, fn: (name: string, value: unknown) => void): void {
+  for (let s = 0; s < rec.fieldSources.length; s++) {
+    const src = rec.fieldSources[s]!;
+    const prefix = rec.fieldPrefixes[s]!;
+    for (const k in src) {
+      if (skip.has(k)) continue;
+      const v = src[k];
+      if (hasValue(v)) fn(prefix === '' ? k : prefix + k, v);
+    }
+  }
+}
+
 export interface MapContext {
   zone: ZoneResolver;
   /**

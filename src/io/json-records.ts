@@ -22,8 +22,14 @@ function isBlank(b: Buffer, s: number, e: number): boolean {
 /** NDJSON: one record per non-blank line; CRLF and a leading BOM accepted. */
 export class LineSplitter {
   private carry: Buffer | undefined;
-  private line = 0;
-  constructor(private readonly sink: RecordSink) {}
+  private line: number;
+  /** `firstLine`: the number of the first line this splitter is given (1 for a whole file). */
+  constructor(
+    private readonly sink: RecordSink,
+    firstLine = 1,
+  ) {
+    this.line = firstLine - 1;
+  }
 
   push(chunk: Buffer): void {
     let buf = chunk;
@@ -78,10 +84,12 @@ export class ArraySplitter {
   private keyCarry: Buffer | undefined; // bytes of a key cut by a chunk boundary
   private lastKey = '';
   private whole: Buffer[] | undefined; // root object without "results": kept to emit whole
+  private tail: LineSplitter | undefined; // what follows the document, read as lines
 
   constructor(private readonly sink: RecordSink) {}
 
   push(b: Buffer): void {
+    if (this.tail) return this.tail.push(b);
     this.elemStart = this.inElem ? 0 : -1;
     for (let i = 0; i < b.length; i++) {
       const c = b[i]!;
@@ -127,6 +135,18 @@ export class ArraySplitter {
         if (this.inElem && this.depth === this.elemDepth) this.finish(b, i + 1);
         else if (this.inElem && this.depth < this.elemDepth) this.finish(b, i); // scalar before ']'
         if (this.depth < this.elemDepth) this.elemDepth = -1;
+        if (this.depth === 0) {
+          // The document is complete. Whatever follows it (concatenated files, NDJSON lines)
+          // is read line by line, so that nothing after it is silently ignored.
+          if (this.whole) {
+            this.whole.push(b.subarray(0, i + 1));
+            this.sink(Buffer.concat(this.whole).toString('utf8'), 1);
+            this.whole = undefined;
+          }
+          this.tail = new LineSplitter(this.sink, this.line);
+          this.tail.push(b.subarray(i + 1));
+          return;
+        }
         continue;
       }
       if (c === 0x22) {
@@ -147,6 +167,7 @@ export class ArraySplitter {
   }
 
   end(): void {
+    if (this.tail) return this.tail.end();
     if (this.inElem) {
       // Truncated: the document ended inside an element.
       this.sink(Buffer.concat(this.parts).toString('utf8'), this.elemLine);

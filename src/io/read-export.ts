@@ -19,18 +19,9 @@ export async function readExport(file: InputFile, stats: InputStats, sink: Recor
   let splitter: Splitter | undefined;
   let container: Container | undefined;
   const choose = (b: Buffer): void => {
-    let s = 0;
-    if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) s = 3; // UTF-8 BOM
-    while (s < b.length && (b[s] === 0x20 || b[s] === 0x0a || b[s] === 0x0d || b[s] === 0x09)) s++;
-    const body = b.subarray(s);
-    if (body[0] === 0x5b) container = 'json';
-    else if (body[0] === 0x7b) {
-      const nl = body.indexOf(0x0a);
-      const first = body.toString('utf8', 0, nl < 0 ? body.length : nl).trim();
-      container = looksLikeDocumentStart(first) ? 'json' : 'ndjson';
-    } else container = 'ndjson';
-    // The BOM goes; leading blank lines stay so that line numbers stay true.
+    container = containerOf(b);
     splitter = container === 'json' ? new ArraySplitter(sink) : new LineSplitter(sink);
+    // The BOM goes; leading blank lines stay so that line numbers stay true.
     splitter.push(b.subarray(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0));
   };
   for await (const chunk of readBytes(file, stats)) {
@@ -38,9 +29,10 @@ export async function readExport(file: InputFile, stats: InputStats, sink: Recor
       splitter.push(chunk);
       continue;
     }
-    // Decide once the first line (or 64 KiB) is in hand.
+    // Decide once the first line and the start of the next are in hand (or 1 MiB without a
+    // line end: a pretty-printed document's first line is short, so that is one long record).
     head = head ? Buffer.concat([head, chunk]) : chunk;
-    if (head.indexOf(0x0a, firstContent(head)) >= 0 || head.length >= 1 << 16) {
+    if (decidable(head)) {
       choose(head);
       head = undefined;
     }
@@ -50,10 +42,35 @@ export async function readExport(file: InputFile, stats: InputStats, sink: Recor
   return container;
 }
 
-function firstContent(b: Buffer): number {
-  let s = 0;
-  while (s < b.length && (b[s] === 0x20 || b[s] === 0x0a || b[s] === 0x0d || b[s] === 0x09 || b[s] === 0xef || b[s] === 0xbb || b[s] === 0xbf)) s++;
+const WS = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+function skipWs(b: Buffer, s: number): number {
+  while (s < b.length && WS(b[s])) s++;
   return s;
+}
+
+function firstContent(b: Buffer): number {
+  return skipWs(b, b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0);
+}
+
+/** True once the head holds the first line and the first character after it (or 1 MiB). */
+function decidable(b: Buffer): boolean {
+  if (b.length >= 1 << 20) return true;
+  const nl = b.indexOf(0x0a, firstContent(b));
+  return nl >= 0 && skipWs(b, nl) < b.length;
+}
+
+function containerOf(b: Buffer): Container {
+  const s = firstContent(b);
+  if (b[s] === 0x5b) return 'json';
+  if (b[s] !== 0x7b) return 'ndjson';
+  const nl = b.indexOf(0x0a, s);
+  const first = b.toString('utf8', s, nl < 0 ? b.length : nl).trim();
+  if (!looksLikeDocumentStart(first)) return 'ndjson';
+  // A truncated first NDJSON record can end in `,` or `{` too: in NDJSON the next record starts
+  // with `{`, in a pretty-printed document the next line holds a key or a closing brace.
+  const next = nl < 0 ? -1 : skipWs(b, nl);
+  return next >= 0 && next < b.length && b[next] === 0x7b ? 'ndjson' : 'json';
 }
 
 /** The opening line of a pretty-printed object: `{`, `{"page": 0,`, `{"results": [` … */

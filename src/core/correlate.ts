@@ -5,7 +5,8 @@
  * that is resolved once all evidence is in (`finish`), because session and merge evidence may
  * arrive after the record it explains (SPEC §4.3: evidence from every record, in or out of window).
  */
-import { BitSet } from './bitset.js';
+import { Agg, type AmbiguousRow, type Counts, type Result, type UnmatchedRow, type UserRow } from './aggregate.js';
+import type { BitSet } from './bitset.js';
 import { categoryByName, categoryByValue, urlFindings, type Category } from './categorize.js';
 import { Fingerprints } from './dedup.js';
 import { Explainer } from './explain.js';
@@ -16,6 +17,8 @@ import { forEachField, type VendorRecord } from './record.js';
 import { residenceCode } from './residence.js';
 import { SessionWindows } from './sessions.js';
 import type { UserIndex, Users } from './user-index.js';
+
+export type { AmbiguousRow, Counts, Result, UnmatchedRow, UserRow } from './aggregate.js';
 
 export const M_ID = 1, M_EMAIL = 2, M_HASH = 4, M_ALIAS = 8, M_SESSION = 16;
 /** Strongest first (SPEC §4.4). */
@@ -38,45 +41,6 @@ export interface CorrelateOptions {
   residence?: { country: readonly string[]; region: readonly string[] };
 }
 
-export interface Counts {
-  read: number;
-  rejected: number;
-  out_of_window: number;
-  attributed: number;
-  unmatched: number;
-  ambiguous: number;
-  /** In-window records already seen (same vendor dedup key); also counted in their bucket. */
-  duplicates: number;
-}
-
-class Agg {
-  records = 0;
-  first = Infinity;
-  last = -Infinity;
-  methods = 0;
-  readonly fields = new BitSet();
-  readonly vendorIds = new Set<string>();
-  emails: Set<string> | undefined;
-  places: Map<string, number> | undefined; // residence code → records, when collected
-
-  merge(o: Agg): void {
-    this.records += o.records;
-    if (o.first < this.first) this.first = o.first;
-    if (o.last > this.last) this.last = o.last;
-    this.methods |= o.methods;
-    this.fields.or(o.fields);
-    for (const v of o.vendorIds) this.vendorIds.add(v);
-    if (o.emails) for (const e of o.emails) (this.emails ??= new Set()).add(e);
-    if (o.places) for (const [k, n] of o.places) (this.places ??= new Map()).set(k, (this.places.get(k) ?? 0) + n);
-  }
-
-  /** The place most of the records come from (ties: the first in code order). */
-  place(): string {
-    let best = '', count = 0;
-    for (const [k, n] of this.places ?? []) if (n > count || (n === count && k < best)) [best, count] = [k, n];
-    return best;
-  }
-}
 
 interface Pending {
   agg: Agg;
@@ -89,49 +53,6 @@ interface AmbiguousAgg {
   agg: Agg;
   candidates: number[];
   reason: string;
-}
-
-export interface UserRow {
-  user: number;
-  methods: string[];
-  confidence: 'high' | 'medium';
-  vendorIds: string[];
-  records: number;
-  first: number; // NaN when only profiles
-  last: number;
-  fields: string[];
-  categories: Category[];
-  /** Residence inferred from the vendor's location fields ('' when none). */
-  inferredResidence: string;
-}
-
-export interface UnmatchedRow {
-  vendorIds: string[];
-  records: number;
-  first: number;
-  last: number;
-  emails: string[];
-  fields: string[];
-}
-
-export interface AmbiguousRow {
-  vendorIds: string[];
-  candidates: string[];
-  reason: string;
-  records: number;
-}
-
-export interface Result {
-  counts: Counts;
-  users: UserRow[];
-  unmatched: UnmatchedRow[];
-  ambiguous: AmbiguousRow[];
-  fieldCategories: Map<string, Category>;
-  hashRecipes: Record<string, number>;
-  identities: number;
-  sessions: number;
-  /** The --explain text, when asked for. */
-  explanation?: string;
 }
 
 export class Correlator {

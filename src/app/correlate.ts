@@ -68,23 +68,21 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   const files = expandPaths(plan.exports);
   const progress = newProgress(files);
   onStart?.(progress);
-  const preset = presetFor(plan.vendor === 'auto' ? 'mixpanel' : plan.vendor);
-  if (plan.vendor === 'auto') log.info(`vendor: ${preset.name} (auto)`);
+  if (plan.vendor !== 'auto') presetFor(plan.vendor); // an unsupported vendor is a usage error before any work
   const wantsBasis = plan.notificationBasis || plan.notificationReport !== undefined;
   const correlator = new Correlator(users, {
     window: plan.window,
     sessionGapMs: plan.sessionGapMs,
-    bookkeeping: preset.bookkeeping,
     login,
     explain,
-    residence: wantsBasis ? preset.residence : undefined,
+    collectResidence: wantsBasis,
   });
   const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
   const ctx = { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' };
   const counts = correlator.counts;
   let scan: ScanResult;
   try {
-    scan = await scanExports(files, preset, ctx, {
+    scan = await scanExports(files, plan.vendor, ctx, {
       record: (rec, file, line) => correlator.add(rec, explain === undefined ? undefined : `${file.display}:${line}`),
       reject(file, line, reason, text) {
         counts.rejected++;
@@ -92,6 +90,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
         if (plan.strict) throw new InputError('INPUT_BAD_RECORD', reason, { file: file.display, line }, 'drop --strict to skip bad records and list them with --rejects');
       },
       warn: log.warn,
+      info: log.info,
     }, progress);
   } catch (e) {
     rejects?.abort();
@@ -110,7 +109,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
     rules = loadRules();
     bases = notificationBases(result.users, users, rules, (f) => result.fieldCategories.get(f) ?? 'other');
   }
-  return { result, users, inputs, vendor: preset.name, errors, startedAt, bases, rules };
+  return { result, users, inputs, vendor: scan.vendors.join(', ') || 'none', errors, startedAt, bases, rules };
 }
 
 async function loadLoginSessions(plan: CorrelatePlan, users: UserIndex, inputs: InputEntry[], log: Log): Promise<LoginSessions> {

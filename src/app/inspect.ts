@@ -7,7 +7,7 @@
 import { categoryByName, categoryByValue, urlFindings, CATEGORIES, type Category } from '../core/categorize.js';
 import { Fingerprints } from '../core/dedup.js';
 import { isEmailShaped, isHashShaped, isIpShaped } from '../core/normalize.js';
-import { forEachField, type VendorPreset } from '../core/record.js';
+import { forEachField } from '../core/record.js';
 import type { Window } from '../core/correlate.js';
 import type { ZoneResolver } from '../core/time.js';
 import { expandPaths } from '../io/open.js';
@@ -54,29 +54,28 @@ export interface InspectReport {
   errors: string[];
 }
 
-/** Identifier fields, by the name they carry in the record (Mixpanel's, as the preset reads them). */
-const ID_FIELDS = ['distinct_id', '$device_id', '$user_id', '$distinct_id_before_identity', '$identified_id', '$anon_id', 'alias', '$distinct_id'];
 
-export async function runInspect(plan: InspectPlan, warn: (m: string) => void, onStart?: (p: Progress) => void): Promise<InspectReport> {
+export async function runInspect(plan: InspectPlan, log: { warn(m: string): void; info(m: string): void }, onStart?: (p: Progress) => void): Promise<InspectReport> {
   const files = expandPaths(plan.exports);
-  const preset: VendorPreset = presetFor(plan.vendor === 'auto' ? 'mixpanel' : plan.vendor);
+  if (plan.vendor !== 'auto') presetFor(plan.vendor); // an unsupported vendor is a usage error before any work
   const progress = newProgress(files);
   onStart?.(progress);
   const byKind: Record<string, number> = {};
   const events = new Map<string, number>();
   const fields = new Map<string, FieldStats>();
-  const ids = new Map<string, IdStats>(ID_FIELDS.map((f) => [f, new IdStats()]));
+  const ids = new Map<string, IdStats>();
   const rejects = new Map<string, { count: number; first: string }>();
   const seen = new Fingerprints();
   let readable = 0, first = Infinity, last = -Infinity, inWindow = 0, untimed = 0, duplicates = 0;
-  const skip = preset.bookkeeping;
   const w = plan.window;
 
-  const scan = await scanExports(files, preset, { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' }, {
+  const scan = await scanExports(files, plan.vendor, { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' }, {
     record(rec, _file, _line) {
       readable++;
+      const preset = rec.preset!;
+      for (const f of preset.identifiers) if (!ids.has(f)) ids.set(f, new IdStats());
       byKind[rec.kind] = (byKind[rec.kind] ?? 0) + 1;
-      if (rec.kind === 'event') events.set(rec.name, (events.get(rec.name) ?? 0) + 1);
+      if (rec.kind === 'event') events.set(rec.name || '(no name)', (events.get(rec.name || '(no name)') ?? 0) + 1);
       if (rec.dedupKey !== '' && seen.seen(rec.dedupKey)) duplicates++;
       const t = rec.time;
       if (rec.kind === 'event') {
@@ -87,7 +86,7 @@ export async function runInspect(plan: InspectPlan, warn: (m: string) => void, o
         }
       }
       if (w && (rec.kind === 'profile' || (t >= w.start && t < w.end))) inWindow++;
-      forEachField(rec, skip, (name, v) => {
+      forEachField(rec, preset.bookkeeping, (name, v) => {
         let f = fields.get(name);
         if (!f) fields.set(name, (f = new FieldStats()));
         f.filled++;
@@ -126,7 +125,8 @@ export async function runInspect(plan: InspectPlan, warn: (m: string) => void, o
       if (r) r.count++;
       else rejects.set(key, { count: 1, first: `${file.display}:${line}` });
     },
-    warn,
+    warn: log.warn,
+    info: log.info,
   }, progress);
 
   const read = scan.inputs.reduce((n, i) => n + i.records, 0);
@@ -148,7 +148,7 @@ export async function runInspect(plan: InspectPlan, warn: (m: string) => void, o
     }))
     .sort((a, b) => order(a.category) - order(b.category) || (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
   return {
-    vendor: preset.name,
+    vendor: scan.vendors.join(', ') || 'none',
     inputs: scan.inputs,
     records: { read, rejected, by_kind: byKind, duplicates },
     events: [...events.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),

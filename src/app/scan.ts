@@ -5,6 +5,8 @@
  */
 import { statSync } from 'node:fs';
 import { VendorRecord, type MapContext, type VendorPreset } from '../core/record.js';
+import { detectPreset, presetFor, unwrapAny } from '../vendors/index.js';
+import { mixpanel } from '../vendors/mixpanel.js';
 import { InputError, formatWhere } from '../errors.js';
 import { readExport } from '../io/read-export.js';
 import type { InputFile, InputStats } from '../io/open.js';
@@ -18,6 +20,7 @@ export interface InputEntry {
   gzip: boolean;
   rejected?: number;
   error?: string;
+  vendor?: string;
 }
 
 /** Live counters for the progress line: read by a timer between chunks. */
@@ -33,11 +36,14 @@ export interface ScanHandlers {
   /** An unreadable record; may throw to stop the run (--strict). */
   reject(file: InputFile, line: number, reason: string, text: string): void;
   warn(msg: string): void;
+  info(msg: string): void;
 }
 
 export interface ScanResult {
   inputs: InputEntry[];
   errors: InputError[];
+  /** The presets that read the export, in the order first used. */
+  vendors: string[];
 }
 
 export function newProgress(files: InputFile[]): Progress {
@@ -55,11 +61,33 @@ export function newProgress(files: InputFile[]): Progress {
   return { bytesTotal: total, bytesDone: 0, records: 0 };
 }
 
-export async function scanExports(files: InputFile[], preset: VendorPreset, ctx: MapContext, h: ScanHandlers, progress?: Progress): Promise<ScanResult> {
+/**
+ * `vendor` is a preset name or 'auto': then each file's preset is the first whose detect()
+ * holds for one of its records (said once per vendor on stderr); records read before that are
+ * read as Mixpanel's, the default, and rejected if they are not.
+ */
+export async function scanExports(files: InputFile[], vendor: string, ctx: MapContext, h: ScanHandlers, progress?: Progress): Promise<ScanResult> {
   const rec = new VendorRecord();
   const inputs: InputEntry[] = [];
   const errors: InputError[] = [];
+  const vendors: string[] = [];
+  const fixed = vendor === 'auto' ? undefined : presetFor(vendor);
   for (const file of files) {
+    let preset = fixed;
+    const lock = (found: VendorPreset) => {
+      preset = found;
+      if (!vendors.includes(found.name)) {
+        vendors.push(found.name);
+        h.info(`vendor: ${found.name} (auto-detected in ${file.display})`);
+      }
+    };
+    const presetOf = (raw: Record<string, unknown>): VendorPreset => {
+      if (preset) return preset;
+      const found = detectPreset(raw);
+      if (!found) return mixpanel;
+      lock(found);
+      return found;
+    };
     const stats: InputStats = { bytes: 0, sha256: '', gzip: false };
     const entry: InputEntry = { path: file.path, role: 'export', bytes: 0, sha256: '', records: 0, gzip: false, rejected: 0 };
     const before = progress?.bytesDone ?? 0;
@@ -71,24 +99,37 @@ export async function scanExports(files: InputFile[], preset: VendorPreset, ctx:
       entry.records++;
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject(line, 'not a JSON object', text());
       rec.reset();
-      const why = preset.map(raw as Record<string, unknown>, rec, ctx) ?? h.record(rec, file, line);
+      const p = presetOf(raw as Record<string, unknown>);
+      rec.preset = p;
+      const why = p.map(raw as Record<string, unknown>, rec, ctx) ?? h.record(rec, file, line);
       if (why !== undefined) reject(line, why, text());
     };
     try {
-      await readExport(file, stats, (text, line) => {
+      await readExport(file, stats, (text, line, parsed) => {
         if (progress) {
           progress.records++;
           progress.bytesDone = before + stats.bytes;
         }
         let raw: unknown;
-        try {
-          raw = JSON.parse(text);
-        } catch (e) {
-          entry.records++;
-          return reject(line, text === '' ? 'document ends before it is complete' : `invalid JSON: ${(e as Error).message}`, text);
+        if (parsed !== undefined) {
+          if ('reject' in parsed) {
+            entry.records++;
+            return reject(line, parsed.reject, text);
+          }
+          raw = parsed.value;
+        } else {
+          try {
+            raw = JSON.parse(text);
+          } catch (e) {
+            entry.records++;
+            return reject(line, text === '' ? 'document ends before it is complete' : `invalid JSON: ${(e as Error).message}`, text);
+          }
         }
-        const inner = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? preset.unwrap?.(raw as Record<string, unknown>) : undefined;
-        if (inner) for (const el of inner) one(el, line, () => JSON.stringify(el) ?? '');
+        const wrapped = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? unwrapAny(raw as Record<string, unknown>, preset) : undefined;
+        if (wrapped) {
+          if (!preset) lock(wrapped.preset); // the container says whose records these are
+          for (const el of wrapped.inner) one(el, line, () => JSON.stringify(el) ?? '');
+        }
         else one(raw, line, () => text);
       });
     } catch (e) {
@@ -98,7 +139,8 @@ export async function scanExports(files: InputFile[], preset: VendorPreset, ctx:
       h.warn(`${formatWhere(e.where)}: ${e.message}`);
     }
     if (progress) progress.bytesDone = before + stats.bytes;
-    inputs.push({ ...entry, bytes: stats.bytes, sha256: stats.sha256, gzip: stats.gzip });
+    inputs.push({ ...entry, bytes: stats.bytes, sha256: stats.sha256, gzip: stats.gzip, ...(preset ? { vendor: preset.name } : {}) });
   }
-  return { inputs, errors };
+  if (fixed) vendors.push(fixed.name);
+  return { inputs, errors, vendors };
 }

@@ -78,7 +78,7 @@ export function program(): Command {
     .addHelpText('after', INSPECT_EXAMPLE)
     .exitOverride()
     .action(async (opts: InspectFlags) => {
-      const { text, errors } = await inspect(opts, log.warn);
+      const { text, errors } = await inspect(opts, opts.quiet ? { info: () => {}, warn: log.warn } : log);
       writeStdout(text);
       process.exitCode = errors > 0 ? 1 : 0;
     });

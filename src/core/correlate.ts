@@ -32,13 +32,12 @@ export interface Window {
 export interface CorrelateOptions {
   window?: Window;
   sessionGapMs: number;
-  bookkeeping: ReadonlySet<string>;
   /** Internal login sessions (--sessions), consulted for records nothing else attributes. */
   login?: LoginSessions;
   /** The user to collect --explain evidence for. */
   explain?: number;
-  /** Vendor fields that tell where a user is (--notification-basis infers residence from them). */
-  residence?: { country: readonly string[]; region: readonly string[] };
+  /** Count where records come from, by the preset's residence fields (--notification-basis). */
+  collectResidence?: boolean;
 }
 
 
@@ -196,7 +195,7 @@ export class Correlator {
       if (t > agg.last) agg.last = t;
     }
     for (const id of rec.ids) agg.vendorIds.add(id);
-    const where = this.opts.residence;
+    const where = this.opts.collectResidence ? rec.preset?.residence : undefined;
     if (where) {
       const src = rec.fieldSources[0];
       const pick = (names: readonly string[]) => {
@@ -209,7 +208,7 @@ export class Correlator {
       const code = residenceCode(pick(where.country), pick(where.region));
       if (code !== '') (agg.places ??= new Map()).set(code, (agg.places.get(code) ?? 0) + 1);
     }
-    forEachField(rec, this.opts.bookkeeping, (name, v) => {
+    forEachField(rec, rec.preset?.bookkeeping ?? NO_FIELDS, (name, v) => {
       const f = this.field(name);
       agg.fields.add(f);
       if (typeof v !== 'string') return;
@@ -364,6 +363,7 @@ export class Correlator {
 }
 
 const NONE: number[] = [];
+const NO_FIELDS: ReadonlySet<string> = new Set();
 
 
 function union(a: number[], b: Users): number[] {

@@ -25,10 +25,18 @@ export class VendorRecord {
   fieldSources: Array<Record<string, unknown>> = [];
   /** Dotted-path prefix per field source ('' for Mixpanel, which reports bare property names). */
   fieldPrefixes: string[] = [];
+  /**
+   * Per field source: true when nested objects are walked down to their leaves and named by
+   * their dotted path from the record root (`context.ip`, `traits.email`: SPEC §3, for every
+   * vendor but Mixpanel, whose property names are reported as written).
+   */
+  fieldNested: boolean[] = [];
   /** The vendor's dedup key ('' when the record has none): equal keys are the same event. */
   dedupKey = '';
   /** What internal login sessions are matched on ('' when the record has none). */
   readonly keys = { ip: '', user_agent: '', device_id: '' };
+  /** The preset that read the record: its bookkeeping fields and residence fields apply. */
+  preset: VendorPreset | undefined;
 
   reset(): void {
     this.kind = 'event';
@@ -40,6 +48,7 @@ export class VendorRecord {
     this.deviceKey = '';
     this.fieldSources.length = 0;
     this.fieldPrefixes.length = 0;
+    this.fieldNested.length = 0;
     this.keys.ip = this.keys.user_agent = this.keys.device_id = '';
     this.dedupKey = '';
   }
@@ -64,13 +73,20 @@ export function hasValue(v: unknown): boolean {
  */
 export function forEachField(rec: VendorRecord, skip: ReadonlySet<string>, fn: (name: string, value: unknown) => void): void {
   for (let s = 0; s < rec.fieldSources.length; s++) {
-    const src = rec.fieldSources[s]!;
-    const prefix = rec.fieldPrefixes[s]!;
-    for (const k in src) {
-      if (skip.has(k)) continue;
-      const v = src[k];
-      if (hasValue(v)) fn(prefix === '' ? k : prefix + k, v);
-    }
+    walk(rec.fieldSources[s]!, rec.fieldPrefixes[s]!, rec.fieldNested[s] === true, skip, fn, 0);
+  }
+}
+
+const MAX_DEPTH = 32; // deeper than any export nests; hostile input cannot recurse further
+
+function walk(src: Record<string, unknown>, prefix: string, nested: boolean, skip: ReadonlySet<string>, fn: (name: string, value: unknown) => void, depth: number): void {
+  for (const k in src) {
+    const name = prefix === '' ? k : prefix + k;
+    if (skip.has(name)) continue;
+    const v = src[k];
+    if (!hasValue(v)) continue;
+    if (nested && depth < MAX_DEPTH && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>, name + '.', true, skip, fn, depth + 1);
+    else fn(name, v);
   }
 }
 
@@ -88,6 +104,8 @@ export interface VendorPreset {
   readonly name: string;
   /** The vendor's own bookkeeping fields: never reported as exposed (SPEC §4.6). */
   readonly bookkeeping: ReadonlySet<string>;
+  /** The identifier fields, as inspect names them (dotted paths for nested vendors). */
+  readonly identifiers: readonly string[];
   /** Fields, in order of preference, that say where a person is (country code, region). */
   readonly residence: { country: readonly string[]; region: readonly string[] };
   /** True when a parsed record has this vendor's shape (for --vendor auto). */

@@ -7,7 +7,11 @@
  * Buffer.indexOf and each is decoded on its own; nothing is decoded twice.
  */
 
-export type RecordSink = (text: string, line: number) => void;
+/** A record already parsed by its reader (CSV rows), or the reason it cannot be. */
+export type Parsed = { value: unknown } | { reject: string };
+
+/** One record: its text, the line it starts on, and — for CSV rows — the parsed row. */
+export type RecordSink = (text: string, line: number, parsed?: Parsed) => void;
 
 const NL = 0x0a, CR = 0x0d, SP = 0x20, TAB = 0x09;
 

@@ -4,10 +4,11 @@
  * JSON value, else a pretty-printed document (e.g. an Engage page); anything else is read as
  * NDJSON so that every line is accounted for (as a reject if it is not JSON).
  */
+import { csvRows, delimiterOf } from './csv.js';
 import { ArraySplitter, LineSplitter, type RecordSink } from './json-records.js';
 import { readBytes, type InputFile, type InputStats } from './open.js';
 
-export type Container = 'ndjson' | 'json';
+export type Container = 'ndjson' | 'json' | 'csv';
 
 interface Splitter {
   push(b: Buffer): void;
@@ -20,7 +21,7 @@ export async function readExport(file: InputFile, stats: InputStats, sink: Recor
   let container: Container | undefined;
   const choose = (b: Buffer): void => {
     container = containerOf(b);
-    splitter = container === 'json' ? new ArraySplitter(sink) : new LineSplitter(sink);
+    splitter = container === 'json' ? new ArraySplitter(sink) : container === 'csv' ? new CsvExport(sink) : new LineSplitter(sink);
     // The BOM goes; leading blank lines stay so that line numbers stay true.
     splitter.push(b.subarray(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0));
   };
@@ -53,17 +54,29 @@ function firstContent(b: Buffer): number {
   return skipWs(b, b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0);
 }
 
-/** True once the head holds the first line and the first character after it (or 1 MiB). */
+/**
+ * True once the container can be told: the first line is complete and either settles it, or
+ * (a line that may open a pretty-printed document) the next line has begun; or 1 MiB without a
+ * line end. A live stream (stdin) is never held back waiting for a second record.
+ */
 function decidable(b: Buffer): boolean {
   if (b.length >= 1 << 20) return true;
-  const nl = b.indexOf(0x0a, firstContent(b));
-  return nl >= 0 && skipWs(b, nl) < b.length;
+  const s = firstContent(b);
+  const nl = b.indexOf(0x0a, s);
+  if (nl < 0) return false;
+  if (b[s] !== 0x7b || !looksLikeDocumentStart(b.toString('utf8', s, nl).trim())) return true;
+  return skipWs(b, nl) < b.length;
 }
 
 function containerOf(b: Buffer): Container {
   const s = firstContent(b);
   if (b[s] === 0x5b) return 'json';
-  if (b[s] !== 0x7b) return 'ndjson';
+  if (b[s] !== 0x7b) {
+    // A header line with separators and no JSON: a CSV/TSV export (warehouse copies, PostHog's CSV).
+    const nl = b.indexOf(0x0a, s);
+    const first = b.toString('utf8', s, nl < 0 ? Math.min(b.length, 1 << 16) : nl);
+    return /[,\t]/.test(first) && !/^\s*["{[]/.test(first) ? 'csv' : 'ndjson';
+  }
   const nl = b.indexOf(0x0a, s);
   const first = b.toString('utf8', s, nl < 0 ? b.length : nl).trim();
   if (!looksLikeDocumentStart(first)) return 'ndjson';
@@ -82,4 +95,50 @@ function looksLikeDocumentStart(first: string): boolean {
   } catch {
     return /[,:[{]$/.test(first);
   }
+}
+
+/**
+ * A CSV/TSV export: the header names the fields, each row is one record (an object keyed by
+ * column, dotted column names kept as the vendor wrote them). Read whole: warehouse extracts
+ * are bounded, and papaparse needs the text to find quoted newlines.
+ */
+class CsvExport implements Splitter {
+  private chunks: Buffer[] = [];
+  constructor(private readonly sink: RecordSink) {}
+
+  push(b: Buffer): void {
+    this.chunks.push(b);
+  }
+
+  end(): void {
+    let buf = Buffer.concat(this.chunks);
+    this.chunks = [];
+    if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    const text = buf.toString('utf8');
+    const nl = text.indexOf('\n');
+    let header: string[] | undefined;
+    csvRows(text, delimiterOf(nl < 0 ? text : text.slice(0, nl)), (row) => {
+      if (header === undefined) {
+        header = uniqueNames(row.cells);
+        return;
+      }
+      if (row.malformed) return this.sink(row.text(), row.line, { reject: 'malformed CSV row (a quote is not closed or not doubled)' });
+      if (row.cells.length !== header.length) return this.sink(row.text(), row.line, { reject: `row has ${row.cells.length} fields, the header has ${header.length}` });
+      const value: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) value[header[i]!] = row.cells[i]!;
+      this.sink(row.text(), row.line, { value });
+    });
+  }
+}
+
+/** Blank header names become `column_N`; a repeated name gets ` (2)`, ` (3)`: no column is lost. */
+function uniqueNames(cells: string[]): string[] {
+  const seen = new Map<string, number>();
+  return cells.map((c, i) => {
+    let name = c.trim() === '' ? `column_${i + 1}` : c.trim();
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    if (n > 1) name = `${name} (${n})`;
+    return name;
+  });
 }

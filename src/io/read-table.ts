@@ -10,7 +10,7 @@
  * index only.
  */
 import { parse, CsvError } from 'csv-parse';
-import Papa from 'papaparse';
+import { csvRows, delimiterOf } from './csv.js';
 import { InputError } from '../errors.js';
 import { readBytes, type InputFile, type InputStats } from './open.js';
 
@@ -88,54 +88,29 @@ function cell(v: unknown): string {
 
 async function readCsvTable(buf: Buffer, file: InputFile, sink: TableSink): Promise<number> {
   const nl = buf.indexOf(0x0a);
-  const firstLine = buf.toString('utf8', 0, nl < 0 ? Math.min(buf.length, 65536) : nl);
-  const delimiter = count(firstLine, '\t') > count(firstLine, ',') ? '\t' : ',';
-  const text = buf.toString('utf8');
+  const delimiter = delimiterOf(buf.toString('utf8', 0, nl < 0 ? Math.min(buf.length, 65536) : nl));
   let header: string[] | undefined;
   let take: ((cells: string[], line: number) => void) | undefined;
   let rows = 0;
   let failure: unknown; // thrown by the sink: papaparse must not swallow it
-  let pos = 0; // where the next row starts in `text`
-  let line = 1; // the line number at `pos`
   let malformed: { line: number; cells: number } | undefined;
-  Papa.parse<string[]>(text, {
-    delimiter,
-    skipEmptyLines: false,
-    step(result, parser) {
-      const start = line;
-      const end = result.meta.cursor;
-      for (let i = text.indexOf('\n', pos); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) line++;
-      pos = end;
-      if (text.charCodeAt(pos) === 0x0d) pos++;
-      if (text.charCodeAt(pos) === 0x0a) {
-        pos++;
-        line++;
-      }
-      const record = result.data;
-      if (result.errors.length > 0) {
-        malformed = { line: start, cells: record.length };
-        parser.abort();
-        return;
-      }
-      if (record.length === 1 && record[0]!.trim() === '') return; // a blank line
-      try {
-        if (header === undefined) {
-          header = record.map((h) => h.trim());
-          take = sink(header);
-          return;
-        }
-        if (record.length !== header.length) {
-          malformed = { line: start, cells: record.length };
-          parser.abort();
-          return;
-        }
+  csvRows(buf.toString('utf8'), delimiter, (row) => {
+    if (row.malformed || (header !== undefined && row.cells.length !== header.length)) {
+      malformed = { line: row.line, cells: row.cells.length };
+      return false;
+    }
+    try {
+      if (header === undefined) {
+        header = row.cells.map((h) => h.trim());
+        take = sink(header);
+      } else {
         rows++;
-        take!(record, start);
-      } catch (e) {
-        failure = e;
-        parser.abort();
+        take!(row.cells, row.line);
       }
-    },
+    } catch (e) {
+      failure = e;
+      return false;
+    }
   });
   if (failure !== undefined) throw failure;
   if (header === undefined) sink([]);
@@ -201,10 +176,4 @@ function csvMessage(e: CsvError, headerLength: number | undefined): [string, str
     default:
       return [e.message.replace(/^Invalid [^:]*: /, ''), 'check the quoting on that line'];
   }
-}
-
-function count(s: string, ch: string): number {
-  let n = 0;
-  for (let i = s.indexOf(ch); i >= 0; i = s.indexOf(ch, i + 1)) n++;
-  return n;
 }

@@ -1,15 +1,37 @@
 /** The vendor registry: adding a vendor is adding a preset file and a line here. */
 import type { VendorPreset } from '../core/record.js';
 import { UsageError } from '../errors.js';
+import { amplitude } from './amplitude.js';
 import { mixpanel } from './mixpanel.js';
+import { posthog } from './posthog.js';
+import { segment } from './segment.js';
 
-export const PRESETS: Record<string, VendorPreset> = { mixpanel };
+/** In the order --vendor auto tries them: the first whose detect() holds reads the file. */
+export const PRESETS: Record<string, VendorPreset> = { mixpanel, amplitude, posthog, segment };
+
+/** The preset whose shape this parsed record has, if any. */
+export function detectPreset(raw: Record<string, unknown>): VendorPreset | undefined {
+  for (const p of Object.values(PRESETS)) if (p.detect(raw)) return p;
+  return undefined;
+}
+
+/**
+ * Records inside a container record (an Engage page, a PostHog capture batch, an Airbyte
+ * record), if it is one, with the preset whose container it is.
+ */
+export function unwrapAny(raw: Record<string, unknown>, preset: VendorPreset | undefined): { inner: unknown[]; preset: VendorPreset } | undefined {
+  for (const p of preset ? [preset] : Object.values(PRESETS)) {
+    const inner = p.unwrap?.(raw);
+    if (inner) return { inner, preset: p };
+  }
+  return undefined;
+}
 export const VENDOR_NAMES = ['auto', 'mixpanel', 'amplitude', 'segment', 'posthog', 'generic'] as const;
 
 export function presetFor(name: string): VendorPreset {
   const p = PRESETS[name];
   if (!p) {
-    throw new UsageError(`vendor "${name}" is not supported yet; supported: ${Object.keys(PRESETS).join(', ')}`, 'use --vendor mixpanel (or auto)');
+    throw new UsageError(`vendor "${name}" is not supported yet; supported: auto, ${Object.keys(PRESETS).join(', ')}`, 'use --vendor auto to detect it from the records');
   }
   return p;
 }

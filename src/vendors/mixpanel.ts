@@ -60,15 +60,36 @@ export const mixpanel = {
     'mp_processing_time_ms',
     '$import',
     'mp_sent_by_lib_version',
+    // the same as connector copies name them (Airbyte strips `$`, Fivetran adds its own columns)
+    'insert_id',
+    'lib_version',
+    'mp_api_endpoint',
+    'mp_api_timestamp_ms',
+    'import',
+    'event',
+    'name',
+    '_file',
+    '_line',
+    '_fivetran_id',
+    '_fivetran_synced',
+    'event_id',
   ]),
 
+  identifiers: ['distinct_id', '$device_id', '$user_id', '$distinct_id_before_identity', '$identified_id', '$anon_id', '$anon_distinct_id', 'alias', 'mp_original_distinct_id', '$distinct_id'],
   residence: { country: ['mp_country_code', '$country_code'], region: ['$region'] },
 
   detect(raw) {
-    return (typeof raw.event === 'string' && isObject(raw.properties)) || ('$distinct_id' in raw && isObject(raw.$properties));
+    // The raw export is exactly {event, properties}: PostHog's events also have event and
+    // properties, but carry distinct_id, uuid or timestamp at the top.
+    if (typeof raw.event === 'string' && isObject(raw.properties)) return !('timestamp' in raw || 'uuid' in raw || 'distinct_id' in raw);
+    if ('$distinct_id' in raw && isObject(raw.$properties)) return true;
+    // Connector copies (FORMATS.md §6): Airbyte's {stream, data} records, Fivetran's flat rows.
+    if (typeof raw.stream === 'string' && isObject(raw.data)) return true;
+    return 'distinct_id' in raw && ('insert_id' in raw || 'mp_processing_time_ms' in raw || '_fivetran_id' in raw || 'mp_country_code' in raw);
   },
 
   unwrap(raw) {
+    if (typeof raw.stream === 'string' && isObject(raw.data)) return [raw.data];
     return Array.isArray(raw.results) && !('event' in raw) && !('$distinct_id' in raw) ? raw.results : undefined;
   },
 
@@ -110,6 +131,7 @@ export const mixpanel = {
       out.fieldPrefixes.push('');
       return undefined;
     }
+    if ('distinct_id' in raw) return mapConnector(raw, out, ctx);
     return typeof raw.event === 'string' ? 'event has no "properties" object' : 'not a Mixpanel event or profile record';
   },
 } satisfies VendorPreset;
@@ -124,6 +146,30 @@ function deviceKeyOf(props: Record<string, unknown>): string {
   // ours is matched directly first, so this costs it nothing).
   if (did !== '' && idString(props.$user_id) === '' && !isEmailShaped(did)) return did;
   return '';
+}
+
+/**
+ * A connector copy: one flat row, `$` stripped from the property names (Airbyte, Fivetran;
+ * FORMATS.md §1.5 pitfall 6). An event when it has a time, else a profile (Engage stream).
+ */
+function mapConnector(raw: Record<string, unknown>, out: VendorRecord, ctx: MapContext): string | undefined {
+  const t = raw.time;
+  const isEvent = t !== undefined && t !== null && t !== '';
+  out.kind = isEvent ? 'event' : 'profile';
+  out.name = idString(raw.event ?? raw.name);
+  if (isEvent) out.time = parseTimestamp(t, ctx.zone);
+  for (const k of ['distinct_id', 'device_id', 'user_id', 'distinct_id_before_identity', 'identified_id', 'anon_id', 'alias']) pushId(out, raw[k]);
+  const email = raw.email;
+  if (typeof email === 'string' && email.indexOf('@') > 0) out.emails.push(email);
+  const dev = idString(raw.device_id);
+  const did = idString(raw.distinct_id);
+  out.deviceKey = dev !== '' ? stripDevicePrefix(dev) : did.startsWith('$device:') ? stripDevicePrefix(did) : '';
+  out.keys.device_id = stripDevicePrefix(dev);
+  const insertId = raw.insert_id;
+  if (isEvent && insertId) out.dedupKey = `${out.name}\0${did}\0${t}\0${insertId}`;
+  out.fieldSources.push(raw);
+  out.fieldPrefixes.push('');
+  return undefined;
 }
 
 /** Mixpanel's pre-2023 `time` is the project's wall clock written as if it were UTC. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mixpanel } from '../../src/vendors/mixpanel.js';
 import { describe, expect, it } from 'vitest';
 import { Correlator, type Result, type UserRow, type Window } from '../../src/core/correlate.js';
 import type { HashFn } from '../../src/core/normalize.js';
@@ -13,7 +14,7 @@ const HOUR = 60 * MIN;
 const GAP = 30 * MIN;
 const T0 = Date.UTC(2025, 10, 8, 10, 0, 0);
 
-// SPEC §4.6, Mixpanel bookkeeping fields.
+// SPEC §4.6, Mixpanel bookkeeping fields: the preset must skip at least these.
 const BOOKKEEPING = new Set([
   'time',
   '$insert_id',
@@ -25,6 +26,10 @@ const BOOKKEEPING = new Set([
   '$import',
   'mp_sent_by_lib_version',
 ]);
+
+it('the Mixpanel preset skips every bookkeeping field of SPEC §4.6', () => {
+  for (const f of BOOKKEEPING) expect(mixpanel.bookkeeping.has(f), f).toBe(true);
+});
 
 const HEADER = ['id', 'email', 'mixpanel_distinct_id', 'name'];
 const USERS: string[][] = [
@@ -65,6 +70,7 @@ function rec(r: R): VendorRecord {
   v.deviceKey = r.device ?? '';
   v.fieldSources.push(r.props ?? {});
   v.fieldPrefixes.push('');
+  v.preset = mixpanel; // its bookkeeping fields apply, as when the scan reads a Mixpanel export
   return v;
 }
 
@@ -77,7 +83,7 @@ interface Out {
 
 function run(records: R[], window?: Window): Out {
   const idx = userIndex();
-  const c = new Correlator(idx, { window, sessionGapMs: GAP, bookkeeping: BOOKKEEPING });
+  const c = new Correlator(idx, { window, sessionGapMs: GAP });
   const rejects: string[] = [];
   let read = 0;
   for (const r of records) {

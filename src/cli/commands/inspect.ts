@@ -41,11 +41,11 @@ export function addInspectOptions(cmd: Command): Command {
     .option('--quiet', 'no progress on stderr');
 }
 
-export async function inspect(f: InspectFlags, warn: (m: string) => void): Promise<{ text: string; errors: number }> {
+export async function inspect(f: InspectFlags, log: { warn(m: string): void; info(m: string): void }): Promise<{ text: string; errors: number }> {
   if (!f.export?.length) throw new UsageError('--export is required', 'name the vendor export: --export PATH (a file, a directory or - for stdin)');
   const { timezone, zone } = parseZone(f.timezone);
   let bar: ProgressLine | undefined;
-  const report = await runInspect({ exports: f.export, vendor: f.vendor, window: parseWindow(f, zone), timezone, zone, showValues: !!f.showValues }, warn, (p) => {
+  const report = await runInspect({ exports: f.export, vendor: f.vendor, window: parseWindow(f, zone), timezone, zone, showValues: !!f.showValues }, log, (p) => {
     if (ProgressLine.enabled(!!f.quiet)) (bar = new ProgressLine(p)).start();
   }).finally(() => bar?.stop());
   const text = f.format === 'json' ? JSON.stringify(toJson(report), null, 2) + '\n' : renderText(report);

@@ -1,0 +1,52 @@
+/**
+ * PostHog: batch/file exports (JSON lines: `uuid, event, distinct_id, person_id, properties,
+ * person_properties, timestamp`), the legacy CSV export (dotted columns like
+ * `properties.$browser`), the persons table (distinct_id → person_id, an identity map) and the
+ * capture payload (`{"batch": [...]}`). FORMATS.md §4.
+ */
+import { parseTimestamp } from '../core/time.js';
+import { stripDevicePrefix } from '../core/normalize.js';
+import type { VendorPreset } from '../core/record.js';
+import { at, exposeRoot, first, idString, isObject, pushEmails, pushIds } from './fields.js';
+
+export const posthog = {
+  name: 'posthog',
+  bookkeeping: new Set([
+    'uuid', 'id', 'event', 'timestamp', 'created_at', '_inserted_at', 'team_id', 'elements_chain', 'person_distinct_id_version', 'person_version', 'version', 'is_deleted',
+    'properties.$lib', 'properties.$lib_version', 'properties.$insert_id', 'properties.$time', 'properties.$sent_at', 'properties.token', 'properties.$plugins_succeeded', 'properties.$plugins_failed',
+    'api_key', 'historical_migration', 'sent_at', 'offset',
+  ]),
+  identifiers: ['distinct_id', 'person_id', 'properties.$user_id', 'properties.$device_id', 'properties.$anon_distinct_id', 'properties.alias'],
+  residence: { country: ['properties.$geoip_country_code'], region: ['properties.$geoip_subdivision_1_code', 'properties.$geoip_subdivision_1_name'] },
+
+  detect(raw) {
+    if (typeof raw.event === 'string' && isObject(raw.properties) && ('timestamp' in raw || 'uuid' in raw || 'distinct_id' in raw)) return true;
+    const props = at(raw, 'properties');
+    return ('distinct_id' in raw && ('person_id' in raw || 'uuid' in raw || 'elements_chain' in raw || (isObject(props) && ('$lib' in props || '$device_id' in props || '$session_id' in props)))) || Array.isArray(raw.batch) || Object.keys(raw).some((k) => k.startsWith('properties.$'));
+  },
+
+  unwrap(raw) {
+    return Array.isArray(raw.batch) && !('event' in raw) ? raw.batch : undefined;
+  },
+
+  map(raw, out, ctx) {
+    const isEvent = 'event' in raw;
+    out.kind = isEvent ? 'event' : 'profile';
+    out.name = idString(raw.event);
+    if (isEvent) {
+      const t = first(raw, ['timestamp', 'properties.$time']);
+      out.time = t === undefined ? NaN : parseTimestamp(t, ctx.zone);
+    }
+    pushIds(out, raw, ['distinct_id', 'person_id', 'properties.$user_id', 'properties.$device_id', 'properties.$anon_distinct_id', 'properties.alias', 'properties.distinct_id']);
+    pushEmails(out, raw, ['person_properties.email', 'properties.$set.email', 'properties.email', 'properties.$set_once.email', 'properties.email']);
+    const device = idString(at(raw, 'properties.$device_id'));
+    const did = idString(raw.distinct_id);
+    out.deviceKey = device !== '' ? stripDevicePrefix(device) : at(raw, 'properties.$is_identified') === false ? did : '';
+    out.keys.ip = idString(at(raw, 'properties.$ip'));
+    out.keys.user_agent = idString(at(raw, 'properties.$raw_user_agent'));
+    out.keys.device_id = device;
+    out.dedupKey = isEvent ? idString(first(raw, ['uuid', 'id'])) : '';
+    exposeRoot(out, raw);
+    return undefined;
+  },
+} satisfies VendorPreset;

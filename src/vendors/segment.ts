@@ -1,0 +1,41 @@
+/**
+ * Segment: Spec messages (S3/AWS-S3 archives: gzipped JSON lines; analytics.js payloads) and
+ * warehouse tables (`context_*` columns, snake_case). FORMATS.md §3: identity is userId +
+ * anonymousId, alias carries previousId; `timestamp` is the time to use.
+ */
+import { parseTimestamp } from '../core/time.js';
+import type { VendorPreset } from '../core/record.js';
+import { exposeRoot, first, idString, pushEmails, pushIds } from './fields.js';
+
+export const segment = {
+  name: 'segment',
+  bookkeeping: new Set([
+    'messageId', 'timestamp', 'originalTimestamp', 'sentAt', 'receivedAt', 'version', 'integrations', 'writeKey', '_metadata', 'type', 'event', 'channel',
+    'context.library', 'context.library.name', 'context.library.version',
+    // warehouse columns
+    'id', 'received_at', 'sent_at', 'original_timestamp', 'uuid_ts', 'event_text', 'loaded_at', 'context_library_name', 'context_library_version',
+  ]),
+  identifiers: ['userId', 'anonymousId', 'previousId', 'user_id', 'anonymous_id', 'previous_id'],
+  residence: { country: ['context.location.country', 'traits.address.country', 'context_location_country'], region: ['context.location.region', 'traits.address.state', 'context_location_region'] },
+
+  detect(raw) {
+    const type = raw.type;
+    return (typeof type === 'string' && ['track', 'identify', 'page', 'screen', 'group', 'alias'].includes(type) && ('anonymousId' in raw || 'userId' in raw || 'messageId' in raw)) || ('anonymous_id' in raw && 'received_at' in raw);
+  },
+
+  map(raw, out, ctx) {
+    out.kind = 'event';
+    out.name = idString(first(raw, ['event', 'name', 'event_text', 'type']));
+    const t = first(raw, ['timestamp', 'originalTimestamp', 'receivedAt', 'sentAt', 'original_timestamp', 'received_at']);
+    out.time = t === undefined ? NaN : parseTimestamp(t, ctx.zone);
+    pushIds(out, raw, ['userId', 'anonymousId', 'previousId', 'user_id', 'anonymous_id', 'previous_id']);
+    pushEmails(out, raw, ['traits.email', 'context.traits.email', 'email', 'context_traits_email']);
+    out.deviceKey = idString(first(raw, ['anonymousId', 'anonymous_id']));
+    out.keys.ip = idString(first(raw, ['context.ip', 'context_ip']));
+    out.keys.user_agent = idString(first(raw, ['context.userAgent', 'context_user_agent']));
+    out.keys.device_id = idString(first(raw, ['context.device.id', 'context_device_id']));
+    out.dedupKey = idString(first(raw, ['messageId', 'id']));
+    exposeRoot(out, raw);
+    return undefined;
+  },
+} satisfies VendorPreset;

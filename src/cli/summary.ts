@@ -5,6 +5,7 @@ import type { RunReport } from '../app/correlate.js';
 import { err } from '../term.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
+const records = (x: number) => `${n(x)} record${x === 1 ? '' : 's'}`;
 
 export function summary(report: RunReport, written: string[], toStdout: boolean): string {
   const { counts, unmatched, ambiguous } = report.result;
@@ -16,8 +17,8 @@ export function summary(report: RunReport, written: string[], toStdout: boolean)
     `${err.bold(`${n(a.users)} affected user${a.users === 1 ? '' : 's'}`)}` + (a.users ? ` (${list(a.by_confidence)} confidence)` : ''),
     `  by method     ${list(a.by_method)}`,
     `  by category   ${list(a.by_category)}`,
-    `  unmatched     ${n(unmatched.length)} vendor identit${unmatched.length === 1 ? 'y' : 'ies'}, ${n(counts.unmatched)} records`,
-    `  ambiguous     ${n(ambiguous.length)} identities/sessions, ${n(counts.ambiguous)} records`,
+    `  unmatched     ${n(unmatched.length)} vendor identit${unmatched.length === 1 ? 'y' : 'ies'}, ${records(counts.unmatched)}`,
+    `  ambiguous     ${n(ambiguous.length)} identities/sessions, ${records(counts.ambiguous)}`,
     `  rejected      ${n(counts.rejected)} record${counts.rejected === 1 ? '' : 's'}` + (counts.rejected ? ' (list them with --rejects)' : ''),
     `  accounting    read ${n(counts.read)} = rejected ${n(counts.rejected)} + out_of_window ${n(counts.out_of_window)} + attributed ${n(counts.attributed)} + unmatched ${n(counts.unmatched)} + ambiguous ${n(counts.ambiguous)}` +
       (counts.duplicates ? ` (${n(counts.duplicates)} duplicate${counts.duplicates === 1 ? '' : 's'} among them)` : '') +

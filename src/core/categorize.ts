@@ -8,6 +8,8 @@ export const CATEGORIES: readonly Category[] = ['contact', 'location', 'device',
 // compared after lower-casing and dropping `$` and the vendor prefixes `mp_`, `$geoip_`, …,
 // and patterns use word edges on `_`, `.`, ` ` and camelCase, so `hostname` is not `host`+`name`.
 const RULES: Array<[Category, RegExp]> = [
+  // A page's location is its URL, not a place (GA4 `page_location`).
+  ['web', /(^|_)(page|landing|document)_?(location|url|referrer|path|title)($|_)|(^|_)traffic_?source($|_)/],
   ['credential', /(^|_)(password|passwd|pwd|token|api_?key|secret|auth|authorization|session_?code|reset_?code|otp|access_?key|private_?key|credentials?|cookie)($|_)/],
   ['account', /(^|_)(distinct_?ids?|user_?id|userid|device_?id|deviceid|anon(ymous)?_?(distinct_?)?id|identified_?id|org(anization)?_?id|account_?id|customer_?id|tenant_?id|workspace_?id|team_?id|company_?id|group_?id|groups|person_?id|amplitude_?id|insert_?id|alias|idfa|idfv|adid|ios_?ifa|advertising_?id|user_?pseudo_?id|before_identity|message_?id|uuid|session_?id|window_?id)($|_)/],
   ['location', /(^|_)(ip|ip_?address|city|region|country|country_?code|postal|postal_?code|zip|zip_?code|postcode|lat|latitude|lng|lon|long|longitude|location|geo|timezone|time_?zone|dma|metro|subdivision|continent|state)($|_)/],
@@ -23,6 +25,11 @@ export function categoryByName(field: string): Category {
   let c = nameCache.get(field);
   if (c === undefined) {
     c = classify(normalizeName(field));
+    // A dotted name whose last segment says nothing takes the nearest parent that does:
+    // `device.category` is device, `geo.metro` location, `traffic_source.medium` web.
+    for (let end = field.lastIndexOf('.'); c === 'other' && end > 0; end = field.lastIndexOf('.', end - 1)) {
+      c = classify(normalizeName(field.slice(0, end)));
+    }
     if (nameCache.size < 100_000) nameCache.set(field, c);
   }
   return c;

@@ -13,7 +13,7 @@ import { Explainer } from './explain.js';
 import { IdentityGraph } from './identity.js';
 import type { LoginSessions } from './login-sessions.js';
 import { isEmailShaped, isHashShaped, normalizeEmail, stripDevicePrefix } from './normalize.js';
-import { forEachField, type VendorRecord } from './record.js';
+import { at, forEachField, type VendorRecord } from './record.js';
 import { residenceCode } from './residence.js';
 import { SessionWindows } from './sessions.js';
 import type { UserIndex, Users } from './user-index.js';
@@ -200,7 +200,7 @@ export class Correlator {
       const src = rec.fieldSources[0];
       const pick = (names: readonly string[]) => {
         for (const n of names) {
-          const v = src?.[n];
+          const v = src === undefined ? undefined : at(src, n);
           if (typeof v === 'string' && v.trim() !== '') return v;
         }
         return '';

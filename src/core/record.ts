@@ -54,6 +54,25 @@ export class VendorRecord {
   }
 }
 
+/**
+ * The value at a dotted path (`context.ip`), looked up nested (JSON) or as one flat key
+ * (`context.ip` as a CSV column, as PostHog's CSV export writes them).
+ */
+export function at(obj: Record<string, unknown>, path: string): unknown {
+  const flat = obj[path];
+  if (flat !== undefined) return flat;
+  let cur: unknown = obj;
+  let from = 0;
+  for (;;) {
+    const dot = path.indexOf('.', from);
+    const key = dot < 0 ? path.slice(from) : path.slice(from, dot);
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+    if (dot < 0) return cur;
+    from = dot + 1;
+  }
+}
+
 /** A value that counts as exposed: not null, not blank, not an empty array or object (SPEC §4.6). */
 export function hasValue(v: unknown): boolean {
   if (v === null || v === undefined) return false;

@@ -11,7 +11,16 @@ const US_STATES: Record<string, string> = {
   pennsylvania: 'PA', 'rhode island': 'RI', 'south carolina': 'SC', 'south dakota': 'SD', tennessee: 'TN', texas: 'TX', utah: 'UT',
   vermont: 'VT', virginia: 'VA', washington: 'WA', 'west virginia': 'WV', wisconsin: 'WI', wyoming: 'WY', 'puerto rico': 'PR',
 };
-const COUNTRY_ALIASES: Record<string, string> = { USA: 'US', 'UNITED STATES': 'US', 'UNITED STATES OF AMERICA': 'US', UK: 'GB', 'UNITED KINGDOM': 'GB' };
+// Vendors write countries as ISO codes (Mixpanel, PostHog) or English names (Amplitude, GA4).
+const COUNTRY_ALIASES: Record<string, string> = {
+  USA: 'US', 'UNITED STATES': 'US', 'UNITED STATES OF AMERICA': 'US', UK: 'GB', 'UNITED KINGDOM': 'GB', 'GREAT BRITAIN': 'GB',
+  AUSTRIA: 'AT', BELGIUM: 'BE', BULGARIA: 'BG', CROATIA: 'HR', CYPRUS: 'CY', CZECHIA: 'CZ', 'CZECH REPUBLIC': 'CZ', DENMARK: 'DK',
+  ESTONIA: 'EE', FINLAND: 'FI', FRANCE: 'FR', GERMANY: 'DE', GREECE: 'GR', HUNGARY: 'HU', IRELAND: 'IE', ITALY: 'IT', LATVIA: 'LV',
+  LITHUANIA: 'LT', LUXEMBOURG: 'LU', MALTA: 'MT', NETHERLANDS: 'NL', 'THE NETHERLANDS': 'NL', POLAND: 'PL', PORTUGAL: 'PT',
+  ROMANIA: 'RO', SLOVAKIA: 'SK', SLOVENIA: 'SI', SPAIN: 'ES', SWEDEN: 'SE', ICELAND: 'IS', LIECHTENSTEIN: 'LI', NORWAY: 'NO',
+  SWITZERLAND: 'CH', CANADA: 'CA', MEXICO: 'MX', BRAZIL: 'BR', ARGENTINA: 'AR', AUSTRALIA: 'AU', 'NEW ZEALAND': 'NZ', JAPAN: 'JP',
+  CHINA: 'CN', INDIA: 'IN', SINGAPORE: 'SG', 'SOUTH KOREA': 'KR', ISRAEL: 'IL', TURKEY: 'TR', 'SOUTH AFRICA': 'ZA', NIGERIA: 'NG',
+};
 
 /** `('US', 'California')` → `US-CA`; `('de', '')` → `DE`; '' when the country says nothing. */
 export function residenceCode(country: string, region: string): string {

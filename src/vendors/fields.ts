@@ -1,24 +1,7 @@
 /** Small helpers the presets share: reading dotted paths and collecting identifier values. */
-import type { VendorRecord } from '../core/record.js';
+import { at, type VendorRecord } from '../core/record.js';
 
-/**
- * The value at a dotted path (`context.ip`), looked up nested (JSON) or as one flat key
- * (`context.ip` as a CSV column, as PostHog's CSV export writes them).
- */
-export function at(obj: Record<string, unknown>, path: string): unknown {
-  const flat = obj[path];
-  if (flat !== undefined) return flat;
-  let cur: unknown = obj;
-  let from = 0;
-  for (;;) {
-    const dot = path.indexOf('.', from);
-    const key = dot < 0 ? path.slice(from) : path.slice(from, dot);
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-    if (dot < 0) return cur;
-    from = dot + 1;
-  }
-}
+export { at };
 
 /** The first non-blank value among the paths, as written. */
 export function first(obj: Record<string, unknown>, paths: readonly string[]): unknown {

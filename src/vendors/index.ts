@@ -2,12 +2,13 @@
 import type { VendorPreset } from '../core/record.js';
 import { UsageError } from '../errors.js';
 import { amplitude } from './amplitude.js';
+import { ga4 } from './ga4.js';
 import { mixpanel } from './mixpanel.js';
 import { posthog } from './posthog.js';
 import { segment } from './segment.js';
 
 /** In the order --vendor auto tries them: the first whose detect() holds reads the file. */
-export const PRESETS: Record<string, VendorPreset> = { mixpanel, amplitude, posthog, segment };
+export const PRESETS: Record<string, VendorPreset> = { mixpanel, amplitude, posthog, segment, ga4 };
 
 /** The preset whose shape this parsed record has, if any. */
 export function detectPreset(raw: Record<string, unknown>): VendorPreset | undefined {
@@ -26,7 +27,7 @@ export function unwrapAny(raw: Record<string, unknown>, preset: VendorPreset | u
   }
   return undefined;
 }
-export const VENDOR_NAMES = ['auto', 'mixpanel', 'amplitude', 'segment', 'posthog', 'generic'] as const;
+export const VENDOR_NAMES = ['auto', 'mixpanel', 'amplitude', 'segment', 'posthog', 'ga4', 'generic'] as const;
 
 export function presetFor(name: string): VendorPreset {
   const p = PRESETS[name];

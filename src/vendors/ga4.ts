@@ -1,0 +1,52 @@
+/**
+ * Google Analytics 4 → BigQuery export, as JSON rows (FORMATS.md §5): `event_timestamp` in µs
+ * UTC, `user_pseudo_id` (the browser's client id) and `user_id` (only when the site sets it),
+ * nested `geo.*` and `device.*`, and `event_params` / `user_properties` as key–value arrays,
+ * reported as `event_params.page_location`, `user_properties.plan`.
+ */
+import { parseTimestamp } from '../core/time.js';
+import type { VendorPreset } from '../core/record.js';
+import { exposeRoot, idString, isObject, pushEmails, pushIds } from './fields.js';
+
+/** `[{key, value: {string_value | int_value | float_value | double_value}}]` → `{key: value}`. */
+function keyValues(list: unknown): Record<string, unknown> | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const item of list) {
+    if (!isObject(item) || typeof item.key !== 'string') continue;
+    const v = item.value;
+    if (!isObject(v)) continue;
+    out[item.key] = v.string_value ?? v.int_value ?? v.float_value ?? v.double_value ?? null;
+  }
+  return out;
+}
+
+export const ga4 = {
+  name: 'ga4',
+  bookkeeping: new Set([
+    'event_date', 'event_timestamp', 'event_previous_timestamp', 'event_server_timestamp_offset', 'event_bundle_sequence_id', 'event_name',
+    'stream_id', 'batch_event_index', 'batch_page_id', 'batch_ordering_id', 'is_active_user', 'event_params.ga_session_number', 'event_params.engagement_time_msec',
+    'event_params.batch_ordering_id', 'event_params.batch_page_id', 'event_params.ignore_referrer',
+  ]),
+  identifiers: ['user_id', 'user_pseudo_id'],
+  residence: { country: ['geo.country'], region: ['geo.region'] },
+
+  detect(raw) {
+    return 'event_timestamp' in raw && ('user_pseudo_id' in raw || 'event_params' in raw);
+  },
+
+  map(raw, out, ctx) {
+    out.kind = 'event';
+    out.name = idString(raw.event_name);
+    out.time = raw.event_timestamp === undefined ? NaN : parseTimestamp(raw.event_timestamp, ctx.zone);
+    pushIds(out, raw, ['user_id', 'user_pseudo_id']);
+    const params = keyValues(raw.event_params);
+    const props = keyValues(raw.user_properties);
+    if (props) pushEmails(out, props, ['email']);
+    out.deviceKey = idString(raw.user_pseudo_id);
+    // The key–value arrays become objects so that their keys are field names (a copy: the
+    // record itself is left as read).
+    exposeRoot(out, params || props ? { ...raw, ...(params ? { event_params: params } : {}), ...(props ? { user_properties: props } : {}) } : raw);
+    return undefined;
+  },
+} satisfies VendorPreset;

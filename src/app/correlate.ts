@@ -16,6 +16,7 @@ import { newProgress, scanExports, type InputEntry, type Progress, type ScanResu
 import { readTable, streamTable } from '../io/read-table.js';
 import { RowFile } from '../io/row-file.js';
 import { presetFor } from '../vendors/index.js';
+import { genericPreset } from '../vendors/generic.js';
 import { loadRules, type RuleSet } from '../io/rules.js';
 import { notificationBases, type UserBasis } from './notification.js';
 import type { CorrelatePlan } from './plan.js';
@@ -68,7 +69,8 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   const files = expandPaths(plan.exports);
   const progress = newProgress(files);
   onStart?.(progress);
-  if (plan.vendor !== 'auto') presetFor(plan.vendor); // an unsupported vendor is a usage error before any work
+  const generic = plan.mapping ? genericPreset(plan.mapping) : undefined;
+  if (!generic && plan.vendor !== 'auto') presetFor(plan.vendor); // an unsupported vendor is a usage error before any work
   const wantsBasis = plan.notificationBasis || plan.notificationReport !== undefined;
   const correlator = new Correlator(users, {
     window: plan.window,
@@ -82,7 +84,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   const counts = correlator.counts;
   let scan: ScanResult;
   try {
-    scan = await scanExports(files, plan.vendor, ctx, {
+    scan = await scanExports(files, generic ?? plan.vendor, ctx, {
       record: (rec, file, line) => correlator.add(rec, explain === undefined ? undefined : `${file.display}:${line}`),
       reject(file, line, reason, text) {
         counts.rejected++;
@@ -95,6 +97,13 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   } catch (e) {
     rejects?.abort();
     throw e;
+  }
+  if (generic && scan.inputs.some((i) => i.records > 0)) {
+    const unseen = generic.unseen();
+    if (unseen.length) {
+      rejects?.abort();
+      throw new UsageError(`--map: no record has ${unseen.map((t) => `the ${t} field "${generic.mapping[t]}"`).join(', ')}`, 'name fields as the export writes them (a column, or a dotted path like context.ip); inspect --export lists them');
+    }
   }
   inputs.push(...scan.inputs);
   errors.push(...scan.errors);

@@ -2,10 +2,13 @@
 import type { Window } from '../core/correlate.js';
 import type { ZoneResolver } from '../core/time.js';
 import type { Format } from '../io/write-rows.js';
+import type { MapTarget } from '../vendors/generic.js';
 
 export interface CorrelatePlan {
   exports: string[];
   vendor: string;
+  /** --map for --vendor generic, parsed. */
+  mapping?: Partial<Record<MapTarget, string>>;
   users: string;
   idColumn?: string;
   emailColumn?: string;

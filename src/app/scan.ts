@@ -66,12 +66,12 @@ export function newProgress(files: InputFile[]): Progress {
  * holds for one of its records (said once per vendor on stderr); records read before that are
  * read as Mixpanel's, the default, and rejected if they are not.
  */
-export async function scanExports(files: InputFile[], vendor: string, ctx: MapContext, h: ScanHandlers, progress?: Progress): Promise<ScanResult> {
+export async function scanExports(files: InputFile[], vendor: string | VendorPreset, ctx: MapContext, h: ScanHandlers, progress?: Progress): Promise<ScanResult> {
   const rec = new VendorRecord();
   const inputs: InputEntry[] = [];
   const errors: InputError[] = [];
   const vendors: string[] = [];
-  const fixed = vendor === 'auto' ? undefined : presetFor(vendor);
+  const fixed = typeof vendor !== 'string' ? vendor : vendor === 'auto' ? undefined : presetFor(vendor);
   for (const file of files) {
     let preset = fixed;
     const lock = (found: VendorPreset) => {

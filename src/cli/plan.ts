@@ -4,10 +4,12 @@ import { ianaZone, isValidZone, parseDuration, parseTimestamp, utcZone, type Zon
 import { UsageError } from '../errors.js';
 import { FORMATS, type Format } from '../io/write-rows.js';
 import { VENDOR_NAMES } from '../vendors/index.js';
+import { parseMap } from '../vendors/generic.js';
 
 export interface CorrelateFlags {
   export: string[];
   vendor: string;
+  map?: string;
   users: string;
   userIdColumn?: string;
   emailColumn?: string;
@@ -41,6 +43,8 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
   if (!f.export || f.export.length === 0) throw new UsageError('--export is required', 'name the vendor export: --export PATH (a file, a directory or - for stdin)');
   if (!f.users) throw new UsageError('--users is required', 'name the internal user table: --users users.csv');
   if (!(VENDOR_NAMES as readonly string[]).includes(f.vendor)) throw new UsageError(`unknown --vendor "${f.vendor}"; one of: ${VENDOR_NAMES.join(', ')}`);
+  if (f.map !== undefined && f.vendor !== 'generic') throw new UsageError('--map is for --vendor generic', 'add --vendor generic, or drop --map to use a preset');
+  if (f.vendor === 'generic' && f.map === undefined) throw new UsageError('--vendor generic needs --map', 'e.g. --map time=ts,user_id=uid,email=contact.email,device_id=cookie');
   if (!(FORMATS as readonly string[]).includes(f.format)) throw new UsageError(`unknown --format "${f.format}"; one of: ${FORMATS.join(', ')}`);
   if (f.export.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given to --export only once');
   const { timezone, zone } = parseZone(f.timezone);
@@ -56,6 +60,7 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     sessionToleranceMs,
     explain: f.explain,
     vendor: f.vendor,
+    mapping: f.map === undefined ? undefined : parseMap(f.map),
     users: f.users,
     idColumn: f.userIdColumn,
     emailColumn: f.emailColumn,

@@ -30,6 +30,7 @@ export function unwrapAny(raw: Record<string, unknown>, preset: VendorPreset | u
 export const VENDOR_NAMES = ['auto', 'mixpanel', 'amplitude', 'segment', 'posthog', 'ga4', 'generic'] as const;
 
 export function presetFor(name: string): VendorPreset {
+  if (name === 'generic') throw new UsageError('--vendor generic needs --map', 'e.g. --map time=ts,user_id=uid,email=contact.email,device_id=cookie');
   const p = PRESETS[name];
   if (!p) {
     throw new UsageError(`vendor "${name}" is not supported yet; supported: auto, ${Object.keys(PRESETS).join(', ')}`, 'use --vendor auto to detect it from the records');

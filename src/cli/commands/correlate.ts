@@ -25,7 +25,8 @@ read or --strict met a bad record, 2 usage error.`;
 export function addCorrelateOptions(cmd: Command): Command {
   return cmd
     .option('--export <path>', 'vendor export: file, directory (recursive, sorted) or - for stdin; repeatable', collect)
-    .addOption(new Option('--vendor <name>', 'vendor preset').default('auto'))
+    .addOption(new Option('--vendor <name>', 'vendor preset: auto (detect per file), mixpanel, amplitude, segment, posthog, ga4, generic').default('auto'))
+    .option('--map <target=field,...>', 'with --vendor generic: which fields hold time, event, user_id, email, device_id, anonymous_id, ip, user_agent (dotted paths allowed)')
     .option('--users <path>', 'internal user table: CSV/TSV with a header, or NDJSON')
     .option('--user-id-column <col>', 'user id column (default: first of id, user_id, uid)')
     .option('--email-column <col>', 'email column (default: email, when present)')

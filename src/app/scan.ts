@@ -50,6 +50,7 @@ export function newProgress(files: InputFile[]): Progress {
   let total = 0;
   for (const f of files) {
     if (f.path === '-') total = NaN;
+    else if (f.member) total += f.member.compressedSize;
     else {
       try {
         total += statSync(f.path).size;
@@ -89,7 +90,7 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
       return found;
     };
     const stats: InputStats = { bytes: 0, sha256: '', gzip: false };
-    const entry: InputEntry = { path: file.path, role: 'export', bytes: 0, sha256: '', records: 0, gzip: false, rejected: 0 };
+    const entry: InputEntry = { path: file.member ? file.display : file.path, role: 'export', bytes: 0, sha256: '', records: 0, gzip: false, rejected: 0 };
     const before = progress?.bytesDone ?? 0;
     const reject = (line: number, reason: string, text: string) => {
       entry.rejected!++;

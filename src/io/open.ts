@@ -7,10 +7,12 @@ import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
+import { isZip, listZip, readZipMember, type ZipMember } from './zip.js';
 
 export interface InputFile {
-  path: string; // as the user named it (or '-')
-  display: string; // how messages name it
+  path: string; // as the user named it (or '-'); for a zip member, the archive's path
+  display: string; // how messages name it (`export.zip:2025/123_2025-11-08_14#1.json.gz`)
+  member?: ZipMember; // a member of the zip archive at `path`
 }
 
 export interface InputStats {
@@ -34,9 +36,22 @@ export function expandPaths(paths: string[]): InputFile[] {
       throw new InputError('INPUT_UNREADABLE', `cannot open: ${reason(e)}`, { file: p }, 'check the path given to --export', { cause: e });
     }
     if (st.isDirectory()) walk(p, out);
-    else out.push({ path: p, display: p });
+    else pushFile(p, out);
   }
   return out;
+}
+
+/** A file, or each member of a zip archive (by its magic bytes, not its name). */
+function pushFile(p: string, out: InputFile[]): void {
+  if (!isZip(p)) {
+    out.push({ path: p, display: p });
+    return;
+  }
+  // Members in name order, as a directory's files are: the archive's own order is arbitrary.
+  for (const member of listZip(p).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const base = member.name.slice(member.name.lastIndexOf('/') + 1);
+    if (!base.startsWith('.') && !member.name.startsWith('__MACOSX/')) out.push({ path: p, display: `${p}:${member.name}`, member });
+  }
 }
 
 function walk(dir: string, out: InputFile[]): void {
@@ -55,7 +70,7 @@ function walk(dir: string, out: InputFile[]): void {
       // A dangling link or a file gone since the listing: reading it reports the error.
     }
     if (isDir) walk(p, out);
-    else out.push({ path: p, display: p });
+    else pushFile(p, out);
   }
 }
 
@@ -67,7 +82,7 @@ const CHUNK = 1 << 20;
  */
 export async function* readBytes(file: InputFile, stats: InputStats): AsyncGenerator<Buffer> {
   const hash = createHash('sha256');
-  const raw = file.path === '-' ? process.stdin : createReadStream(file.path, { highWaterMark: CHUNK });
+  const raw = file.member ? [readZipMember(file.path, file.member)] : file.path === '-' ? process.stdin : createReadStream(file.path, { highWaterMark: CHUNK });
   const counted = async function* () {
     for await (const chunk of raw as AsyncIterable<Buffer>) {
       hash.update(chunk);

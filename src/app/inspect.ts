@@ -33,6 +33,7 @@ class FieldStats {
   capped = false;
   holds = { email: 0, ip: 0, url_query: 0, hash: 0 };
   valueCategory: Category | undefined;
+  ownCategory: Category | undefined; // what the vendor's preset says the name means
   examples: string[] = [];
 }
 
@@ -88,7 +89,10 @@ export async function runInspect(plan: InspectPlan, log: { warn(m: string): void
       if (w && (rec.kind === 'profile' || (t >= w.start && t < w.end))) inWindow++;
       forEachField(rec, preset.bookkeeping, (name, v) => {
         let f = fields.get(name);
-        if (!f) fields.set(name, (f = new FieldStats()));
+        if (!f) {
+          fields.set(name, (f = new FieldStats()));
+          f.ownCategory = preset.categories?.[name];
+        }
         f.filled++;
         const text = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
         if (!f.capped) {
@@ -132,7 +136,7 @@ export async function runInspect(plan: InspectPlan, log: { warn(m: string): void
   const read = scan.inputs.reduce((n, i) => n + i.records, 0);
   const rejected = [...rejects.values()].reduce((n, r) => n + r.count, 0);
   const catOf = (name: string, f: FieldStats): Category => {
-    const c = categoryByName(name);
+    const c = f.ownCategory ?? categoryByName(name);
     return c === 'other' && f.valueCategory ? f.valueCategory : c;
   };
   const order = (c: Category) => CATEGORIES.indexOf(c);

@@ -11,9 +11,9 @@ const RULES: Array<[Category, RegExp]> = [
   // A page's location is its URL, not a place (GA4 `page_location`).
   ['web', /(^|_)(page|landing|document)_?(location|url|referrer|path|title)($|_)|(^|_)traffic_?source($|_)/],
   ['credential', /(^|_)(password|passwd|pwd|token|api_?key|secret|auth|authorization|session_?code|reset_?code|otp|access_?key|private_?key|credentials?|cookie)($|_)/],
-  ['account', /(^|_)(distinct_?ids?|user_?id|userid|uid|device_?id|deviceid|anon(ymous)?_?(distinct_?)?id|identified_?id|org(anization)?_?id|account_?id|customer_?id|tenant_?id|workspace_?id|team_?id|company_?id|group_?id|groups|person_?id|amplitude_?id|insert_?id|alias|idfa|idfv|adid|ios_?ifa|advertising_?id|user_?pseudo_?id|before_identity|message_?id|uuid|session_?id|window_?id)($|_)/],
+  ['account', /(^|_)(distinct_?ids?|user_?id|userid|uid|device_?id|deviceid|anon(ymous)?_?(distinct_?)?id|identified_?id|org(anization)?_?id|account_?id|customer_?id|tenant_?id|workspace_?id|team_?id|company_?id|group_?id|groups|person_?id|amplitude_?id|insert_?id|alias|idfa|idfv|adid|ios_?ifa|advertising_?id|user_?pseudo_?id|before_identity|message_?id|uuid|session_?id|window_?id|previous_?id)($|_)/],
   ['location', /(^|_)(ip|ip_?address|city|region|country|country_?code|postal|postal_?code|zip|zip_?code|postcode|lat|latitude|lng|lon|long|longitude|location|geo|timezone|time_?zone|dma|metro|subdivision|continent|state)($|_)/],
-  ['contact', /(^|_)(e_?mail|phone|phone_?number|mobile|telephone|address|street|avatar)($|_)|(^|_)(first|last|full|given|family|display|user|real|middle|sur|nick)_?name$|^name$/],
+  ['contact', /(^|_)(e_?mail|phone|phone_?number|mobile_?(phone|number)|telephone|address|street|avatar)($|_)|(^|_)(first|last|full|given|family|display|user|real|middle|sur|nick)_?name$|^name$/],
   ['device', /(^|_)(os|browser|device|model|manufacturer|brand|carrier|radio|wifi|screen|viewport|user_?agent|ua|platform|app_?version|app_?build|app_?release|lib|library|language|locale|bluetooth|has|google_?play_?services|idfv)($|_)/],
   ['web', /(^|_)(url|uri|href|path|pathname|host|referrer|referer|referring|initial_?referr\w*|utm|search_?engine|keyword|search|query|title|page|gclid|fbclid|msclkid|campaign|landing|session_?entry)($|_)/],
 ];
@@ -24,7 +24,7 @@ const nameCache = new Map<string, Category>();
 export function categoryByName(field: string): Category {
   let c = nameCache.get(field);
   if (c === undefined) {
-    c = classify(normalizeName(field));
+    c = classify(qualified(field));
     // A dotted name whose last segment says nothing takes the nearest parent that does:
     // `device.category` is device, `geo.metro` location, `traffic_source.medium` web.
     for (let end = field.lastIndexOf('.'); c === 'other' && end > 0; end = field.lastIndexOf('.', end - 1)) {
@@ -33,6 +33,21 @@ export function categoryByName(field: string): Category {
     if (nameCache.size < 100_000) nameCache.set(field, c);
   }
   return c;
+}
+
+// Segments that name a thing only together with their parent: `campaign.name` is the campaign's,
+// `company.id` the company's. Under a person's traits a bare `name` is the person's.
+const GENERIC_LEAF = /^(name|id|type|title|version|key|value)$/;
+const PERSON = /(^|[._$])(traits|user|person|profile|set|set_once|user_properties|person_properties)$/i;
+
+/** The normalized last segment, joined with its parent's when the segment alone is generic. */
+function qualified(field: string): string {
+  const leaf = normalizeName(field);
+  const dot = field.lastIndexOf('.');
+  if (dot <= 0 || !GENERIC_LEAF.test(leaf)) return leaf;
+  const parent = field.slice(0, dot);
+  if (leaf === 'name' && PERSON.test(parent)) return leaf;
+  return `${normalizeName(parent)}_${leaf}`;
 }
 
 export function normalizeName(field: string): string {

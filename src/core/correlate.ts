@@ -129,7 +129,10 @@ export class Correlator {
       this.counts.out_of_window++;
       return undefined;
     }
-    if (rec.dedupKey !== '' && this.seen.seen(rec.dedupKey)) this.counts.duplicates++;
+    // A duplicate is attributed, unmatched or ambiguous like any other and counted there, but
+    // adds no exposure (SPEC §6): a warehouse copy of an S3 message has other column names.
+    const duplicate = rec.dedupKey !== '' && this.seen.seen(rec.dedupKey);
+    if (duplicate) this.counts.duplicates++;
     let agg: Agg;
     if (direct.length === 1) {
       const u = direct[0]!;
@@ -157,7 +160,8 @@ export class Correlator {
       }
       for (const raw of rec.ids) if (isEmailShaped(raw)) (agg.emails ??= new Set()).add(normalizeEmail(raw));
     }
-    this.expose(rec, agg);
+    if (duplicate) agg.records++;
+    else this.expose(rec, agg);
     return undefined;
   }
 
@@ -208,8 +212,9 @@ export class Correlator {
       const code = residenceCode(pick(where.country), pick(where.region));
       if (code !== '') (agg.places ??= new Map()).set(code, (agg.places.get(code) ?? 0) + 1);
     }
+    const own = rec.preset?.categories;
     forEachField(rec, rec.preset?.bookkeeping ?? NO_FIELDS, (name, v) => {
-      const f = this.field(name);
+      const f = this.field(name, own?.[name]);
       agg.fields.add(f);
       if (typeof v !== 'string') return;
       if (this.fieldCats[f] === 'other') {

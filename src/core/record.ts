@@ -3,6 +3,7 @@
  * One instance is reused for every record of a run, so the hot loop allocates no shell per
  * record; a preset fills it, the correlator reads it, and it is cleared before the next one.
  */
+import type { Category } from './categorize.js';
 import type { ZoneResolver } from './time.js';
 
 export type Kind = 'event' | 'profile';
@@ -123,6 +124,8 @@ export interface VendorPreset {
   readonly name: string;
   /** The vendor's own bookkeeping fields: never reported as exposed (SPEC §4.6). */
   readonly bookkeeping: ReadonlySet<string>;
+  /** Categories the vendor's own field names mean, where the name alone would mislead. */
+  readonly categories?: Readonly<Record<string, Category>>;
   /** The identifier fields, as inspect names them (dotted paths for nested vendors). */
   readonly identifiers: readonly string[];
   /** Fields, in order of preference, that say where a person is (country code, region). */

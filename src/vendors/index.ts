@@ -8,7 +8,7 @@ import { posthog } from './posthog.js';
 import { segment } from './segment.js';
 
 /** In the order --vendor auto tries them: the first whose detect() holds reads the file. */
-export const PRESETS: Record<string, VendorPreset> = { mixpanel, amplitude, posthog, segment, ga4 };
+export const PRESETS: Record<string, VendorPreset> = { mixpanel, amplitude, segment, posthog, ga4 };
 
 /** The preset whose shape this parsed record has, if any. */
 export function detectPreset(raw: Record<string, unknown>): VendorPreset | undefined {

@@ -16,10 +16,15 @@ export const posthog = {
     'properties.$lib', 'properties.$lib_version', 'properties.$insert_id', 'properties.$time', 'properties.$sent_at', 'properties.token', 'properties.$plugins_succeeded', 'properties.$plugins_failed',
     'api_key', 'historical_migration', 'sent_at', 'offset',
   ]),
+  // In the persons table `properties` are the person's own: its `name` is a person's name.
+  categories: { 'properties.name': 'contact', 'properties.first_name': 'contact', 'properties.last_name': 'contact' },
   identifiers: ['distinct_id', 'person_id', 'properties.$user_id', 'properties.$device_id', 'properties.$anon_distinct_id', 'properties.alias'],
   residence: { country: ['properties.$geoip_country_code'], region: ['properties.$geoip_subdivision_1_code', 'properties.$geoip_subdivision_1_name'] },
 
   detect(raw) {
+    // Segment's track messages also carry event, properties and timestamp: theirs say who they
+    // are with type/messageId/anonymousId/userId, which PostHog's rows never have.
+    if ('messageId' in raw || 'anonymousId' in raw || 'userId' in raw || typeof raw.type === 'string') return false;
     if (typeof raw.event === 'string' && isObject(raw.properties) && ('timestamp' in raw || 'uuid' in raw || 'distinct_id' in raw)) return true;
     const props = at(raw, 'properties');
     return ('distinct_id' in raw && ('person_id' in raw || 'uuid' in raw || 'elements_chain' in raw || (isObject(props) && ('$lib' in props || '$device_id' in props || '$session_id' in props)))) || Array.isArray(raw.batch) || Object.keys(raw).some((k) => k.startsWith('properties.$'));

@@ -15,6 +15,8 @@ export const segment = {
     // warehouse columns
     'id', 'received_at', 'sent_at', 'original_timestamp', 'uuid_ts', 'event_text', 'loaded_at', 'context_library_name', 'context_library_version',
   ]),
+  // A page or screen message's `name` is the page's, not a person's.
+  categories: { name: 'web' },
   identifiers: ['userId', 'anonymousId', 'previousId', 'user_id', 'anonymous_id', 'previous_id'],
   residence: { country: ['context.location.country', 'traits.address.country', 'context_location_country'], region: ['context.location.region', 'traits.address.state', 'context_location_region'] },
 

@@ -6,8 +6,16 @@ export const err = new Chalk({ level: off ? 0 : chalkStderr.level });
 
 export const PREFIX = 'breach-impact:';
 
-/** Strips control characters, so that no value can drive the terminal (ANSI escapes, etc.). */
+/**
+ * Replaces every control character, tab and newline included, so that no value from the data
+ * (a field name, a file name, an id) can drive the terminal or forge a line of our output.
+ */
 export function safe(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** safe() for each line of a multi-line text we built (--explain). */
+export function safeLines(text: string): string {
+  return text.split('\n').map(safe).join('\n');
 }

@@ -7,7 +7,7 @@
 import { categoryByName, categoryByValue, urlFindings, CATEGORIES, type Category } from '../core/categorize.js';
 import { Fingerprints } from '../core/dedup.js';
 import { isEmailShaped, isHashShaped, isIpShaped } from '../core/normalize.js';
-import { forEachField } from '../core/record.js';
+import { forEachField, jsonText } from '../core/record.js';
 import type { Window } from '../core/correlate.js';
 import type { ZoneResolver } from '../core/time.js';
 import { expandPaths } from '../io/open.js';
@@ -94,7 +94,7 @@ export async function runInspect(plan: InspectPlan, log: { warn(m: string): void
           f.ownCategory = preset.categories?.[name];
         }
         f.filled++;
-        const text = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+        const text = typeof v === 'string' ? v : typeof v === 'object' ? jsonText(v) : String(v);
         if (!f.capped) {
           f.distinct.add(text);
           if (f.distinct.size > DISTINCT_CAP) {

@@ -4,7 +4,7 @@
  * every unreadable file recorded (the run goes on; the exit code says so at the end).
  */
 import { statSync } from 'node:fs';
-import { VendorRecord, type MapContext, type VendorPreset } from '../core/record.js';
+import { jsonText, VendorRecord, type MapContext, type VendorPreset } from '../core/record.js';
 import { detectPreset, presetFor, unwrapAny } from '../vendors/index.js';
 import { mixpanel } from '../vendors/mixpanel.js';
 import { InputError, formatWhere } from '../errors.js';
@@ -126,10 +126,16 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
             return reject(line, text === '' ? 'document ends before it is complete' : `invalid JSON: ${(e as Error).message}`, text);
           }
         }
+        // A JSON array on a line of its own (`[e1]\n[e2]`, concatenated array files) is a
+        // container like a document's array: each element is a record.
+        if (Array.isArray(raw) && raw.length > 0) {
+          for (const el of raw) one(el, line, () => jsonText(el));
+          return;
+        }
         const wrapped = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? unwrapAny(raw as Record<string, unknown>, preset) : undefined;
         if (wrapped) {
           if (!preset) lock(wrapped.preset); // the container says whose records these are
-          for (const el of wrapped.inner) one(el, line, () => JSON.stringify(el) ?? '');
+          for (const el of wrapped.inner) one(el, line, () => jsonText(el));
         }
         else one(raw, line, () => text);
       });

@@ -74,6 +74,18 @@ export function at(obj: Record<string, unknown>, path: string): unknown {
   }
 }
 
+/**
+ * JSON text of a value for messages and counts, never throwing: a record nested thousands of
+ * levels deep (hostile input) overflows JSON.stringify's recursion.
+ */
+export function jsonText(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return '(a value too deeply nested to show)';
+  }
+}
+
 /** A value that counts as exposed: not null, not blank, not an empty array or object (SPEC §4.6). */
 export function hasValue(v: unknown): boolean {
   if (v === null || v === undefined) return false;

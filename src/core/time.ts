@@ -8,12 +8,14 @@
 const MS_THRESHOLD = 1e11; // 1e11 s is year 5138; 1e11 ms is 1973
 const US_THRESHOLD = 1e14; // 1e14 ms is year 5138; 1e14 µs is 1973
 
+/** The largest epoch ms a Date can hold (±273,790 years); beyond it a value names no time. */
+const MAX_MS = 8.64e15;
+
 export function epochToMs(n: number): number {
   if (!Number.isFinite(n)) return NaN;
   const a = Math.abs(n);
-  if (a < MS_THRESHOLD) return Math.round(n * 1000);
-  if (a < US_THRESHOLD) return Math.round(n);
-  return Math.round(n / 1000);
+  const ms = a < MS_THRESHOLD ? Math.round(n * 1000) : a < US_THRESHOLD ? Math.round(n) : Math.round(n / 1000);
+  return Math.abs(ms) <= MAX_MS ? ms : NaN;
 }
 
 const ISO_RE =
@@ -91,6 +93,7 @@ function daysIn(y: number, mo: number): number {
 }
 
 export function formatIso(ms: number): string {
+  if (!(Math.abs(ms) <= MAX_MS)) return '';
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 

@@ -72,18 +72,22 @@ function containerOf(b: Buffer): Container {
   const s = firstContent(b);
   if (b[s] === 0x5b) return 'json';
   if (b[s] !== 0x7b) {
-    // A header line with separators and no JSON: a CSV/TSV export (warehouse copies, PostHog's CSV).
+    // A header line with separators and no JSON: a CSV/TSV export (warehouse copies, PostHog's
+    // CSV). A header never holds braces, and an NDJSON file whose first line is damaged has
+    // records starting with `{` on the lines after it.
     const nl = b.indexOf(0x0a, s);
     const first = b.toString('utf8', s, nl < 0 ? Math.min(b.length, 1 << 16) : nl);
-    return /[,\t]/.test(first) && !/^\s*["{[]/.test(first) ? 'csv' : 'ndjson';
+    const next = nl < 0 ? -1 : skipWs(b, nl);
+    const nextIsJson = next >= 0 && next < b.length && (b[next] === 0x7b || b[next] === 0x5b);
+    return /[,\t]/.test(first) && !/[{}]/.test(first) && !nextIsJson ? 'csv' : 'ndjson';
   }
   const nl = b.indexOf(0x0a, s);
   const first = b.toString('utf8', s, nl < 0 ? b.length : nl).trim();
   if (!looksLikeDocumentStart(first)) return 'ndjson';
-  // A truncated first NDJSON record can end in `,` or `{` too: in NDJSON the next record starts
-  // with `{`, in a pretty-printed document the next line holds a key or a closing brace.
+  // A truncated first NDJSON record can end in `,` or `{` too: in a pretty-printed document the
+  // next line holds a key (`"page": 0,`) or a closing brace; anything else is NDJSON.
   const next = nl < 0 ? -1 : skipWs(b, nl);
-  return next >= 0 && next < b.length && b[next] === 0x7b ? 'ndjson' : 'json';
+  return next >= 0 && next < b.length && (b[next] === 0x22 || b[next] === 0x7d) ? 'json' : 'ndjson';
 }
 
 /** The opening line of a pretty-printed object: `{`, `{"page": 0,`, `{"results": [` … */

@@ -113,9 +113,9 @@ async function readCsvTable(buf: Buffer, file: InputFile, sink: TableSink): Prom
     }
   });
   if (failure !== undefined) throw failure;
-  if (header === undefined) sink([]);
+  if (!malformed && header === undefined) sink([]);
   if (malformed) {
-    await locateCsvError(buf, file, delimiter); // throws with line and column when csv-parse can say
+    await locateCsvError(buf, file, delimiter, malformed.line); // throws with csv-parse's diagnosis
     throw new InputError(
       'INPUT_BAD_TABLE',
       `row has ${malformed.cells} fields, the header has ${header?.length ?? '?'}`,
@@ -126,8 +126,12 @@ async function readCsvTable(buf: Buffer, file: InputFile, sink: TableSink): Prom
   return rows;
 }
 
-/** The error path: csv-parse re-reads the table to name the malformed row's line and column. */
-async function locateCsvError(buf: Buffer, file: InputFile, delimiter: string): Promise<void> {
+/**
+ * The error path: csv-parse re-reads the table to say what is wrong with the malformed row.
+ * The line is papaparse's (where the row starts, counted here): csv-parse counts the end of an
+ * unclosed quote, and a quoted CRLF twice. Its column is kept when it points at the same line.
+ */
+async function locateCsvError(buf: Buffer, file: InputFile, delimiter: string, rowLine: number): Promise<void> {
   const parser = parse(buf, { delimiter, info: true, skip_empty_lines: true, relax_quotes: false });
   let header: string[] | undefined;
   let endOfPrevious = 0; // info.lines is where a record ends; a quoted newline makes it span lines
@@ -144,16 +148,19 @@ async function locateCsvError(buf: Buffer, file: InputFile, delimiter: string): 
         throw new InputError(
           'INPUT_BAD_TABLE',
           `row has ${record.length} fields, the header has ${header.length}`,
-          { file: file.display, line },
+          { file: file.display, line: rowLine },
           'a value with a separator or a newline in it must be in double quotes',
         );
       }
+      void line;
     }
   } catch (e) {
     if (e instanceof CsvError) {
       const where = e as CsvError & { lines?: number; column?: number | string; record?: string[] };
       const [message, hint] = csvMessage(e, header?.length);
-      throw new InputError('INPUT_BAD_TABLE', message, { file: file.display, line: where.lines, column: where.column }, hint, { cause: e });
+      const same = where.lines === rowLine;
+      const detail = !same && where.lines !== undefined ? ` in the row that starts here (the parser stopped at line ${where.lines}${where.column !== undefined ? `, column ${where.column}` : ''})` : '';
+      throw new InputError('INPUT_BAD_TABLE', message + detail, { file: file.display, line: rowLine, ...(same ? { column: where.column } : {}) }, hint, { cause: e });
     }
     throw e;
   }

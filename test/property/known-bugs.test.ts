@@ -72,7 +72,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // whole file becomes ONE reject: the two good records after it are lost (read 1, attributed 0;
   // the reject's text is cut at 1 KiB). Expected: 4 records (2 rejected, 2 attributed), as for
   // any other bad line. (With a `{` record on line 2 this was fixed while the tests were written.)
-  it.fails('A: an NDJSON file whose first line is truncated after "," still has one record per line', () =>
+  it('A: an NDJSON file whose first line is truncated after "," still has one record per line', () =>
     inCase(root, (dir) => {
       const { r, m } = correlate(dir, { 'e.ndjson': ['{"event":"a","properties":{"time":1762600000,', 'not json', ev('u_1'), ev('u_2')].join('\n') + '\n' });
       expect(r.status).toBe(0);
@@ -84,7 +84,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // then the text after the first array is read line by line, so the second array is one reject
   // ("not a JSON object") — reported, but its events are attributed to no one. Expected (SPEC §3:
   // every array element is one record): the second array's elements are records too.
-  it.fails('B: two JSON arrays concatenated: the elements of the second one are records', () =>
+  it('B: two JSON arrays concatenated: the elements of the second one are records', () =>
     inCase(root, (dir) => {
       const { r, m } = correlate(dir, { 'all.json': `[${ev('u_1')}]\n[${ev('u_2')}]\n` });
       expect(r.status).toBe(0);
@@ -95,7 +95,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // one-line Engage page is re-serialised for the rejects file; at 5000 levels of nesting that
   // overflows the stack: "internal error: Maximum call stack size exceeded", exit 1, no output.
   // Expected: the element is a reject (its text cut at 1 KiB), the run completes.
-  it.fails('C: a deeply nested element of a one-line Engage page is a reject, not a crash', () =>
+  it('C: a deeply nested element of a one-line Engage page is a reject, not a crash', () =>
     inCase(root, (dir) => {
       const page = `{"results":[${deepText('A', 5000)},${JSON.stringify({ $distinct_id: 'u_1', $properties: {} })}]}\n`;
       const { r, m } = correlate(dir, { 'people.json': page });
@@ -108,7 +108,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // (|t| ≥ ~8.64e18, read as µs → > 8.64e15 ms) is kept as a finite time; formatting first_seen
   // then throws RangeError: "internal error: Invalid time value", exit 1, nothing written.
   // Expected: an unrepresentable time is not a readable time (SPEC §8: no crash on malformed input).
-  it.fails('D: correlate survives an event time of 1e19', () =>
+  it('D: correlate survives an event time of 1e19', () =>
     inCase(root, (dir) => {
       const { r, m } = correlate(dir, { 'e.ndjson': ev('u_1', 1e19) + '\n' + ev('u_2') + '\n' });
       expect(crashSigns(r.stderr)).toEqual([]);
@@ -116,7 +116,7 @@ describe('known bugs (it.fails until fixed)', () => {
       expect(m!.counts.read).toBe(2);
     }));
 
-  it.fails('D: inspect survives an event time of -1e19', () =>
+  it('D: inspect survives an event time of -1e19', () =>
     inCase(root, (dir) => {
       writeFileSync(join(dir, 'e.ndjson'), ev('u_1', -1e19) + '\n');
       const r = run(['inspect', '--export', 'e.ndjson'], { cwd: dir });
@@ -127,7 +127,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // Bug E — src/app/inspect.ts, `JSON.stringify(v)` of every object-valued field: a property
   // nested 5000 levels deep overflows the stack: "internal error: Maximum call stack size
   // exceeded", exit 1. (correlate reads the same file fine.)
-  it.fails('E: inspect survives a property nested 5000 levels deep', () =>
+  it('E: inspect survives a property nested 5000 levels deep', () =>
     inCase(root, (dir) => {
       writeFileSync(join(dir, 'e.ndjson'), ev('u_1').replace('"time"', `"deep":${deepText('O', 5000)},"time"`) + '\n');
       const r = run(['inspect', '--export', 'e.ndjson'], { cwd: dir });
@@ -139,7 +139,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // opened on line 2 and never closed is reported at the END of the file (`users.csv:5:1`), so
   // in a million-row table the responder is sent to the last line. Expected: the line where
   // the unclosed quote opens.
-  it.fails('F: an unclosed quote is reported on the line where it opens', () =>
+  it('F: an unclosed quote is reported on the line where it opens', () =>
     inCase(root, (dir) => {
       writeFileSync(join(dir, 'users.csv'), 'id,email\nu_1,"user1@example.com\nu_2,user2@example.com\nu_3,c@example.com\nu_4,d@example.com\n');
       writeFileSync(join(dir, 'e.ndjson'), ev('u_1') + '\n');
@@ -151,7 +151,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // Bug G — src/io/read-table.ts locateCsvError (csv-parse `info.lines`/`lines`): in a CRLF file,
   // each quoted field holding a CRLF before a malformed row moves the reported line one further
   // down: the stray quote on line 4 is reported as `users.csv:5:1`. (LF files are right.)
-  it.fails('G: CRLF + a quoted multi-line field: a malformed row is reported on its own line', () =>
+  it('G: CRLF + a quoted multi-line field: a malformed row is reported on its own line', () =>
     inCase(root, (dir) => {
       writeFileSync(join(dir, 'users.csv'), 'id,email,name\r\nu_1,user1@example.com,"Name 1\r\nsecond line"\r\nu_2,"user2"@example.com",Name 2\r\n');
       writeFileSync(join(dir, 'e.ndjson'), ev('u_1') + '\n');
@@ -165,7 +165,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // a vendor-controlled name with "\n" forges whole lines of the report ("FORGED  1" reads as an
   // event with 1 record), and TAB breaks the columns. Expected: no control character from vendor
   // data reaches the terminal (shown as `?`, as --format table does).
-  it.fails('H: inspect shows no TAB or LF from event and field names', () =>
+  it('H: inspect shows no TAB or LF from event and field names', () =>
     inCase(root, (dir) => {
       writeFileSync(join(dir, 'e.ndjson'), JSON.stringify({ event: 'a\tb\nFORGED', properties: { time: 1, distinct_id: 'u_1', 'k\nFORGED2': 'v' } }) + '\n');
       const r = run(['inspect', '--export', 'e.ndjson'], { cwd: dir });
@@ -177,7 +177,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // Bug H, on stderr: the same safe() writes the export's file name in the log lines ("vendor:
   // mixpanel (auto-detected in FILE)", warnings): a file named "x\nFORGED" in the vendor's dump
   // starts a line of its own in the summary (and a TAB in a name reaches the terminal as is).
-  it.fails('H: a file name with a line feed does not start a line of its own on stderr', () =>
+  it('H: a file name with a line feed does not start a line of its own on stderr', () =>
     inCase(root, (dir) => {
       const { r } = correlate(dir, { 'x\nFORGED\t.ndjson': ev('u_1') + '\n' });
       expect(r.status).toBe(0);
@@ -189,7 +189,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // (`process.stderr.write(report.result.explanation)`): --explain prints vendor ids, device keys
   // and file names without safe(): an attacker's `$device_id` "\e]0;pwned\a\e[31m" retitles the
   // responder's terminal window and turns it red. Expected: no control character on stderr.
-  it.fails('I: --explain shows no escape sequence from vendor ids', () =>
+  it('I: --explain shows no escape sequence from vendor ids', () =>
     inCase(root, (dir) => {
       const dev = '\u001b]0;pwned\u0007\u001b[31mRED';
       const lines = [
@@ -206,7 +206,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // never closed), `sink([])` runs before the malformed-row check, so the run stops with a usage
   // error about columns: "users.csv: no user id column …; columns present: (none)", exit 2, no
   // line. Expected: exit 1 and the line of the bad quote, like any other malformed row.
-  it.fails('J: a quote never closed in the header is an input error naming line 1', () =>
+  it('J: a quote never closed in the header is an input error naming line 1', () =>
     inCase(root, (dir) => {
       writeFileSync(join(dir, 'users.csv'), 'id,"email,name\nu_1,user1@example.com,Name 1\n');
       writeFileSync(join(dir, 'e.ndjson'), ev('u_1') + '\n');
@@ -221,7 +221,7 @@ describe('known bugs (it.fails until fixed)', () => {
   // With a NUL byte before the first record, the header's quoted "field" swallows every line:
   // read 0, rejected 0 — three events vanish with only "the export holds no records". Expected:
   // one record per line (SPEC §3), the bad one rejected.
-  it.fails('K: an NDJSON file whose first record starts with a NUL byte: one record per line', () =>
+  it('K: an NDJSON file whose first record starts with a NUL byte: one record per line', () =>
     inCase(root, (dir) => {
       const { r, m } = correlate(dir, { 'e.ndjson': '\u0000' + [ev('u_1'), ev('u_2'), ev('u_1', 1762600001)].join('\n') + '\n' }, ['--vendor', 'mixpanel']);
       expect(r.status).toBe(0);
@@ -230,7 +230,7 @@ describe('known bugs (it.fails until fixed)', () => {
 
   // Bug K, second form: a stray first line with a comma ("oops, a stray line") makes the two good
   // NDJSON records after it one "malformed CSV row" reject: read 1, attributed 0.
-  it.fails('K: an NDJSON file after a stray first line with a comma: one record per line', () =>
+  it('K: an NDJSON file after a stray first line with a comma: one record per line', () =>
     inCase(root, (dir) => {
       const { r, m } = correlate(dir, { 'e.ndjson': ['oops, a stray line', ev('u_1'), ev('u_2')].join('\n') + '\n' }, ['--vendor', 'mixpanel']);
       expect(r.status).toBe(0);

@@ -9,6 +9,7 @@ import { correlatePlan, type CorrelateFlags } from '../plan.js';
 import { ProgressLine } from '../progress.js';
 import { summary } from '../summary.js';
 import { VERSION } from '../version.js';
+import { safeLines } from '../../term.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -76,7 +77,7 @@ export async function correlate(plan: CorrelatePlan, log: Log): Promise<Outcome>
     manifest(plan, report, VERSION, written);
     written.push(plan.manifest);
   }
-  if (report.result.explanation) process.stderr.write(report.result.explanation);
+  if (report.result.explanation) process.stderr.write(safeLines(report.result.explanation));
   if (!plan.quiet) process.stderr.write(summary(report, written, !plan.out));
   return { report, stdout: plan.out ? '' : text };
 }

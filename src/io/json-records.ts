@@ -25,7 +25,9 @@ function isBlank(b: Buffer, s: number, e: number): boolean {
 
 /** NDJSON: one record per non-blank line; CRLF and a leading BOM accepted. */
 export class LineSplitter {
-  private carry: Buffer | undefined;
+  // The unfinished line, as the pieces it came in: joined once its end arrives, so that a line
+  // longer than a chunk costs linear time, not a copy of everything so far per chunk.
+  private carry: Buffer[] = [];
   private line: number;
   /** `firstLine`: the number of the first line this splitter is given (1 for a whole file). */
   constructor(
@@ -37,24 +39,34 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     let buf = chunk;
-    if (this.carry !== undefined) {
-      buf = Buffer.concat([this.carry, chunk]);
-      this.carry = undefined;
-    }
     let s = 0;
+    if (this.carry.length > 0) {
+      const nl = chunk.indexOf(NL);
+      if (nl < 0) {
+        this.carry.push(chunk);
+        return;
+      }
+      // The carried line ends in this chunk: join it with its tail only.
+      this.carry.push(chunk.subarray(0, nl + 1));
+      buf = Buffer.concat(this.carry);
+      this.carry = [];
+      this.emit(buf, 0, buf.length - 1);
+      buf = chunk;
+      s = nl + 1;
+    }
     for (;;) {
       const nl = buf.indexOf(NL, s);
       if (nl < 0) break;
       this.emit(buf, s, nl);
       s = nl + 1;
     }
-    if (s < buf.length) this.carry = buf.subarray(s);
+    if (s < buf.length) this.carry.push(buf.subarray(s));
   }
 
   end(): void {
-    if (this.carry !== undefined) {
-      const c = this.carry;
-      this.carry = undefined;
+    if (this.carry.length > 0) {
+      const c = Buffer.concat(this.carry);
+      this.carry = [];
       this.emit(c, 0, c.length);
     }
   }

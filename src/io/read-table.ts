@@ -132,13 +132,10 @@ async function readCsvTable(buf: Buffer, file: InputFile, sink: TableSink): Prom
  * unclosed quote, and a quoted CRLF twice. Its column is kept when it points at the same line.
  */
 async function locateCsvError(buf: Buffer, file: InputFile, delimiter: string, rowLine: number): Promise<void> {
-  const parser = parse(buf, { delimiter, info: true, skip_empty_lines: true, relax_quotes: false });
+  const parser = parse(buf, { delimiter, skip_empty_lines: true, relax_quotes: false });
   let header: string[] | undefined;
-  let endOfPrevious = 0; // info.lines is where a record ends; a quoted newline makes it span lines
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const line = endOfPrevious + 1;
-      endOfPrevious = info.lines;
+    for await (const record of parser as AsyncIterable<string[]>) {
       if (header === undefined) {
         header = record.map((h) => h.trim());
         continue;
@@ -152,7 +149,6 @@ async function locateCsvError(buf: Buffer, file: InputFile, delimiter: string, r
           'a value with a separator or a newline in it must be in double quotes',
         );
       }
-      void line;
     }
   } catch (e) {
     if (e instanceof CsvError) {

@@ -28,7 +28,7 @@ const arg = (name, env, def) => {
 const minutes = arg('minutes', 'SOAK_MINUTES', 5);
 const runs = arg('runs', 'SOAK_RUNS', 60);
 const PROPERTIES = ['test/property/accounting.test.ts', 'test/property/users.test.ts', 'test/property/hostile.test.ts'];
-const ONCE = ['test/property/big-line.test.ts', 'test/property/known-bugs.test.ts'];
+const ONCE = ['test/property/big-line.test.ts', 'test/property/regressions.test.ts'];
 
 // A private build of the CLI for the whole soak (BI_BIN): dist/ may be rebuilt by others meanwhile.
 const tmp = mkdtempSync(join(tmpdir(), 'bi-soak-'));

@@ -106,7 +106,7 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
       if (why !== undefined) reject(line, why, text());
     };
     try {
-      await readExport(file, stats, (text, line, parsed) => {
+      await readExport(file, stats, (text, line, parsed, element) => {
         if (progress) {
           progress.records++;
           progress.bytesDone = before + stats.bytes;
@@ -128,7 +128,7 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
         }
         // A JSON array on a line of its own (`[e1]\n[e2]`, concatenated array files) is a
         // container like a document's array: each element is a record.
-        if (Array.isArray(raw) && raw.length > 0) {
+        if (!element && Array.isArray(raw) && raw.length > 0) {
           for (const el of raw) one(el, line, () => jsonText(el));
           return;
         }

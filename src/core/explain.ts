@@ -16,6 +16,12 @@ interface Link {
 
 const MAX_LINES = 40;
 
+/** Vendor values go into lines of their own: no control character, no line feed, survives. */
+function show(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
 export class Explainer {
   private readonly direct_ = new Map<string, string>(); // "method\0ids" → first file:line
   private readonly touchSeen = new Set<number>();
@@ -69,29 +75,29 @@ export class Explainer {
   }
 
   render(userIdOf: (u: number) => string, recordsOf: (u: number) => number): string {
-    const out = [`explain ${userIdOf(this.user)}: ${recordsOf(this.user)} in-window records attributed`];
+    const out = [`explain ${show(userIdOf(this.user))}: ${recordsOf(this.user)} in-window records attributed`];
     if (this.direct_.size) {
       out.push('  matched directly (the record carries the user\'s own identifier):');
       for (const [key, where] of this.direct_) {
         const [method, ids] = key.split('\0');
-        out.push(`    ${method!.padEnd(10)} ${where}  ids: ${ids}`);
+        out.push(`    ${method!.padEnd(10)} ${show(where)}  ids: ${show(ids!)}`);
       }
     }
     const sessionRoots = new Map<number, number>();
     for (const h of this.sessionHits) sessionRoots.set(this.sessions.root(h.node), (sessionRoots.get(this.sessions.root(h.node)) ?? 0) + h.records);
     for (const [root, records] of sessionRoots) {
-      out.push(`  session: ${records} anonymous record(s) on device ${this.sessions.deviceOf(root)}, in a session window identified by:`);
-      for (const i of this.identifies.filter((x) => this.sessions.root(x.node) === root).slice(0, MAX_LINES)) out.push(`    ${i.where}`);
+      out.push(`  session: ${records} anonymous record(s) on device ${show(this.sessions.deviceOf(root))}, in a session window identified by:`);
+      for (const i of this.identifies.filter((x) => this.sessions.root(x.node) === root).slice(0, MAX_LINES)) out.push(`    ${show(i.where)}`);
     }
     const aliasRoots = new Map<number, number>();
     for (const h of this.aliasHits) aliasRoots.set(this.graph.root(h.node), (aliasRoots.get(this.graph.root(h.node)) ?? 0) + h.records);
     for (const [root, records] of aliasRoots) {
       out.push(`  alias: ${records} record(s) of an identity that reaches only this user; linked by:`);
       const links = [...this.touches, ...this.merges].filter((l) => this.graph.root(l.node) === root);
-      for (const l of links.slice(0, MAX_LINES)) out.push(`    ${l.where}  ids: ${l.ids.join(', ')}`);
+      for (const l of links.slice(0, MAX_LINES)) out.push(`    ${show(l.where)}  ids: ${show(l.ids.join(', '))}`);
       if (links.length > MAX_LINES) out.push(`    … (+${links.length - MAX_LINES} more)`);
     }
-    for (const h of this.loginHits) out.push(`  session (internal login): ${h.records} record(s) with ids ${h.ids.join(', ') || '(none)'} fell inside this user's login session`);
+    for (const h of this.loginHits) out.push(`  session (internal login): ${h.records} record(s) with ids ${show(h.ids.join(', ')) || '(none)'} fell inside this user's login session`);
     if (out.length === 1) out.push('  nothing in the export was attributed to this user');
     return out.join('\n') + '\n';
   }

@@ -10,8 +10,11 @@
 /** A record already parsed by its reader (CSV rows), or the reason it cannot be. */
 export type Parsed = { value: unknown } | { reject: string };
 
-/** One record: its text, the line it starts on, and — for CSV rows — the parsed row. */
-export type RecordSink = (text: string, line: number, parsed?: Parsed) => void;
+/**
+ * One record: its text, the line it starts on, for CSV rows the parsed row, and whether it is
+ * an element of a JSON document's array (then it is one record even when it is an array).
+ */
+export type RecordSink = (text: string, line: number, parsed?: Parsed, element?: boolean) => void;
 
 const NL = 0x0a, CR = 0x0d, SP = 0x20, TAB = 0x09;
 
@@ -186,7 +189,7 @@ export class ArraySplitter {
     if (this.tail) return this.tail.end();
     if (this.inElem) {
       // Truncated: the document ended inside an element.
-      this.sink(Buffer.concat(this.parts).toString('utf8'), this.elemLine);
+      this.sink(Buffer.concat(this.parts).toString('utf8'), this.elemLine, undefined, true);
       this.parts = [];
       this.inElem = false;
     } else if (this.whole && this.whole.length > 0) {
@@ -214,6 +217,6 @@ export class ArraySplitter {
     this.parts = [];
     this.inElem = false;
     this.elemStart = -1;
-    this.sink(text, this.elemLine);
+    this.sink(text, this.elemLine, undefined, true);
   }
 }

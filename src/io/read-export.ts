@@ -60,13 +60,18 @@ function firstContent(b: Buffer): number {
  * line end. A live stream (stdin) is never held back waiting for a second record.
  */
 function decidable(b: Buffer): boolean {
-  if (b.length >= 1 << 20) return true;
+  if (b.length >= HEAD_MAX) return true;
   const s = firstContent(b);
   const nl = b.indexOf(0x0a, s);
   if (nl < 0) return false;
-  if (b[s] !== 0x7b || !looksLikeDocumentStart(b.toString('utf8', s, nl).trim())) return true;
+  // A first line that is a whole object settles it at once; anything else needs the next line's
+  // first character (a damaged first record, a CSV header, a pretty-printed document).
+  if (b[s] === 0x7b && !looksLikeDocumentStart(b.toString('utf8', s, nl).trim())) return true;
   return skipWs(b, nl) < b.length;
 }
+
+/** How much is read before the container is decided anyway (a first line this long is one record). */
+const HEAD_MAX = 64 << 20;
 
 function containerOf(b: Buffer): Container {
   const s = firstContent(b);
@@ -82,6 +87,7 @@ function containerOf(b: Buffer): Container {
     return /[,\t]/.test(first) && !/[{}]/.test(first) && !nextIsJson ? 'csv' : 'ndjson';
   }
   const nl = b.indexOf(0x0a, s);
+  if (nl < 0 && b.length >= HEAD_MAX) return 'ndjson'; // no line end in 64 MiB: one long record
   const first = b.toString('utf8', s, nl < 0 ? b.length : nl).trim();
   if (!looksLikeDocumentStart(first)) return 'ndjson';
   // A truncated first NDJSON record can end in `,` or `{` too: in a pretty-printed document the

@@ -256,9 +256,10 @@ export function resolveId(r: IdRef, u: UsersSpec): unknown {
 export const timeArb = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: W_START - 3 * 86_400_000, max: W_END + 3 * 86_400_000 }).chain((ms) => fc.constantFrom<unknown>(Math.floor(ms / 1000), ms, ms / 1000, new Date(ms).toISOString(), new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ''), String(Math.floor(ms / 1000)))) },
   { weight: 3, arbitrary: fc.constantFrom<unknown>(undefined, null, '', 'yesterday', 'not a time', {}, [], true, -1, -86_400, 0, 32_503_680_000 /* year 3000, s */, 32_503_680_000_000 /* ms */, '3000-01-01T00:00:00Z', '2025-02-30T00:00:00Z', '1e3x') },
+  // Epoch numbers at and beyond the edge of the Date range (±8.64e15 ms after the s/ms/µs rule):
+  // 8.6e18 µs is year ~274,500 (a time, far out of any window); 9e18 µs, 1e19 and 1e300 name no time.
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(8.6e18, -8.6e18, 9e18, 1e19, -1e19, 1e300, -1e300, Number.MAX_VALUE, '10000000000000000000', '-8600000000000000000') },
 );
-
-// Numeric times beyond the Date range (1e19, -1e19, 1e300) are left out: known bug D.
 
 const EVENT_NAMES = ['$identify', '$mp_web_page_view', 'Sign Up', 'Purchase', '$create_alias', '$merge'];
 const PROP_NAMES = ['$city', 'mp_country_code', '$browser', '$current_url', 'plan', 'email', '$email', 'ip', 'org_id', '__proto__', 'constructor', 'toString'];
@@ -285,6 +286,7 @@ export type RecordValue =
   | { k: 'profile'; id: IdRef | undefined; props: Record<string, unknown> }
   | { k: 'connector'; id: IdRef; time: unknown; props: Record<string, unknown> } // Airbyte/Fivetran flat row
   | { k: 'page'; results: RecordValue[] } // an Engage page on one line (NDJSON form only)
+  | { k: 'array'; items: RecordValue[] } // a JSON array of records on one line (NDJSON form only)
   | { k: 'raw'; value: unknown }; // junk / not a Mixpanel record
 
 export function eventArb(o: ValueOpts, times = timeArb): fc.Arbitrary<RecordValue> {
@@ -328,6 +330,8 @@ export function recordJson(r: RecordValue, u: UsersSpec): unknown {
   switch (r.k) {
     case 'raw':
       return r.value;
+    case 'array':
+      return r.items.map((x) => recordJson(x, u));
     case 'page':
       return { page: 0, session_id: 'abc', results: r.results.map((x) => recordJson(x, u)), total: r.results.length };
     case 'connector': {
@@ -437,7 +441,7 @@ export function recordBytes(r: RecordValue, u: UsersSpec, mut?: LineMut, pretty 
 // Export files.
 
 export type FileModel =
-  | { form: 'ndjson'; lines: Array<{ rec: RecordValue; mut?: LineMut } | { blank: string }>; bom: boolean; crlf: boolean; finalNewline: boolean; gzip: Gz }
+  | { form: 'ndjson'; head?: string[]; lines: Array<{ rec: RecordValue; mut?: LineMut } | { blank: string }>; bom: boolean; crlf: boolean; finalNewline: boolean; gzip: Gz }
   | { form: 'array'; elements: Array<{ rec: RecordValue; mut?: LineMut }>; pretty: boolean; bom: boolean; crlf: boolean; cut?: number; gzip: Gz }
   | { form: 'page'; elements: Array<{ rec: RecordValue; mut?: LineMut }>; bom: boolean; crlf: boolean; cut?: number; gzip: Gz }
   | { form: 'empty'; content: string; gzip: Gz };
@@ -455,21 +459,39 @@ const blankArb = fc.constantFrom('', ' ', '\t', '\r', ' \t \r', '   ');
 
 export interface FileOpts extends ValueOpts {
   times?: fc.Arbitrary<unknown>;
-  /** Engage pages on one line whose elements may be deep: known bug C (off in the properties). */
-  deepInPages?: boolean;
 }
+
+/**
+ * First lines (and a second) that decide how the reader takes an NDJSON file by its content
+ * (read-export.ts containerOf): a truncated record ending the way a pretty-printed document's
+ * first line does; a stray line with a comma or a TAB, as a CSV header has; a NUL or a second
+ * BOM before a record; JSON arrays, of records or not, closed or not. Then, for the second line,
+ * what a document's next line (a key, a closing brace) or an NDJSON file's (anything) holds.
+ */
+const EV = '{"event":"Sign Up","properties":{"time":1762600000,"distinct_id":"u_1"}}';
+export const HEAD_FIRST = [
+  '{', '{"page": 0,', '{"results": [', '{"event":"Sign Up","properties":{"time":1762600000,', '{"event":"Sign Up","properties":{', '{"event":',
+  'oops, a stray line', 'a\tb', '"a, string"', 'id,email', '\u0000[1,2]', '\u0000' + EV, '\ufeff' + EV, '}',
+  '[]', '[1,2]', `[${EV},${EV}]`, `[${EV},`, '[',
+];
+export const HEAD_SECOND = ['', '"session_id": "1234",', '  "a string"', '}', '  },', '[1]', `[${EV}]`, 'oops', EV];
+const headArb = fc.tuple(fc.constantFrom(...HEAD_FIRST), sometimes(fc.constantFrom(...HEAD_SECOND), 0.7)).map(([a, z]) => (z === undefined ? [a] : [a, z]));
 
 export function ndjsonArb(o: FileOpts): fc.Arbitrary<FileModel> {
   const rec = recordArb(o, o.times);
-  // A single-line Engage page: a container on one NDJSON line.
-  const page = fc.array(o.deepInPages ? rec : recordArb({ ...o, deep: false }, o.times), { maxLength: 4 }).map((results): RecordValue => ({ k: 'page', results }));
+  // Containers on one NDJSON line (their elements deep too, with o.deep): an Engage page, and a
+  // JSON array of records (`cat day1.json day2.json`): each element is a record.
+  const page = fc.array(rec, { maxLength: 4 }).map((results): RecordValue => ({ k: 'page', results }));
+  const array = fc.array(rec, { maxLength: 3 }).map((items): RecordValue => ({ k: 'array', items }));
   const line = fc.oneof(
     { weight: 8, arbitrary: fc.record({ rec, mut: sometimes(lineMutArb, 0.25) }, { requiredKeys: ['rec'] }) },
     { weight: 1, arbitrary: fc.record({ rec: page }) },
+    { weight: 1, arbitrary: fc.record({ rec: array }) },
     { weight: 2, arbitrary: fc.record({ blank: blankArb }) },
   );
   return fc.record({
     form: fc.constant('ndjson' as const),
+    head: sometimes(headArb, 0.25),
     lines: fc.array(line, { maxLength: 12 }),
     bom: fc.boolean(),
     crlf: fc.boolean(),
@@ -478,7 +500,7 @@ export function ndjsonArb(o: FileOpts): fc.Arbitrary<FileModel> {
   }) as fc.Arbitrary<FileModel>;
 }
 
-/** Elements of JSON documents: any JSON value, and duplicate keys, but no structural damage. */
+/** Elements of JSON documents: any JSON value (an array element is one record), and duplicate keys, but no structural damage. */
 function elementsArb(o: FileOpts) {
   return fc.array(fc.record({ rec: recordArb(o, o.times), mut: sometimes(dupKeyArb(), 0.15) }, { requiredKeys: ['rec'] }), { maxLength: 8 });
 }
@@ -511,7 +533,14 @@ export interface Expect {
   bad: number[]; // lines of records that must be rejected (one entry per record)
   good: number; // records that must not be rejected
   unreadable: boolean; // a truncated gzip stream: the file cannot be read to its end
+  /** A damaged document: between `records` and `maxRecords` records, and at least one rejected. */
   truncatedDoc: boolean;
+  /**
+   * Read as another container than the generator wrote (an NDJSON file whose first line makes
+   * it a CSV export): how the reader delimits it is its own business, but none of its records
+   * is a Mixpanel record, so every one of them is rejected.
+   */
+  allBad: boolean;
 }
 
 export interface BuiltFile {
@@ -530,11 +559,12 @@ export function buildFile(m: FileModel, u: UsersSpec, windowed: boolean): BuiltF
     const eol = m.crlf ? '\r\n' : '\n';
     const parts: Buffer[] = [];
     if (m.bom) parts.push(b(0xef, 0xbb, 0xbf));
-    m.lines.forEach((l, i) => {
+    const all = [...(m.head ?? []).map((h) => Buffer.from(h)), ...m.lines.map((l) => ('blank' in l ? Buffer.from(l.blank) : recordBytes(l.rec, u, l.mut)))];
+    all.forEach((x, i) => {
       if (i > 0) parts.push(Buffer.from(eol));
-      parts.push('blank' in l ? Buffer.from(l.blank) : recordBytes(l.rec, u, l.mut));
+      parts.push(x);
     });
-    if (m.finalNewline && m.lines.length > 0) parts.push(Buffer.from(eol));
+    if (m.finalNewline && all.length > 0) parts.push(Buffer.from(eol));
     plain = Buffer.concat(parts);
     expect = ndjsonOracle(plain, windowed);
   } else {
@@ -548,7 +578,7 @@ export function buildFile(m: FileModel, u: UsersSpec, windowed: boolean): BuiltF
       const cut = built.open + 1 + Math.floor(m.cut * (built.close - built.open));
       plain = plain.subarray(0, cut);
       const whole = built.elements.filter((e) => e.end <= cut).length;
-      expect = { exact: false, records: whole, maxRecords: whole + 1, bad: [], good: 0, unreadable: false, truncatedDoc: true };
+      expect = { exact: false, records: whole, maxRecords: whole + 1, bad: [], good: 0, unreadable: false, truncatedDoc: true, allBad: false };
     }
   }
   let bytes = plain;
@@ -563,7 +593,7 @@ export function buildFile(m: FileModel, u: UsersSpec, windowed: boolean): BuiltF
 }
 
 function exactly(bad: number[], good: number): Expect {
-  return { exact: true, records: bad.length + good, maxRecords: bad.length + good, bad, good, unreadable: false, truncatedDoc: false };
+  return { exact: true, records: bad.length + good, maxRecords: bad.length + good, bad, good, unreadable: false, truncatedDoc: false, allBad: false };
 }
 
 interface Doc {
@@ -616,10 +646,26 @@ function buildDocument(m: Extract<FileModel, { form: 'array' | 'page' }>, u: Use
 
 export type Verdict = 'good' | 'bad';
 
-/** NDJSON: every non-blank line is a record (an Engage page line: each of its results). */
+/**
+ * NDJSON (SPEC §3, read-export.ts containerOf): every non-blank line is a record; a line holding
+ * a container holds records: an Engage page on one line (each of its results), a non-empty JSON
+ * array (each of its elements; `[]` is one bad record). The file's first content decides how
+ * the whole file is read, by content alone:
+ * - `[`: a JSON array document, whatever follows it read line by line: a first line that is a
+ *   whole array gives its elements (none for `[]`), then each later line as above; an array
+ *   that does not close on its first line is a damaged document;
+ * - `{` on a first line that is not a whole JSON value but opens an object (`{` alone, or ends
+ *   in `,` `:` `[` `{`), with the next non-blank line starting with `"` or `}`: a pretty-printed
+ *   document, here a damaged one;
+ * - anything else with `,` or TAB and no brace on its first line, when the next non-blank line
+ *   does not start with `{` or `[`: a CSV export, whose header is that first line.
+ */
 export function ndjsonOracle(plain: Buffer, windowed: boolean): Expect {
   let buf = plain;
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+  const first = firstContentLine(buf);
+  if (first?.kind === 'damagedDoc') return { exact: false, records: 1, maxRecords: Infinity, bad: [], good: 0, unreadable: false, truncatedDoc: true, allBad: false };
+  if (first?.kind === 'csv') return { exact: false, records: 0, maxRecords: Infinity, bad: [], good: 0, unreadable: false, truncatedDoc: false, allBad: true };
   const bad: number[] = [];
   let good = 0, line = 0, s = 0;
   while (s <= buf.length) {
@@ -628,20 +674,61 @@ export function ndjsonOracle(plain: Buffer, windowed: boolean): Expect {
     line++;
     const raw = buf.subarray(s, e);
     if (![...raw].every((c) => c === 0x20 || c === 0x09 || c === 0x0d)) {
-      let text = raw.toString('utf8');
-      if (text.endsWith('\r')) text = text.slice(0, -1);
-      let v: unknown, parsed = true;
-      try {
-        v = JSON.parse(text);
-      } catch {
-        parsed = false;
+      let verdicts: Verdict[];
+      if (first?.kind === 'array' && line === first.line) verdicts = first.elements.map((x) => classify(x, windowed));
+      else {
+        let text = raw.toString('utf8');
+        if (text.endsWith('\r')) text = text.slice(0, -1);
+        let v: unknown, parsed = true;
+        try {
+          v = JSON.parse(text);
+        } catch {
+          parsed = false;
+        }
+        verdicts = !parsed ? ['bad'] : isPage(v) ? v.results.map((x) => classify(x, windowed)) : Array.isArray(v) && v.length > 0 ? v.map((x) => classify(x, windowed)) : [classify(v, windowed)];
       }
-      const verdicts = !parsed ? ['bad' as const] : isPage(v) ? v.results.map((x) => classify(x, windowed)) : [classify(v, windowed)];
       for (const x of verdicts) x === 'bad' ? bad.push(line) : good++;
     }
     s = e + 1;
   }
   return exactly(bad, good);
+}
+
+type FirstLine = { kind: 'array'; line: number; elements: unknown[] } | { kind: 'damagedDoc' } | { kind: 'csv' };
+
+/** How the first content of an NDJSON file (BOM removed) makes the reader take the file; undefined: NDJSON. */
+function firstContentLine(buf: Buffer): FirstLine | undefined {
+  const ws = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+  let s = 0;
+  while (s < buf.length && ws(buf[s])) s++;
+  if (s >= buf.length) return undefined;
+  const nl = buf.indexOf(0x0a, s);
+  const text = buf.toString('utf8', s, nl < 0 ? buf.length : nl);
+  let next = nl < 0 ? buf.length : nl;
+  while (next < buf.length && ws(buf[next])) next++;
+  const nextByte = next < buf.length ? buf[next] : undefined;
+  if (buf[s] === 0x5b) {
+    const line = 1 + buf.subarray(0, s).filter((c) => c === 0x0a).length;
+    try {
+      const v = JSON.parse(text);
+      if (Array.isArray(v)) return { kind: 'array', line, elements: v };
+    } catch {
+      // falls through
+    }
+    return { kind: 'damagedDoc' };
+  }
+  if (buf[s] === 0x7b) {
+    const t = text.trim();
+    let whole = true;
+    try {
+      JSON.parse(t);
+    } catch {
+      whole = false;
+    }
+    const opens = !whole && (t === '{' || /[,:[{]$/.test(t));
+    return opens && (nextByte === 0x22 || nextByte === 0x7d) ? { kind: 'damagedDoc' } : undefined;
+  }
+  return /[,\t]/.test(text) && !/[{}]/.test(text) && nextByte !== 0x7b && nextByte !== 0x5b ? { kind: 'csv' } : undefined;
 }
 
 function isPage(v: unknown): v is { results: unknown[] } {
@@ -675,12 +762,16 @@ export function classify(v: unknown, windowed: boolean): Verdict {
   return 'bad';
 }
 
-/** SPEC §2 "Timestamps": ISO 8601 (with a zone, or none = UTC), `YYYY-MM-DD HH:MM:SS`, epoch s/ms/µs. */
+/**
+ * SPEC §2 "Timestamps": ISO 8601 (with a zone, or none = UTC), `YYYY-MM-DD HH:MM:SS`, epoch s/ms/µs.
+ * An epoch number is s below 1e11, ms below 1e14, else µs; beyond ±8.64e15 ms (the Date range)
+ * it names no time.
+ */
 export function readableTime(t: unknown): boolean {
-  if (typeof t === 'number') return Number.isFinite(t);
+  if (typeof t === 'number') return epochInRange(t);
   if (typeof t !== 'string') return false;
   const s = t.trim();
-  if (/^-?\d+(\.\d+)?$/.test(s)) return true;
+  if (/^-?\d+(\.\d+)?$/.test(s)) return epochInRange(Number(s));
   const m = /^(\d{4})-(\d{2})-(\d{2})([T ](\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -688,63 +779,13 @@ export function readableTime(t: unknown): boolean {
   return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
 }
 
+function epochInRange(n: number): boolean {
+  if (!Number.isFinite(n)) return false;
+  const a = Math.abs(n);
+  const ms = a < 1e11 ? a * 1000 : a < 1e14 ? a : a / 1000;
+  return ms <= 8.64e15;
+}
+
 export function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Known bugs (reported to the session; each has an it.fails reproduction). The main properties
-// steer clear of their triggers so that they keep checking everything else.
-
-/**
- * Bug A (src/io/read-export.ts containerOf/looksLikeDocumentStart): an NDJSON file whose first
- * line is not a whole JSON value but ends with `,` `:` `[` `{` (a truncated first record) is read
- * as ONE pretty-printed document — every later line folded into a single reject — unless the next
- * line starts with `{` (that case was fixed while these tests were written).
- */
-export function triggersBugA(plain: Buffer): boolean {
-  let s = 0;
-  if (plain[0] === 0xef && plain[1] === 0xbb && plain[2] === 0xbf) s = 3;
-  const ws = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-  while (s < plain.length && ws(plain[s])) s++;
-  if (plain[s] !== 0x7b) return false;
-  const nl = plain.indexOf(0x0a, s);
-  const first = plain.toString('utf8', s, nl < 0 ? plain.length : nl).trim();
-  try {
-    JSON.parse(first);
-    return false;
-  } catch {
-    if (!(first === '{' || /[,:[{]$/.test(first))) return false;
-  }
-  let next = nl < 0 ? plain.length : nl;
-  while (next < plain.length && ws(plain[next])) next++;
-  return plain[next] !== 0x7b;
-}
-
-/**
- * An NDJSON file whose first line starts with `[` is, by content, a JSON array followed by more
- * text: whether `[]` or `[1,2]` there is 0, 1 or 2 records is a matter of reading, not a bug, so
- * the NDJSON oracle does not judge such files (known-bugs.test.ts B covers what must hold).
- */
-export function firstLineIsArray(plain: Buffer): boolean {
-  let s = 0;
-  if (plain[0] === 0xef && plain[1] === 0xbb && plain[2] === 0xbf) s = 3;
-  while (s < plain.length && (plain[s] === 0x20 || plain[s] === 0x0a || plain[s] === 0x0d || plain[s] === 0x09)) s++;
-  return plain[s] === 0x5b;
-}
-
-/**
- * Bug K (src/io/read-export.ts containerOf, CSV sniffing): an NDJSON file whose first line does
- * not start with `{` or `[` (a NUL byte, a second BOM, a junk line) but holds a `,` or a TAB is
- * read as a CSV export: the first line is taken as a header (not a record) and the JSON lines
- * after it as CSV rows, which a quote inside can merge into one reject, or into the header.
- */
-export function triggersBugK(plain: Buffer): boolean {
-  let s = 0;
-  if (plain[0] === 0xef && plain[1] === 0xbb && plain[2] === 0xbf) s = 3;
-  while (s < plain.length && (plain[s] === 0x20 || plain[s] === 0x0a || plain[s] === 0x0d || plain[s] === 0x09)) s++;
-  if (s >= plain.length || plain[s] === 0x7b || plain[s] === 0x5b) return false;
-  const nl = plain.indexOf(0x0a, s);
-  const first = plain.toString('utf8', s, nl < 0 ? plain.length : nl);
-  return /[,\t]/.test(first);
 }

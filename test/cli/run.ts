@@ -11,8 +11,9 @@ export interface Run {
   status: number | null;
 }
 
+/** BI_BIN points at another build of the CLI (`npm run soak` runs a private snapshot of dist/). */
 export function run(args: string[], opts: { cwd?: string; input?: Buffer | string; env?: Record<string, string> } = {}): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const r = spawnSync(process.execPath, [process.env.BI_BIN || BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
     input: opts.input,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC', LC_ALL: 'C', ...opts.env },

@@ -15,8 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { spawnSync } from 'node:child_process';
-import { BIN, ROOT, type Run } from '../cli/run.js';
 
 // ---------------------------------------------------------------------------------------------
 // Knobs
@@ -49,20 +47,8 @@ export function checkProperty<Ts>(name: string, prop: fc.IProperty<Ts>, defRuns:
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// The CLI, as test/cli/run.ts spawns it; BI_BIN points at another build of it (`npm run soak`
-// runs a private snapshot, so that a rebuild of dist/ by someone else mid-soak cannot fail a case).
-
-export function run(args: string[], opts: { cwd?: string; input?: Buffer | string; env?: Record<string, string> } = {}): Run {
-  const r = spawnSync(process.execPath, [process.env.BI_BIN || BIN, ...args], {
-    cwd: opts.cwd ?? ROOT,
-    input: opts.input,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC', LC_ALL: 'C', ...opts.env },
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
+// The CLI: test/cli/run.ts spawns it (BI_BIN points at another build, as `npm run soak` uses).
+export { run } from '../cli/run.js';
 
 // ---------------------------------------------------------------------------------------------
 // Temp dirs: one per test file, one sub-directory per case (removed when the case passes).

@@ -22,8 +22,8 @@ const needsMissingShared = (name: string) => {
 };
 
 describe('golden CLI cases', () => {
-  it.each(cases)('%s', (name, ctx) => {
-    if (needsMissingShared(name)) return ctx.skip();
+  it.skip.each(cases.filter(needsMissingShared))('%s (needs ../shared/samples beside the checkout)', () => {});
+  it.each(cases.filter((c) => !needsMissingShared(c)))('%s', (name) => {
     const dir = join(CASES, name);
     const out = mkdtempSync(join(tmpdir(), 'bi-golden-'));
     try {

@@ -14,8 +14,11 @@ export interface CsvRow {
   text(): string;
 }
 
+/** The header's separator: comma, tab, or semicolon (spreadsheets in European locales), by count. */
 export function delimiterOf(firstLine: string): string {
-  return count(firstLine, '\t') > count(firstLine, ',') ? '\t' : ',';
+  let best = ',';
+  for (const d of ['\t', ';']) if (count(firstLine, d) > count(firstLine, best)) best = d;
+  return best;
 }
 
 /** Calls `onRow` for every non-blank row (the header included); `onRow` returns false to stop. */

@@ -1,5 +1,6 @@
 /** The stderr colour instance. chalk ignores NO_COLOR (chalk/chalk#547), so we add it; FORCE_COLOR wins. */
 import { Chalk, chalkStderr } from 'chalk';
+import { noControls } from './core/text.js';
 
 const off = !!process.env.NO_COLOR && !('FORCE_COLOR' in process.env);
 export const err = new Chalk({ level: off ? 0 : chalkStderr.level });
@@ -11,8 +12,7 @@ export const PREFIX = 'breach-impact:';
  * (a field name, a file name, an id) can drive the terminal or forge a line of our output.
  */
 export function safe(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return noControls(s);
 }
 
 /** safe() for each line of a multi-line text we built (--explain). */

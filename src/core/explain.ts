@@ -5,6 +5,7 @@
  * node or merge when it is.
  */
 import type { IdentityGraph } from './identity.js';
+import { noControls } from './text.js';
 import type { VendorRecord } from './record.js';
 import type { SessionWindows } from './sessions.js';
 
@@ -17,10 +18,7 @@ interface Link {
 const MAX_LINES = 40;
 
 /** Vendor values go into lines of their own: no control character, no line feed, survives. */
-function show(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
+const show = noControls;
 
 export class Explainer {
   private readonly direct_ = new Map<string, string>(); // "method\0ids" → first file:line

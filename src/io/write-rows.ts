@@ -1,3 +1,5 @@
+import { noControls } from '../core/text.js';
+
 /**
  * One writer per output format (SPEC §5). A row is a list of cells; a list cell is joined
  * with `;` in CSV/TSV/table and stays an array in JSON/NDJSON.
@@ -93,18 +95,14 @@ function renderTable(columns: readonly string[], rows: readonly Cell[][], width:
   return [
     line(columns.map((c, i) => fitText(c, widths[i]!))),
     line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map((r) => line(r.map((c, i) => (Array.isArray(c) ? fitList(c.map((x) => clean(typeof x === 'string' ? x : JSON.stringify(x))), widths[i]!) : fitText(plain(c), widths[i]!))))),
+    ...rows.map((r) => line(r.map((c, i) => (Array.isArray(c) ? fitList(c.map((x) => noControls(typeof x === 'string' ? x : JSON.stringify(x))), widths[i]!) : fitText(plain(c), widths[i]!))))),
   ].join('\n') + '\n';
 }
 
 function plain(c: Cell): string {
-  return clean(text(c));
+  return noControls(text(c));
 }
 
-function clean(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
 
 function fitText(s: string, w: number): string {
   return s.length > w ? s.slice(0, w - 1) + '…' : s;

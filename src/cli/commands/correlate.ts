@@ -6,12 +6,12 @@ import { notificationReport } from '../../app/report.js';
 import type { CorrelatePlan } from '../../app/plan.js';
 import { writeFileAtomic } from '../../io/row-file.js';
 import { correlatePlan, type CorrelateFlags } from '../plan.js';
+import { addSourceOptions, addWindowOptions, collect } from '../options.js';
 import { ProgressLine } from '../progress.js';
 import { summary } from '../summary.js';
 import { VERSION } from '../version.js';
 import { safeLines } from '../../term.js';
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export const CORRELATE_EXAMPLE = `
 Example:
@@ -24,9 +24,7 @@ Exit status: 0 the run completed (whether or not anyone is affected), 1 an input
 read or --strict met a bad record, 2 usage error.`;
 
 export function addCorrelateOptions(cmd: Command): Command {
-  return cmd
-    .option('--export <path>', 'vendor export: file, directory (recursive, sorted) or - for stdin; repeatable', collect)
-    .addOption(new Option('--vendor <name>', 'vendor preset: auto (detect per file), mixpanel, amplitude, segment, posthog, ga4, generic').default('auto'))
+  const c = addSourceOptions(cmd, 'vendor preset: auto (detect per file), mixpanel, amplitude, segment, posthog, ga4, generic')
     .option('--map <target=field,...>', 'with --vendor generic: which fields hold time, event, user_id, email, device_id, anonymous_id, ip, user_agent (dotted paths allowed)')
     .option('--users <path>', 'internal user table: CSV/TSV with a header, or NDJSON')
     .option('--user-id-column <col>', 'user id column (default: first of id, user_id, uid)')
@@ -34,11 +32,8 @@ export function addCorrelateOptions(cmd: Command): Command {
     .option('--user-key <col>', 'another user column holding an identifier the vendor may carry; repeatable', collect)
     .option('--user-columns <cols>', 'comma list of user columns to copy into the output')
     .option('--sessions <path>', 'internal login sessions: user_id, start, end, and any of ip, user_agent, device_id')
-    .option('--session-tolerance <duration>', 'clock-skew allowance when matching internal login sessions', '2m')
-    .option('--window <start/end>', 'incident window, ISO 8601 interval; start inclusive, end exclusive')
-    .option('--since <time>', 'window start (inclusive)')
-    .option('--until <time>', 'window end (exclusive)')
-    .option('--timezone <tz>', 'IANA zone for timestamps written without one', 'UTC')
+    .option('--session-tolerance <duration>', 'clock-skew allowance when matching internal login sessions', '2m');
+  return addWindowOptions(c, 'incident window, ISO 8601 interval; start inclusive, end exclusive')
     .option('--session-gap <duration>', 'inactivity that closes a vendor session window', '30m')
     .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'tsv', 'json', 'ndjson', 'table']).default('csv'))
     .option('--out <path>', 'write affected users here instead of stdout')

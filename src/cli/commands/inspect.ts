@@ -5,9 +5,9 @@ import { formatIso } from '../../core/time.js';
 import { UsageError } from '../../errors.js';
 import { safe } from '../../term.js';
 import { parseWindow, parseZone } from '../plan.js';
+import { addSourceOptions, addWindowOptions } from '../options.js';
 import { ProgressLine } from '../progress.js';
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export const INSPECT_EXAMPLE = `
 Example:
@@ -29,13 +29,7 @@ export interface InspectFlags {
 }
 
 export function addInspectOptions(cmd: Command): Command {
-  return cmd
-    .option('--export <path>', 'vendor export: file, directory (recursive, sorted) or - for stdin; repeatable', collect)
-    .addOption(new Option('--vendor <name>', 'vendor preset').default('auto'))
-    .option('--window <start/end>', 'also count the records inside this window (start inclusive, end exclusive)')
-    .option('--since <time>', 'window start (inclusive)')
-    .option('--until <time>', 'window end (exclusive)')
-    .option('--timezone <tz>', 'IANA zone for timestamps written without one', 'UTC')
+  return addWindowOptions(addSourceOptions(cmd, 'vendor preset'), 'also count the records inside this window (start inclusive, end exclusive)')
     .addOption(new Option('--format <fmt>', 'output format').choices(['text', 'json']).default('text'))
     .option('--show-values', 'show up to 3 masked example values per field')
     .option('--quiet', 'no progress on stderr');

@@ -6,6 +6,7 @@
 import { parseTimestamp } from '../core/time.js';
 import { isEmailShaped, isHashShaped, stripDevicePrefix } from '../core/normalize.js';
 import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
+import { idString, isObject } from './fields.js';
 
 // Every identifier property (SPEC §3): never `distinct_id` alone.
 const ID_PROPS = [
@@ -23,11 +24,15 @@ const ID_PROPS = [
 const EMAIL_PROPS = ['$email', 'email'] as const;
 // Hashed-email properties: the name mentions an email and a digest.
 const HASH_NAME_RE = /email.*(hash|sha|md5)|(hash|sha\d*|md5).*email/i;
-
-function idString(v: unknown): string {
-  if (typeof v === 'string') return v.trim();
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v); // Engage's schema types $distinct_id as integer
-  return '';
+// Property names recur on every record: the regex runs once per name, not once per record.
+const hashNames = new Map<string, boolean>();
+function isHashName(k: string): boolean {
+  let yes = hashNames.get(k);
+  if (yes === undefined) {
+    yes = k.length > 6 && HASH_NAME_RE.test(k);
+    if (hashNames.size < 100_000) hashNames.set(k, yes);
+  }
+  return yes;
 }
 
 function pushId(out: VendorRecord, v: unknown): void {
@@ -41,7 +46,7 @@ function collectContact(out: VendorRecord, props: Record<string, unknown>): void
     if (typeof v === 'string' && v.indexOf('@') > 0) out.emails.push(v);
   }
   for (const k in props) {
-    if (k.length > 6 && HASH_NAME_RE.test(k)) {
+    if (isHashName(k)) {
       const v = props[k];
       if (typeof v === 'string' && isHashShaped(v.trim())) out.hashes.push(v.trim());
     }
@@ -177,8 +182,4 @@ function localToUtc(ms: number, zone: MapContext['zone']): number {
   if (Number.isNaN(ms)) return ms;
   const d = new Date(ms);
   return zone(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

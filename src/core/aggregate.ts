@@ -23,7 +23,11 @@ export class Agg {
   last = -Infinity;
   methods = 0;
   readonly fields = new BitSet();
-  readonly vendorIds = new Set<string>();
+  /**
+   * The vendor ids seen, as a small array (most aggregates hold one to three: a Set per
+   * aggregate was ~150 bytes at 500 k aggregates); a Set past 16, to stay linear.
+   */
+  private ids: string[] | Set<string> = [];
   emails: Set<string> | undefined;
   places: Map<string, number> | undefined; // residence code → records, when collected
 
@@ -33,9 +37,23 @@ export class Agg {
     if (o.last > this.last) this.last = o.last;
     this.methods |= o.methods;
     this.fields.or(o.fields);
-    for (const v of o.vendorIds) this.vendorIds.add(v);
+    for (const v of o.ids) this.addVendorId(v);
     if (o.emails) for (const e of o.emails) (this.emails ??= new Set()).add(e);
     if (o.places) for (const [k, n] of o.places) (this.places ??= new Map()).set(k, (this.places.get(k) ?? 0) + n);
+  }
+
+  addVendorId(id: string): void {
+    const ids = this.ids;
+    if (Array.isArray(ids)) {
+      if (ids.includes(id)) return;
+      if (ids.length < 16) ids.push(id);
+      else (this.ids = new Set(ids)).add(id);
+    } else ids.add(id);
+  }
+
+  /** The vendor ids seen, in no particular order (a fresh array). */
+  vendorIds(): string[] {
+    return [...this.ids];
   }
 
   /** The place most of the records come from (ties: the first in code order). */

@@ -67,12 +67,13 @@ export class Correlator {
   private readonly hashRecipes: Record<string, number> = {};
   private readonly explainer: Explainer | undefined;
   private readonly seen = new Fingerprints();
-  // Scratch, reused for every record.
+  // Scratch, reused for every record: the hot loop allocates no arrays of its own.
   private readonly loose: number[] = [];
-  private byId: number[] = [];
-  private byEmail: number[] = [];
-  private byHash: number[] = [];
-  private recipes: string[] = [];
+  private readonly byId: number[] = [];
+  private readonly byEmail: number[] = [];
+  private readonly byHash: number[] = [];
+  private readonly direct: number[] = [];
+  private readonly recipes: string[] = [];
 
   constructor(
     private readonly users: UserIndex,
@@ -93,9 +94,9 @@ export class Correlator {
     if (w !== undefined && rec.kind === 'event' && Number.isNaN(t)) return 'event has no readable time';
 
     // 1. The record's own identifiers: direct matches (terminals) and the rest (linked).
-    this.byId = [];
-    this.byEmail = [];
-    this.byHash = [];
+    this.byId.length = 0;
+    this.byEmail.length = 0;
+    this.byHash.length = 0;
     this.recipes.length = 0;
     const loose = this.loose;
     let nLoose = 0;
@@ -107,10 +108,11 @@ export class Correlator {
     for (const e of rec.emails) {
       const n = normalizeEmail(e);
       const u = n === '' ? undefined : this.users.byEmail.get(n);
-      if (u !== undefined) this.byEmail = union(this.byEmail, u);
+      if (u !== undefined) addUsers(this.byEmail, u);
     }
     for (const h of rec.hashes) this.matchHash(h);
-    const [direct, conflict] = combine(this.byId, this.byEmail, this.byHash);
+    const direct = this.direct;
+    const conflict = combine(this.byId, this.byEmail, this.byHash, direct);
     const merged = this.graph.link(loose, nLoose, direct);
     this.explainer?.linked(loose, nLoose, direct, merged, rec, where);
 
@@ -145,7 +147,7 @@ export class Correlator {
       const reason = conflict ? 'identifiers point to different users' : this.byId.length > 1 ? 'shared identifier' : 'shared email';
       const key = reason + '\0' + direct.join(',');
       let a = this.ambiguousDirect.get(key);
-      if (a === undefined) this.ambiguousDirect.set(key, (a = { agg: new Agg(), candidates: direct, reason }));
+      if (a === undefined) this.ambiguousDirect.set(key, (a = { agg: new Agg(), candidates: direct.slice(), reason }));
       agg = a.agg;
     } else {
       const identity = nLoose > 0 ? loose[0]! : -1;
@@ -169,13 +171,13 @@ export class Correlator {
   private matchValue(raw: string): boolean {
     const u = this.users.byId.get(raw);
     if (u !== undefined) {
-      this.byId = union(this.byId, u);
+      addUsers(this.byId, u);
       return true;
     }
     if (raw.indexOf('@') > 0 && isEmailShaped(raw)) {
       const e = this.users.byEmail.get(normalizeEmail(raw));
       if (e !== undefined) {
-        this.byEmail = union(this.byEmail, e);
+        addUsers(this.byEmail, e);
         return true;
       }
       return false;
@@ -186,7 +188,7 @@ export class Correlator {
   private matchHash(hex: string): boolean {
     const h = this.users.lookupHash(hex);
     if (!h) return false;
-    this.byHash = union(this.byHash, h.users);
+    addUsers(this.byHash, h.users);
     this.recipes.push(h.recipe);
     return true;
   }
@@ -198,7 +200,7 @@ export class Correlator {
       if (t < agg.first) agg.first = t;
       if (t > agg.last) agg.last = t;
     }
-    for (const id of rec.ids) agg.vendorIds.add(id);
+    for (const id of rec.ids) agg.addVendorId(id);
     const where = this.opts.collectResidence ? rec.preset?.residence : undefined;
     if (where) {
       const src = rec.fieldSources[0];
@@ -281,7 +283,7 @@ export class Correlator {
       }
       if (p.login.length === 1) {
         this.attribute(p.login[0]!, p.agg, M_SESSION);
-        if (p.login[0] === this.opts.explain) ex?.byLogin(p.agg.records, [...p.agg.vendorIds]);
+        if (p.login[0] === this.opts.explain) ex?.byLogin(p.agg.records, p.agg.vendorIds());
         continue;
       }
       if (p.login.length > 1) {
@@ -310,7 +312,7 @@ export class Correlator {
         user: u,
         methods: METHODS.filter(([m]) => a.methods & m).map(([, n]) => n),
         confidence: a.methods & (M_ID | M_EMAIL | M_HASH) ? 'high' : 'medium',
-        vendorIds: sortStrings([...a.vendorIds]),
+        vendorIds: sortStrings(a.vendorIds()),
         records: a.records,
         first: a.first === Infinity ? NaN : a.first,
         last: a.last === -Infinity ? NaN : a.last,
@@ -324,7 +326,7 @@ export class Correlator {
     const unmatchedRows: UnmatchedRow[] = [...unmatched.values()].map((a) => {
       this.counts.unmatched += a.records;
       return {
-        vendorIds: sortStrings([...a.vendorIds]),
+        vendorIds: sortStrings(a.vendorIds()),
         records: a.records,
         first: a.first === Infinity ? NaN : a.first,
         last: a.last === -Infinity ? NaN : a.last,
@@ -337,7 +339,7 @@ export class Correlator {
     const ambiguousRows: AmbiguousRow[] = [...ambiguous.values()].map((a) => {
       this.counts.ambiguous += a.agg.records;
       return {
-        vendorIds: sortStrings([...a.agg.vendorIds]),
+        vendorIds: sortStrings(a.agg.vendorIds()),
         candidates: sortStrings(a.candidates.map(userIdOf)),
         reason: a.reason,
         records: a.agg.records,
@@ -371,39 +373,44 @@ const NONE: number[] = [];
 const NO_FIELDS: ReadonlySet<string> = new Set();
 
 
-function union(a: number[], b: Users): number[] {
-  if (typeof b === 'number') {
-    if (a.includes(b)) return a;
-    return a.length === 0 ? [b] : [...a, b];
-  }
-  if (a.length === 0) return b;
-  let out = a;
-  for (const u of b) if (!out.includes(u)) (out === a ? (out = a.slice()) : out).push(u);
-  return out;
+/** Adds an index entry's users to a scratch list, each once. */
+function addUsers(to: number[], u: Users): void {
+  if (typeof u === 'number') {
+    if (!to.includes(u)) to.push(u);
+  } else for (const v of u) if (!to.includes(v)) to.push(v);
 }
 
 /**
  * Strongest evidence first: the id matches decide, weaker methods narrow them; methods that
  * point at disjoint users are a conflict, and the record goes to --ambiguous with all of them.
+ * The users go into `out` (scratch, sorted); returns true on a conflict.
  */
-function combine(byId: number[], byEmail: number[], byHash: number[]): [users: number[], conflict: boolean] {
-  let cur: number[] | undefined;
-  let conflict = false;
-  for (const s of [byId, byEmail, byHash]) {
-    if (s.length === 0) continue;
-    if (cur === undefined) {
-      cur = s;
-      continue;
-    }
-    const inter = cur.filter((u) => s.includes(u));
-    if (inter.length > 0) cur = inter;
-    else {
-      cur = union(cur, s);
-      conflict = true;
-    }
+function combine(byId: number[], byEmail: number[], byHash: number[], out: number[]): boolean {
+  out.length = 0;
+  const state = narrow(byHash, out, narrow(byEmail, out, narrow(byId, out, 0)));
+  if (out.length > 1) out.sort((x, y) => x - y);
+  return (state & CONFLICT) !== 0;
+}
+
+const STARTED = 1, CONFLICT = 2;
+
+/** One step of combine: `out` narrowed by `s` (or joined with it, a conflict). */
+function narrow(s: number[], out: number[], state: number): number {
+  if (s.length === 0) return state;
+  if ((state & STARTED) === 0) {
+    for (const u of s) out.push(u);
+    return state | STARTED;
   }
-  if (cur === undefined) return [[], false];
-  return [cur.length > 1 ? cur.slice().sort((x, y) => x - y) : cur, conflict];
+  let common = 0;
+  for (const u of out) if (s.includes(u)) common++;
+  if (common === 0) {
+    for (const u of s) if (!out.includes(u)) out.push(u);
+    return state | CONFLICT;
+  }
+  let k = 0;
+  for (const u of out) if (s.includes(u)) out[k++] = u;
+  out.length = k;
+  return state;
 }
 
 export function cmp(a: string, b: string): number {

@@ -36,10 +36,17 @@ export class UnionFind {
   }
 }
 
-/** Merge two small sorted-unique arrays of user indices. */
+/**
+ * Merge two small sorted-unique arrays of user indices. Returns `a` itself when it already
+ * holds all of `b` (the common case: every event of a session names the same user), and never
+ * `b` itself: callers keep the result, and `b` may be scratch.
+ */
 export function mergeUsers(a: number[] | undefined, b: number[] | undefined): number[] | undefined {
-  if (!a || a.length === 0) return b;
   if (!b || b.length === 0) return a;
+  if (!a || a.length === 0) return b.slice();
+  let missing = false;
+  for (const u of b) if (!a.includes(u)) missing = true;
+  if (!missing) return a;
   const out = a.slice();
   for (const u of b) if (!out.includes(u)) out.push(u);
   return out.sort((x, y) => x - y);

@@ -46,6 +46,15 @@ export interface UserRowSource {
 
 const NO_EXTRA: string[] = [];
 
+/**
+ * A copy of a table value that holds only its own characters. The CSV parser's cells are
+ * slices of the whole table text, so keeping one keeps all of it: at a million users that was
+ * the table twice over (a two-byte string once any name is non-ASCII), 470 MB of heap, now 220.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8'); // V8 copies shorter slices itself
+}
+
 function add(m: Map<string, Users>, k: string, u: number): void {
   const a = m.get(k);
   if (a === undefined) m.set(k, u);
@@ -83,7 +92,7 @@ export class UserIndexBuilder {
   }
 
   add(cells: string[], line: number): void {
-    const id = (cells[this.idCol] ?? '').trim();
+    const id = own((cells[this.idCol] ?? '').trim());
     if (id === '') {
       throw new InputError('INPUT_BAD_TABLE', `user id column "${this.spec.idColumn}" is empty`, { file: this.spec.file, line }, `every user needs an id; fix row ${line} or pass --user-id-column`);
     }
@@ -98,12 +107,12 @@ export class UserIndexBuilder {
     const u = this.ids.length;
     this.lines.push(line);
     this.ids.push(id);
-    const rawEmail = this.emailCol >= 0 ? (cells[this.emailCol] ?? '').trim() : '';
+    const rawEmail = this.emailCol >= 0 ? own((cells[this.emailCol] ?? '').trim()) : '';
     this.emails.push(rawEmail);
-    this.extra.push(this.extraCols.length === 0 ? NO_EXTRA : this.extraCols.map((c) => (c >= 0 ? cells[c] ?? '' : '')));
+    this.extra.push(this.extraCols.length === 0 ? NO_EXTRA : this.extraCols.map((c) => (c >= 0 ? own(cells[c] ?? '') : '')));
     add(this.byId, id, u);
     for (const c of this.keyCols) {
-      const v = (cells[c] ?? '').trim();
+      const v = own((cells[c] ?? '').trim());
       if (v !== '' && v !== id) add(this.byId, v, u);
     }
     if (this.residenceCols.length) this.residence.push(residenceCode(cells[this.residenceCols[0]!] ?? '', this.residenceCols[1] === undefined ? '' : cells[this.residenceCols[1]] ?? ''));

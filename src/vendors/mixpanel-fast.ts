@@ -26,36 +26,252 @@ import { isHashName, mixpanel } from './mixpanel.js';
 
 const QUOTE = 0x22, BSLASH = 0x5c, COLON = 0x3a, COMMA = 0x2c;
 const LBRACE = 0x7b, RBRACE = 0x7d, LBRACK = 0x5b, RBRACK = 0x5d;
-const MAIL = 0x6d61696c; // "mail", lower case: a key holding it may name a hashed email
 const MAX_DEPTH = 64;
 
 /** The property keys map() reads for evidence (`$distinct_ids`, a $merge, is declined). */
 const EVIDENCE_KEYS = ['time', 'distinct_id', '$device_id', '$user_id', '$distinct_id_before_identity', '$identified_id', '$anon_id', '$anon_distinct_id', 'alias', 'mp_original_distinct_id', '$email', 'email', '$distinct_ids'] as const;
 const MERGE = EVIDENCE_KEYS.length - 1;
 const KEY_BYTES = EVIDENCE_KEYS.map((k) => Buffer.from(k, 'latin1'));
-
-function hashOf(s: string): number {
-  let h = 0;
-  for (let k = 0; k < s.length; k++) h = (Math.imul(h, 31) + s.charCodeAt(k)) | 0;
-  return h;
-}
-/**
- * Key hash → 1 + index in EVIDENCE_KEYS, in a table small enough to stay in cache (the evidence
- * keys' slots do not collide: checked here once); a hit is confirmed byte by byte.
- */
-const HASHES = EVIDENCE_KEYS.map(hashOf);
-const slotOf = (h: number) => (h ^ (h >>> 2)) & 255;
-const SLOTS = new Uint8Array(256);
-HASHES.forEach((h, n) => {
-  if (SLOTS[slotOf(h)] !== 0) throw new Error('mixpanel-fast: evidence key slots collide');
-  SLOTS[slotOf(h)] = n + 1;
-});
+/** Evidence keys by length: most property keys are told apart by their length alone. */
+const BY_LENGTH: number[][] = [];
+KEY_BYTES.forEach((k, n) => (BY_LENGTH[k.length] ??= []).push(n));
 const EVENT = Buffer.from('event'), PROPERTIES = Buffer.from('properties');
 
 /** Buffer's own slicers: Buffer#toString(enc, s, e) checks and dispatches on every call. */
 interface Slicers {
   latin1Slice(s: number, e: number): string;
   utf8Slice(s: number, e: number): string;
+}
+type Bytes = Buffer & Slicers;
+
+// What the last string scanned held, beyond where it ends. Set once per string, never per byte.
+let escaped = false;
+let high = false;
+
+/** Past JSON whitespace from p. */
+function ws(b: Bytes, p: number, e: number): number {
+  while (p < e) {
+    const c = b[p]!;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return p;
+    p++;
+  }
+  return p;
+}
+
+/**
+ * The JSON string opened by the quote at p: returns the index of its closing quote, or -1 when
+ * JSON.parse would refuse it (a raw control character, a bad escape, no end). Sets `escaped`
+ * and `high` (a byte ≥ 0x80: decode as UTF-8).
+ */
+function string(b: Bytes, p: number, e: number): number {
+  let esc = false, hi = false;
+  p++;
+  for (;;) {
+    // The tight loop: plain ASCII, which is nearly every byte of an export.
+    let c = 0;
+    while (p < e) {
+      c = b[p]!;
+      if (c === QUOTE || c === BSLASH || c < 0x20 || c >= 0x80) break;
+      p++;
+    }
+    if (p >= e || c < 0x20) return -1;
+    if (c === QUOTE) {
+      escaped = esc;
+      high = hi;
+      return p;
+    }
+    if (c >= 0x80) {
+      hi = true;
+      p++;
+      continue;
+    }
+    esc = true; // a backslash
+    const n = b[p + 1];
+    if (n === 0x75 /* u */) {
+      for (let k = 2; k < 6; k++) if (!isHex(b[p + k])) return -1;
+      p += 6;
+    } else if (n === QUOTE || n === BSLASH || n === 0x2f || n === 0x62 || n === 0x66 || n === 0x6e || n === 0x72 || n === 0x74) p += 2;
+    else return -1;
+  }
+}
+
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && ((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66));
+}
+
+function digits(b: Bytes, p: number, e: number): number {
+  while (p < e) {
+    const c = b[p]!;
+    if (c < 0x30 || c > 0x39) return p;
+    p++;
+  }
+  return p;
+}
+
+/** The end of the JSON number at p (RFC 8259 grammar), or -1 when it is not one. */
+function number(b: Bytes, p: number, e: number): number {
+  if (b[p] === 0x2d) p++;
+  if (b[p] === 0x30) p++;
+  else {
+    const q = digits(b, p, e);
+    if (q === p) return -1;
+    p = q;
+  }
+  if (b[p] === 0x2e) {
+    const q = digits(b, p + 1, e);
+    if (q === p + 1) return -1;
+    p = q;
+  }
+  const c = b[p];
+  if (c === 0x65 || c === 0x45) {
+    p++;
+    if (b[p] === 0x2b || b[p] === 0x2d) p++;
+    const q = digits(b, p, e);
+    if (q === p) return -1;
+    p = q;
+  }
+  return p;
+}
+
+/** The end of `word` at p, or -1. */
+function literal(b: Bytes, p: number, word: Buffer): number {
+  for (let k = 0; k < word.length; k++) if (b[p + k] !== word[k]) return -1;
+  return p + word.length;
+}
+const TRUE = Buffer.from('true'), FALSE = Buffer.from('false'), NULL = Buffer.from('null');
+
+/** The end of any JSON value at p, or -1 when invalid or nested deeper than MAX_DEPTH. */
+function skipValue(b: Bytes, p: number, e: number, depth: number): number {
+  const c = b[p];
+  if (c === QUOTE) {
+    const q = string(b, p, e);
+    return q < 0 ? -1 : q + 1;
+  }
+  if (c === LBRACE || c === LBRACK) {
+    if (depth >= MAX_DEPTH) return -1;
+    const close = c === LBRACE ? RBRACE : RBRACK;
+    p = ws(b, p + 1, e);
+    if (b[p] === close) return p + 1;
+    for (;;) {
+      if (close === RBRACE) {
+        if (b[p] !== QUOTE) return -1;
+        const q = string(b, p, e);
+        if (q < 0) return -1;
+        p = ws(b, q + 1, e);
+        if (b[p] !== COLON) return -1;
+        p = ws(b, p + 1, e);
+      }
+      p = skipValue(b, p, e, depth + 1);
+      if (p < 0) return -1;
+      p = ws(b, p, e);
+      if (b[p] === COMMA) {
+        p = ws(b, p + 1, e);
+        continue;
+      }
+      return b[p] === close ? p + 1 : -1;
+    }
+  }
+  if (c === 0x74) return literal(b, p, TRUE);
+  if (c === 0x66) return literal(b, p, FALSE);
+  if (c === 0x6e) return literal(b, p, NULL);
+  return number(b, p, e);
+}
+
+/** The string whose content is b[s, q), as JSON.parse would give it (after string()). */
+function text(b: Bytes, s: number, q: number): string {
+  if (escaped) return JSON.parse(b.utf8Slice(s - 1, q + 1)) as string;
+  return high ? b.utf8Slice(s, q) : b.latin1Slice(s, q);
+}
+
+/** True when b[s, q) holds exactly these bytes. */
+function same(b: Bytes, s: number, q: number, want: Buffer): boolean {
+  if (q - s !== want.length) return false;
+  for (let k = 0; k < want.length; k++) if (b[s + k] !== want[k]) return false;
+  return true;
+}
+
+/** The evidence key b[s, q) names (an index in EVIDENCE_KEYS), or -1. */
+function evidenceKey(b: Bytes, s: number, q: number): number {
+  const cands = BY_LENGTH[q - s];
+  if (cands === undefined) return -1;
+  for (const n of cands) if (same(b, s, q, KEY_BYTES[n]!)) return n;
+  return -1;
+}
+
+/** True when b[s, q) holds "mail" in any case: only such a key can name a hashed email. */
+function mentionsMail(b: Bytes, s: number, q: number): boolean {
+  for (let p = s; p + 3 < q; p++) {
+    if ((b[p]! | 0x20) === 0x6d && (b[p + 1]! | 0x20) === 0x61 && (b[p + 2]! | 0x20) === 0x69 && (b[p + 3]! | 0x20) === 0x6c) return true;
+  }
+  return false;
+}
+
+// Where the last scalar() ended (it returns the value itself).
+let after = 0;
+
+/**
+ * The scalar at p as JSON.parse reads it, for an evidence key, with `after` set past it;
+ * undefined when the value is invalid or not a scalar (the line is declined).
+ */
+function scalar(b: Bytes, p: number, e: number): unknown {
+  const c = b[p];
+  if (c === QUOTE) {
+    const q = string(b, p, e);
+    if (q < 0) return undefined;
+    after = q + 1;
+    return text(b, p + 1, q);
+  }
+  let q: number;
+  let v: unknown;
+  if (c === 0x74) (q = literal(b, p, TRUE)), (v = true);
+  else if (c === 0x66) (q = literal(b, p, FALSE)), (v = false);
+  else if (c === 0x6e) (q = literal(b, p, NULL)), (v = null);
+  else {
+    q = number(b, p, e);
+    if (q >= 0) v = Number(b.latin1Slice(p, q));
+  }
+  if (q < 0) return undefined;
+  after = q;
+  return v;
+}
+
+/** The `properties` object at p: its evidence keys into `props`; returns its end, or -1. */
+function properties(b: Bytes, p: number, e: number, props: Record<string, unknown>): number {
+  if (b[p] !== LBRACE) return -1;
+  p = ws(b, p + 1, e);
+  if (b[p] === RBRACE) return p + 1;
+  for (;;) {
+    if (b[p] !== QUOTE) return -1;
+    const ks = p + 1;
+    const kq = string(b, p, e);
+    if (kq < 0 || escaped) return -1; // an escaped key is rare: the ordinary path reads it
+    const keyHigh = high;
+    p = ws(b, kq + 1, e);
+    if (b[p] !== COLON) return -1;
+    p = ws(b, p + 1, e);
+    const n = evidenceKey(b, ks, kq);
+    if (n === MERGE) return -1;
+    let name: string | undefined = n < 0 ? undefined : EVIDENCE_KEYS[n];
+    if (name === undefined && kq - ks > 6 && mentionsMail(b, ks, kq)) {
+      const k = keyHigh ? b.utf8Slice(ks, kq) : b.latin1Slice(ks, kq);
+      if (isHashName(k)) name = k;
+    }
+    if (name !== undefined) {
+      const v = scalar(b, p, e);
+      if (v === undefined) return -1;
+      props[name] = v;
+      p = after;
+    } else {
+      p = skipValue(b, p, e, 1);
+      if (p < 0) return -1;
+    }
+    p = ws(b, p, e);
+    if (b[p] === COMMA) {
+      p = ws(b, p + 1, e);
+      continue;
+    }
+    return b[p] === RBRACE ? p + 1 : -1;
+  }
 }
 
 /** What map() is given: every evidence key present (one object shape), undefined when absent. */
@@ -76,290 +292,47 @@ function emptyProps(): Record<string, unknown> {
   };
 }
 
-// The scan's cursor and what it found in the last string. Module state, so that the hot loop
-// allocates nothing but the evidence it returns; the loops copy it into locals.
-let b: Buffer & Slicers = Buffer.alloc(0) as Buffer & Slicers;
-let i = 0;
-let end = 0;
-let keyHash = 0;
-let keyMail = false;
-let strEscaped = false;
-let strHigh = false;
-
-function ws(): void {
-  const buf = b;
-  let p = i;
-  while (p < end) {
-    const c = buf[p]!;
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
-    p++;
-  }
-  i = p;
-}
-
-/**
- * A key at b[i] === '"': returns the index of its closing quote (i is left after it), or -1
- * when it is invalid or has an escape (declined). Hashes its bytes and notes "mail", non-ASCII.
- */
-function key(): number {
-  const buf = b, e = end;
-  let p = i + 1;
-  let h = 0, w = 0, mail = false, high = false;
-  while (p < e) {
-    const c = buf[p]!;
-    if (c === QUOTE) {
-      keyHash = h;
-      keyMail = mail;
-      strHigh = high;
-      i = p + 1;
-      return p;
-    }
-    if (c === BSLASH) return -1; // rare in keys: the line is declined
-    if (c < 0x20) return -1; // a raw control character: JSON.parse refuses it
-    if (c >= 0x80) high = true;
-    h = (Math.imul(h, 31) + c) | 0;
-    w = (w << 8) | (c | 0x20);
-    if (w === MAIL) mail = true;
-    p++;
-  }
-  return -1;
-}
-
-/**
- * A JSON string at b[i] === '"': returns the index of its closing quote (i is left after it),
- * or -1 when it is not valid JSON. Notes escapes and non-ASCII bytes.
- */
-function skipString(): number {
-  const buf = b, e = end;
-  let p = i + 1;
-  let esc = false, high = false;
-  while (p < e) {
-    const c = buf[p]!;
-    if (c === QUOTE) {
-      strEscaped = esc;
-      strHigh = high;
-      i = p + 1;
-      return p;
-    }
-    if (c === BSLASH) {
-      esc = true;
-      const n = buf[p + 1];
-      if (n === 0x75 /* u */) {
-        for (let k = 2; k < 6; k++) if (!isHex(buf[p + k])) return -1;
-        p += 6;
-      } else if (n === QUOTE || n === BSLASH || n === 0x2f || n === 0x62 || n === 0x66 || n === 0x6e || n === 0x72 || n === 0x74) p += 2;
-      else return -1;
-      continue;
-    }
-    if (c < 0x20) return -1;
-    if (c >= 0x80) high = true;
-    p++;
-  }
-  return -1;
-}
-
-function isHex(c: number | undefined): boolean {
-  return c !== undefined && ((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66));
-}
-
-function digits(): number {
-  const buf = b, e = end;
-  let p = i;
-  while (p < e) {
-    const c = buf[p]!;
-    if (c < 0x30 || c > 0x39) break;
-    p++;
-  }
-  const n = p - i;
-  i = p;
-  return n;
-}
-
-/** A JSON number at b[i] (RFC 8259 grammar); false when it is not one. */
-function number(): boolean {
-  if (b[i] === 0x2d) i++;
-  if (b[i] === 0x30) i++;
-  else if (digits() === 0) return false;
-  if (b[i] === 0x2e) {
-    i++;
-    if (digits() === 0) return false;
-  }
-  const c = b[i];
-  if (c === 0x65 || c === 0x45) {
-    i++;
-    if (b[i] === 0x2b || b[i] === 0x2d) i++;
-    if (digits() === 0) return false;
-  }
-  return true;
-}
-
-function literal(word: string): boolean {
-  for (let k = 0; k < word.length; k++) if (b[i + k] !== word.charCodeAt(k)) return false;
-  i += word.length;
-  return true;
-}
-
-/** Any JSON value at b[i], skipped; false when invalid or too deep. */
-function skipValue(depth: number): boolean {
-  const c = b[i];
-  if (c === QUOTE) return skipString() >= 0;
-  if (c === LBRACE || c === LBRACK) {
-    if (depth >= MAX_DEPTH) return false;
-    const close = c === LBRACE ? RBRACE : RBRACK;
-    i++;
-    ws();
-    if (b[i] === close) {
-      i++;
-      return true;
-    }
-    for (;;) {
-      if (close === RBRACE) {
-        if (b[i] !== QUOTE || skipString() < 0) return false;
-        ws();
-        if (b[i] !== COLON) return false;
-        i++;
-        ws();
-      }
-      if (!skipValue(depth + 1)) return false;
-      ws();
-      if (b[i] === COMMA) {
-        i++;
-        ws();
-        continue;
-      }
-      if (b[i] !== close) return false;
-      i++;
-      return true;
-    }
-  }
-  if (c === 0x74) return literal('true');
-  if (c === 0x66) return literal('false');
-  if (c === 0x6e) return literal('null');
-  return number();
-}
-
-/** The string whose content is b[s, e), as JSON.parse would give it. */
-function text(s: number, e: number): string {
-  if (strEscaped) return JSON.parse(b.utf8Slice(s - 1, e + 1)) as string;
-  return strHigh ? b.utf8Slice(s, e) : b.latin1Slice(s, e);
-}
-
-/** True when b[s, e) holds exactly these bytes. */
-function same(s: number, e: number, want: Buffer): boolean {
-  if (e - s !== want.length) return false;
-  for (let k = 0; k < want.length; k++) if (b[s + k] !== want[k]) return false;
-  return true;
-}
-
-/**
- * A scalar value at b[i] as JSON.parse reads it, for an evidence key; undefined when the value
- * is invalid or not a scalar (the line is declined).
- */
-function scalar(): unknown {
-  const c = b[i];
-  if (c === QUOTE) {
-    const s = i + 1;
-    const e = skipString();
-    return e < 0 ? undefined : text(s, e);
-  }
-  if (c === 0x74) return literal('true') ? true : undefined;
-  if (c === 0x66) return literal('false') ? false : undefined;
-  if (c === 0x6e) return literal('null') ? null : undefined;
-  const s = i;
-  return number() ? Number(b.latin1Slice(s, i)) : undefined;
-}
-
-/** The `properties` object at b[i]: its evidence keys into `props`; false to decline. */
-function properties(props: Record<string, unknown>): boolean {
-  if (b[i] !== LBRACE) return false;
-  i++;
-  ws();
-  if (b[i] === RBRACE) {
-    i++;
-    return true;
-  }
-  for (;;) {
-    if (b[i] !== QUOTE) return false;
-    const ks = i + 1;
-    const ke = key();
-    if (ke < 0) return false;
-    const mail = keyMail;
-    const h = keyHash;
-    let n: number | undefined = SLOTS[slotOf(h)]! - 1;
-    if (n < 0 || HASHES[n] !== h || !same(ks, ke, KEY_BYTES[n]!)) n = undefined;
-    ws();
-    if (b[i] !== COLON) return false;
-    i++;
-    ws();
-    if (n === MERGE) return false;
-    let name: string | undefined = n === undefined ? undefined : EVIDENCE_KEYS[n];
-    if (name === undefined && mail) {
-      const k = strHigh ? b.utf8Slice(ks, ke) : b.latin1Slice(ks, ke);
-      if (isHashName(k)) name = k;
-    }
-    if (name !== undefined) {
-      const v = scalar();
-      if (v === undefined) return false;
-      props[name] = v;
-    } else if (!skipValue(1)) return false;
-    ws();
-    if (b[i] === COMMA) {
-      i++;
-      ws();
-      continue;
-    }
-    if (b[i] !== RBRACE) return false;
-    i++;
-    return true;
-  }
-}
-
 /**
  * Scans one NDJSON line, buf[s, e). When it is a Mixpanel raw event whose time makes
  * `evidenceOnly(time)` true, fills `out` as mixpanel.map() would (less the exposed fields) and
  * returns true; otherwise returns false and `out` must not be used.
  */
 export function scanEvidence(buf: Buffer, s: number, e: number, out: VendorRecord, ctx: MapContext, evidenceOnly: (t: number) => boolean): boolean {
-  b = buf as Buffer & Slicers;
-  i = s;
-  end = e;
-  ws();
-  if (b[i] !== LBRACE) return false;
-  i++;
-  ws();
+  const b = buf as Bytes;
+  let p = ws(b, s, e);
+  if (b[p] !== LBRACE) return false;
+  p = ws(b, p + 1, e);
   let event: string | undefined;
   let props: Record<string, unknown> | undefined;
   for (;;) {
-    if (b[i] !== QUOTE) return false;
-    const ks = i + 1;
-    const ke = key();
-    if (ke < 0) return false;
-    ws();
-    if (b[i] !== COLON) return false;
-    i++;
-    ws();
-    if (event === undefined && same(ks, ke, EVENT)) {
-      if (b[i] !== QUOTE) return false;
-      const vs = i + 1;
-      const ve = skipString();
-      if (ve < 0) return false;
-      event = text(vs, ve);
-    } else if (props === undefined && same(ks, ke, PROPERTIES)) {
+    if (b[p] !== QUOTE) return false;
+    const ks = p + 1;
+    const kq = string(b, p, e);
+    if (kq < 0 || escaped) return false;
+    p = ws(b, kq + 1, e);
+    if (b[p] !== COLON) return false;
+    p = ws(b, p + 1, e);
+    if (event === undefined && same(b, ks, kq, EVENT)) {
+      if (b[p] !== QUOTE) return false;
+      const q = string(b, p, e);
+      if (q < 0) return false;
+      event = text(b, p + 1, q);
+      p = q + 1;
+    } else if (props === undefined && same(b, ks, kq, PROPERTIES)) {
       props = emptyProps();
-      if (!properties(props)) return false;
+      p = properties(b, p, e, props);
+      if (p < 0) return false;
     } else return false; // another key, or one twice: not the plain raw-export shape
-    ws();
-    if (b[i] === COMMA) {
-      i++;
-      ws();
+    p = ws(b, p, e);
+    if (b[p] === COMMA) {
+      p = ws(b, p + 1, e);
       continue;
     }
-    if (b[i] !== RBRACE) return false;
-    i++;
+    if (b[p] !== RBRACE) return false;
+    p++;
     break;
   }
-  ws();
-  if (i !== end || event === undefined || props === undefined) return false;
+  if (ws(b, p, e) !== e || event === undefined || props === undefined) return false;
   out.reset();
   out.preset = mixpanel;
   if (mixpanel.map({ event, properties: props }, out, ctx) !== undefined) return false;

@@ -1,7 +1,7 @@
 /** The run's outputs (SPEC §5, §6): affected users, side files, manifest. */
 import { CATEGORIES } from '../core/categorize.js';
 import { METHODS } from '../core/correlate.js';
-import { render, type Cell } from '../io/write-rows.js';
+import { render, renderRow, type Cell } from '../io/write-rows.js';
 import { RowFile, writeFileAtomic } from '../io/row-file.js';
 import { formatIso } from '../core/time.js';
 import { isoOrEmpty, type RunReport } from './correlate.js';
@@ -15,15 +15,17 @@ export function affectedColumns(plan: CorrelatePlan): string[] {
   ];
 }
 
-export function affectedRows(report: RunReport, plan: CorrelatePlan): Cell[][] {
+/** The output row of the i-th affected user. */
+function affectedRow(report: RunReport, plan: CorrelatePlan, i: number): Cell[] {
   const { users } = report;
-  const structured = plan.format === 'json' || plan.format === 'ndjson';
-  const basis = (i: number): Cell[] => {
-    if (!plan.notificationBasis || !report.bases) return [];
+  const r = report.result.users[i]!;
+  const basis: Cell[] = [];
+  if (plan.notificationBasis && report.bases) {
     const b = report.bases[i]!;
-    return [b.residence, structured ? b.bases.map((x) => ({ ...x })) : basisCell(b)];
-  };
-  return report.result.users.map((r, i) => [
+    const structured = plan.format === 'json' || plan.format === 'ndjson';
+    basis.push(b.residence, structured ? b.bases.map((x) => ({ ...x })) : basisCell(b));
+  }
+  return [
     users.ids[r.user]!,
     users.emails[r.user]!,
     ...users.extra[r.user]!,
@@ -35,14 +37,38 @@ export function affectedRows(report: RunReport, plan: CorrelatePlan): Cell[][] {
     isoOrEmpty(r.last),
     r.fields,
     r.categories,
-    ...basis(i),
-  ]);
+    ...basis,
+  ];
 }
 
-export function renderAffected(plan: CorrelatePlan, report: RunReport): string {
-  // In a narrow terminal the ids and times give way before the exposed fields do.
-  const shrink: Array<[string, number]> = [['vendor_ids', 8], ['email', 14], ...plan.userColumns.map((c): [string, number] => [c, 10]), ['first_seen', 11], ['last_seen', 11], ['exposed_fields', 24]];
-  return render(plan.format, affectedColumns(plan), affectedRows(report, plan), plan.width, shrink);
+/**
+ * The affected-users output as text, in chunks of about 256 KB, each row rendered when its
+ * chunk is asked for: at a million affected users the whole text and its rows were 0.3 GB at
+ * the run's peak. A table (for a human, on a terminal) is fitted to its widest cells: one chunk.
+ */
+export function* affectedText(plan: CorrelatePlan, report: RunReport): Generator<string> {
+  const columns = affectedColumns(plan);
+  const n = report.result.users.length;
+  const format = plan.format;
+  if (format === 'table') {
+    // In a narrow terminal the ids and times give way before the exposed fields do.
+    const shrink: Array<[string, number]> = [['vendor_ids', 8], ['email', 14], ...plan.userColumns.map((c): [string, number] => [c, 10]), ['first_seen', 11], ['last_seen', 11], ['exposed_fields', 24]];
+    const rows: Cell[][] = [];
+    for (let i = 0; i < n; i++) rows.push(affectedRow(report, plan, i));
+    yield render(format, columns, rows, plan.width, shrink);
+    return;
+  }
+  let buf = format === 'json' ? (n === 0 ? '[]\n' : '[\n') : render(format, columns, []);
+  for (let i = 0; i < n; i++) {
+    const line = renderRow(format, columns, affectedRow(report, plan, i));
+    buf += format === 'json' ? (i === 0 ? '  ' : ',\n  ') + line.slice(0, -1) : line;
+    if (buf.length >= 1 << 18) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (format === 'json' && n > 0) buf += '\n]\n';
+  if (buf !== '') yield buf;
 }
 
 /** Side files; returns the paths written, for the summary. */

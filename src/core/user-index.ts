@@ -52,8 +52,12 @@ const NO_EXTRA: string[] = [];
  * the table twice over (a two-byte string once any name is non-ASCII), 470 MB of heap, now 220.
  */
 function own(s: string): string {
-  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8'); // V8 copies shorter slices itself
+  if (s.length < 13) return s; // V8 copies short slices itself
+  if (s.length * 3 > scratch.length) return Buffer.from(s, 'utf8').toString('utf8');
+  const n = scratch.write(s, 0); // through a reused buffer: no allocation but the copy
+  return scratch.toString('utf8', 0, n);
 }
+const scratch = Buffer.allocUnsafe(4096);
 
 function add(m: Map<string, Users>, k: string, u: number): void {
   const a = m.get(k);

@@ -91,9 +91,14 @@ export class RowFile {
   }
 }
 
-/** Writes a whole text atomically (temporary name, then rename). */
-export function writeFileAtomic(path: string, text: string): void {
+/** Writes a whole text, given whole or in chunks, atomically (temporary name, then rename). */
+export function writeFileAtomic(path: string, text: string | Iterable<string>): void {
   const f = new RowFile(path, [], 'ndjson');
-  f.write(text);
+  try {
+    for (const chunk of typeof text === 'string' ? [text] : text) f.write(chunk);
+  } catch (e) {
+    f.abort();
+    throw e;
+  }
   f.close();
 }

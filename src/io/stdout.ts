@@ -6,7 +6,9 @@
  */
 import { fstatSync, writeSync } from 'node:fs';
 
-export function writeStdout(text: string): void {
+/** Writes the text, given whole or in chunks (each is written before the next is made). */
+export function writeStdout(text: string | Iterable<string>): void {
+  const chunks = typeof text === 'string' ? [text] : text;
   let isFile = false;
   try {
     isFile = fstatSync(1).isFile();
@@ -15,12 +17,14 @@ export function writeStdout(text: string): void {
     return;
   }
   if (!isFile) {
-    process.stdout.write(text);
+    for (const chunk of chunks) process.stdout.write(chunk);
     return;
   }
-  const bytes = Buffer.from(text, 'utf8');
   try {
-    for (let off = 0; off < bytes.length; ) off += writeSync(1, bytes, off, bytes.length - off);
+    for (const chunk of chunks) {
+      const bytes = Buffer.from(chunk, 'utf8');
+      for (let off = 0; off < bytes.length; ) off += writeSync(1, bytes, off, bytes.length - off);
+    }
   } catch (e) {
     process.stdout.emit('error', e);
   }

@@ -1,7 +1,7 @@
 /** `breach-impact correlate`: the main job (SPEC §2). Flags → plan → run → outputs → summary. */
 import { Command, Option } from 'commander';
 import { runCorrelate, type Log, type RunReport } from '../../app/correlate.js';
-import { manifest, renderAffected, writeSideFiles } from '../../app/outputs.js';
+import { affectedText, manifest, writeSideFiles } from '../../app/outputs.js';
 import { notificationReport } from '../../app/report.js';
 import type { CorrelatePlan } from '../../app/plan.js';
 import { writeFileAtomic } from '../../io/row-file.js';
@@ -51,7 +51,8 @@ export function addCorrelateOptions(cmd: Command): Command {
 
 export interface Outcome {
   report: RunReport;
-  stdout: string;
+  /** The affected users for stdout, made chunk by chunk as it is written; none with --out. */
+  stdout: Iterable<string> | undefined;
 }
 
 /** Runs a plan end to end; the caller prints `stdout` and decides the exit code. */
@@ -60,8 +61,7 @@ export async function correlate(plan: CorrelatePlan, log: Log): Promise<Outcome>
   const report = await runCorrelate(plan, log, (p) => {
     if (ProgressLine.enabled(plan.quiet)) (bar = new ProgressLine(p)).start();
   }).finally(() => bar?.stop());
-  const text = renderAffected(plan, report);
-  if (plan.out) writeFileAtomic(plan.out, text);
+  if (plan.out) writeFileAtomic(plan.out, affectedText(plan, report));
   const written = writeSideFiles(plan, report);
   if (plan.out) written.unshift(plan.out);
   if (plan.notificationReport) {
@@ -74,7 +74,7 @@ export async function correlate(plan: CorrelatePlan, log: Log): Promise<Outcome>
   }
   if (report.result.explanation) process.stderr.write(safeLines(report.result.explanation));
   if (!plan.quiet) process.stderr.write(summary(report, written, !plan.out));
-  return { report, stdout: plan.out ? '' : text };
+  return { report, stdout: plan.out ? undefined : affectedText(plan, report) };
 }
 
 export function planFrom(opts: CorrelateFlags, argv: string[]): CorrelatePlan {

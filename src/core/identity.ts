@@ -4,14 +4,15 @@
  * are never joined to anything, so two user ids are never merged into one identity. A
  * component of non-terminal ids remembers which users' terminals it touched; reaching one user
  * is an `alias` match, reaching two is ambiguous ("merge links two users").
+ *
  */
-import { UnionFind, mergeUsers } from './union-find.js';
+import { RootUsers, UnionFind } from './union-find.js';
 
 export class IdentityGraph {
   private readonly nodes = new Map<string, number>();
   private readonly keys: string[] = [];
   private readonly uf = new UnionFind();
-  private readonly touches = new Map<number, number[]>(); // root → users
+  private readonly users = new RootUsers(); // per root: the users its terminals matched
 
   get count(): number {
     return this.uf.size;
@@ -23,6 +24,7 @@ export class IdentityGraph {
       n = this.uf.add();
       this.nodes.set(key, n);
       this.keys.push(key);
+      this.users.grow(n);
     }
     return n;
   }
@@ -39,23 +41,18 @@ export class IdentityGraph {
    * Links the non-terminal nodes of one record and notes the users its terminals matched.
    * Returns true when the record joined two identities that were separate until now.
    */
-  link(nodes: readonly number[], count: number, users: number[] | undefined): boolean {
+  link(nodes: readonly number[], count: number, users: readonly number[] | undefined): boolean {
     if (count === 0) return false;
     let joined = false;
     let root = this.uf.find(nodes[0]!);
     for (let i = 1; i < count; i++) {
-      const [kept, gone] = this.uf.union(root, nodes[i]!);
-      if (kept !== gone) {
-        joined = true;
-        const moved = this.touches.get(gone);
-        if (moved) {
-          this.touches.set(kept, mergeUsers(this.touches.get(kept), moved)!);
-          this.touches.delete(gone);
-        }
-      }
-      root = kept;
+      root = this.uf.union(root, nodes[i]!);
+      const gone = this.uf.absorbed;
+      if (gone < 0) continue;
+      joined = true;
+      this.users.move(root, gone);
     }
-    if (users && users.length > 0) this.touches.set(root, mergeUsers(this.touches.get(root), users)!);
+    if (users) for (const u of users) this.users.add(root, u);
     return joined;
   }
 
@@ -63,7 +60,8 @@ export class IdentityGraph {
     return this.uf.find(node);
   }
 
+  /** The users the node's identity touched, sorted. */
   usersOf(node: number): number[] {
-    return this.touches.get(this.uf.find(node)) ?? [];
+    return this.users.of(this.uf.find(node));
   }
 }

@@ -3,20 +3,27 @@
  * session, whatever order they arrive in. Memory holds one interval per session, never events:
  * an event extends an interval or opens one, and an event that bridges two intervals joins
  * them (union-find), so a session split across files or out of order still ends as one node.
+ *
+ * Layout (issue #8): a device comes back day after day, so windows outnumber devices and
+ * devices outnumber users. A window is a slot in typed arrays (start, end, next window of its
+ * device, device; 32 bytes with its union-find parent and user), each device's windows a list
+ * sorted by start, and a session's users one integer unless it names several: no object, array
+ * or map entry per window.
  */
-import { UnionFind, mergeUsers } from './union-find.js';
+import { RootUsers, UnionFind } from './union-find.js';
 
-interface DeviceSessions {
-  start: number[]; // sorted by start; intervals never overlap within gap
-  end: number[];
-  node: number[];
-}
+const NONE = -1;
 
 export class SessionWindows {
-  private readonly devices = new Map<string, DeviceSessions>();
+  private readonly devices = new Map<string, number>();
+  private readonly deviceKeys: string[] = [];
+  private head = new Int32Array(1024); // per device: its first window, NONE when it has none
+  private start = new Float64Array(1024); // per window
+  private end = new Float64Array(1024);
+  private next = new Int32Array(1024);
+  private device = new Int32Array(1024);
+  private readonly users = new RootUsers(); // per root: the users identified in the session
   private readonly uf = new UnionFind();
-  private readonly users = new Map<number, number[]>(); // root → users identified in the session
-  private readonly device: string[] = [];
 
   constructor(private readonly gapMs: number) {}
 
@@ -28,56 +35,44 @@ export class SessionWindows {
   add(deviceKey: string, t: number): number {
     let d = this.devices.get(deviceKey);
     if (d === undefined) {
-      d = { start: [], end: [], node: [] };
+      d = this.deviceKeys.length;
       this.devices.set(deviceKey, d);
+      this.deviceKeys.push(deviceKey);
+      if (d === this.head.length) this.head = grow(this.head);
+      this.head[d] = NONE;
     }
     const gap = this.gapMs;
-    // Index of the last interval starting at or before t + gap (exports are roughly
-    // time-ordered, so check the last interval before searching).
-    const n = d.start.length;
-    let i: number;
-    if (n === 0 || d.start[n - 1]! <= t + gap) i = n - 1;
-    else {
-      let lo = 0, hi = n - 1;
-      i = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (d.start[mid]! <= t + gap) {
-          i = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
+    const { start, end, next } = this;
+    // The last window starting at or before t + gap (w), the one before it (before) and the
+    // first starting after t + gap (after).
+    let before = NONE, w = NONE, after = this.head[d]!;
+    while (after !== NONE && start[after]! <= t + gap) {
+      before = w;
+      w = after;
+      after = next[after]!;
     }
-    if (i >= 0 && d.end[i]! >= t - gap) {
-      // Joins interval i; it may now reach the one before or after it.
-      if (t < d.start[i]!) d.start[i] = t;
-      if (t > d.end[i]!) d.end[i] = t;
-      let node = d.node[i]!;
-      if (i > 0 && d.end[i - 1]! >= d.start[i]! - gap) {
-        node = this.join(d.node[i - 1]!, node);
-        d.end[i - 1] = Math.max(d.end[i - 1]!, d.end[i]!);
-        d.start.splice(i, 1), d.end.splice(i, 1), d.node.splice(i, 1);
-        i--;
-        d.node[i] = node;
-      }
-      if (i + 1 < d.start.length && d.start[i + 1]! <= d.end[i]! + gap) {
-        node = this.join(node, d.node[i + 1]!);
-        d.end[i] = Math.max(d.end[i]!, d.end[i + 1]!);
-        d.start.splice(i + 1, 1), d.end.splice(i + 1, 1), d.node.splice(i + 1, 1);
-        d.node[i] = node;
-      }
-      return node;
+    if (w === NONE || end[w]! < t - gap) return this.open(d, t, w, after);
+    // Joins window w; it may now reach the window before it or the one after it.
+    if (t < start[w]!) start[w] = t;
+    if (t > end[w]!) end[w] = t;
+    if (before !== NONE && end[before]! >= start[w]! - gap) {
+      this.join(before, w);
+      if (end[w]! > end[before]!) end[before] = end[w]!;
+      next[before] = next[w]!; // w is absorbed: its slot stays a union-find node, off the list
+      w = before;
     }
-    const node = this.uf.add();
-    this.device.push(deviceKey);
-    d.start.splice(i + 1, 0, t), d.end.splice(i + 1, 0, t), d.node.splice(i + 1, 0, node);
-    return node;
+    if (after !== NONE && start[after]! <= end[w]! + gap) {
+      this.join(w, after);
+      if (end[after]! > end[w]!) end[w] = end[after]!;
+      next[w] = next[after]!;
+    }
+    return this.uf.find(w);
   }
 
   /** Records that an event in this session identifies these users. */
-  identify(node: number, users: number[]): void {
+  identify(node: number, users: readonly number[]): void {
     const r = this.uf.find(node);
-    this.users.set(r, mergeUsers(this.users.get(r), users)!);
+    for (const u of users) this.users.add(r, u);
   }
 
   root(node: number): number {
@@ -86,22 +81,46 @@ export class SessionWindows {
 
   /** Users identified anywhere in the node's session, sorted. */
   usersOf(node: number): number[] {
-    return this.users.get(this.uf.find(node)) ?? [];
+    return this.users.of(this.uf.find(node));
   }
 
   deviceOf(node: number): string {
-    return this.device[node]!;
+    return this.deviceKeys[this.device[node]!]!;
   }
 
-  private join(a: number, b: number): number {
-    const [kept, gone] = this.uf.union(a, b);
-    if (kept !== gone) {
-      const moved = this.users.get(gone);
-      if (moved) {
-        this.users.set(kept, mergeUsers(this.users.get(kept), moved)!);
-        this.users.delete(gone);
-      }
+  /** A new window for an event at t, between windows `prev` and `after` of device d. */
+  private open(d: number, t: number, prev: number, after: number): number {
+    const n = this.uf.add();
+    if (n === this.start.length) {
+      this.start = growFloat(this.start);
+      this.end = growFloat(this.end);
+      this.next = grow(this.next);
+      this.device = grow(this.device);
     }
-    return kept;
+    this.users.grow(n);
+    this.start[n] = t;
+    this.end[n] = t;
+    this.device[n] = d;
+    this.next[n] = after;
+    if (prev === NONE) this.head[d] = n;
+    else this.next[prev] = n;
+    return n;
   }
+
+  private join(a: number, b: number): void {
+    const kept = this.uf.union(a, b), gone = this.uf.absorbed;
+    if (gone >= 0) this.users.move(kept, gone);
+  }
+}
+
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function growFloat(a: Float64Array): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
 }

@@ -24,10 +24,10 @@ export class Agg {
   methods = 0;
   readonly fields = new BitSet();
   /**
-   * The vendor ids seen, as a small array (most aggregates hold one to three: a Set per
-   * aggregate was ~150 bytes at 500 k aggregates); a Set past 16, to stay linear.
+   * The vendor ids seen: one string (most aggregates), then an array of exactly the ids (a
+   * pushed-to array reserves 17 slots), then a Set past 16 to stay linear.
    */
-  private ids: string[] | Set<string> = [];
+  private ids: string | string[] | Set<string> | undefined;
   emails: Set<string> | undefined;
   places: Map<string, number> | undefined; // residence code → records, when collected
 
@@ -37,23 +37,26 @@ export class Agg {
     if (o.last > this.last) this.last = o.last;
     this.methods |= o.methods;
     this.fields.or(o.fields);
-    for (const v of o.ids) this.addVendorId(v);
+    for (const v of o.vendorIds()) this.addVendorId(v);
     if (o.emails) for (const e of o.emails) (this.emails ??= new Set()).add(e);
     if (o.places) for (const [k, n] of o.places) (this.places ??= new Map()).set(k, (this.places.get(k) ?? 0) + n);
   }
 
   addVendorId(id: string): void {
     const ids = this.ids;
-    if (Array.isArray(ids)) {
+    if (ids === undefined) this.ids = id;
+    else if (typeof ids === 'string') {
+      if (ids !== id) this.ids = [ids, id];
+    } else if (Array.isArray(ids)) {
       if (ids.includes(id)) return;
-      if (ids.length < 16) ids.push(id);
-      else (this.ids = new Set(ids)).add(id);
+      this.ids = ids.length < 16 ? ids.concat(id) : new Set(ids).add(id);
     } else ids.add(id);
   }
 
   /** The vendor ids seen, in no particular order (a fresh array). */
   vendorIds(): string[] {
-    return [...this.ids];
+    const ids = this.ids;
+    return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
   }
 
   /** The place most of the records come from (ties: the first in code order). */

@@ -301,25 +301,37 @@ export class Correlator {
     }
 
     const fieldList = (b: BitSet) => sortStrings([...b].map((f) => this.fieldNames[f]!));
+    // Users share their lists: most exposed the same fields by the same methods, and one list
+    // per user was ~90 MB at bench L. Each aggregate is dropped once its row is made.
+    const shared = new Map<string, { fields: string[]; categories: Category[] }>();
+    const methodLists = new Map<number, string[]>();
     const users: UserRow[] = [];
     for (let u = 0; u < this.userAgg.length; u++) {
       const a = this.userAgg[u];
       if (!a) continue;
       this.counts.attributed += a.records;
-      const cats = new Set<Category>();
-      for (const f of a.fields) cats.add(this.fieldCats[f]!);
+      const key = [...a.fields].join(',');
+      let lists = shared.get(key);
+      if (lists === undefined) {
+        const cats = new Set<Category>();
+        for (const f of a.fields) cats.add(this.fieldCats[f]!);
+        shared.set(key, (lists = { fields: fieldList(a.fields), categories: sortStrings([...cats]) }));
+      }
+      let methods = methodLists.get(a.methods);
+      if (methods === undefined) methodLists.set(a.methods, (methods = METHODS.filter(([m]) => a.methods & m).map(([, n]) => n)));
       users.push({
         user: u,
-        methods: METHODS.filter(([m]) => a.methods & m).map(([, n]) => n),
+        methods,
         confidence: a.methods & (M_ID | M_EMAIL | M_HASH) ? 'high' : 'medium',
         vendorIds: sortStrings(a.vendorIds()),
         records: a.records,
         first: a.first === Infinity ? NaN : a.first,
         last: a.last === -Infinity ? NaN : a.last,
-        fields: fieldList(a.fields),
-        categories: sortStrings([...cats]),
+        fields: lists.fields,
+        categories: lists.categories,
         inferredResidence: a.place(),
       });
+      if (u !== this.opts.explain) this.userAgg[u] = undefined;
     }
     users.sort((x, y) => cmp(userIdOf(x.user), userIdOf(y.user)));
 

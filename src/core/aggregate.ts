@@ -42,6 +42,11 @@ export class Agg {
     if (o.places) for (const [k, n] of o.places) (this.places ??= new Map()).set(k, (this.places.get(k) ?? 0) + n);
   }
 
+  hasVendorId(id: string): boolean {
+    const ids = this.ids;
+    return ids === undefined ? false : typeof ids === 'string' ? ids === id : Array.isArray(ids) ? ids.includes(id) : ids.has(id);
+  }
+
   addVendorId(id: string): void {
     const ids = this.ids;
     if (ids === undefined) this.ids = id;

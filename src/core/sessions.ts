@@ -25,7 +25,14 @@ export class SessionWindows {
   private readonly users = new RootUsers(); // per root: the users identified in the session
   private readonly uf = new UnionFind();
 
-  constructor(private readonly gapMs: number) {}
+  /**
+   * `canonical`: the string already held for a device key with this content, if any (the
+   * identity graph's), so that a device's key is kept once, not once per structure.
+   */
+  constructor(
+    private readonly gapMs: number,
+    private readonly canonical: (key: string) => string = (k) => k,
+  ) {}
 
   get count(): number {
     return this.uf.size;
@@ -35,9 +42,10 @@ export class SessionWindows {
   add(deviceKey: string, t: number): number {
     let d = this.devices.get(deviceKey);
     if (d === undefined) {
+      const key = this.canonical(deviceKey);
       d = this.deviceKeys.length;
-      this.devices.set(deviceKey, d);
-      this.deviceKeys.push(deviceKey);
+      this.devices.set(key, d);
+      this.deviceKeys.push(key);
       if (d === this.head.length) this.head = grow(this.head);
       this.head[d] = NONE;
     }

@@ -114,7 +114,8 @@ export class UserIndexBuilder {
     const rawEmail = this.emailCol >= 0 ? own((cells[this.emailCol] ?? '').trim()) : '';
     this.emails.push(rawEmail);
     this.extra.push(this.extraCols.length === 0 ? NO_EXTRA : this.extraCols.map((c) => (c >= 0 ? own(cells[c] ?? '') : '')));
-    add(this.byId, id, u);
+    if (seen === undefined) this.byId.set(id, u); // one lookup per user, not two
+    else add(this.byId, id, u);
     for (const c of this.keyCols) {
       const v = own((cells[c] ?? '').trim());
       if (v !== '' && v !== id) add(this.byId, v, u);

@@ -5,10 +5,12 @@
  * them (union-find), so a session split across files or out of order still ends as one node.
  *
  * Layout (issue #8): a device comes back day after day, so windows outnumber devices and
- * devices outnumber users. A window is a slot in typed arrays (start, end, next window of its
- * device, device; 32 bytes with its union-find parent and user), each device's windows a list
- * sorted by start, and a session's users one integer unless it names several: no object, array
- * or map entry per window.
+ * devices outnumber users. A window is a slot in typed arrays (start, end, its neighbours in its
+ * device's list sorted by start, device: 36 bytes with its union-find parent and user), and a
+ * session's users one integer unless it names several: no object, array or map entry per
+ * window. Each device keeps a finger on the window its last event touched, and the search for
+ * a new event's window walks from there: one step for events in time order (or in reverse),
+ * however many windows the device has.
  */
 import { RootUsers, UnionFind } from './union-find.js';
 
@@ -18,9 +20,11 @@ export class SessionWindows {
   private readonly devices = new Map<string, number>();
   private readonly deviceKeys: string[] = [];
   private head = new Int32Array(1024); // per device: its first window, NONE when it has none
+  private finger = new Int32Array(1024); // per device: the window its last event touched
   private start = new Float64Array(1024); // per window
   private end = new Float64Array(1024);
   private next = new Int32Array(1024);
+  private prev = new Int32Array(1024);
   private device = new Int32Array(1024);
   private readonly users = new RootUsers(); // per root: the users identified in the session
   private readonly uf = new UnionFind();
@@ -46,34 +50,41 @@ export class SessionWindows {
       d = this.deviceKeys.length;
       this.devices.set(key, d);
       this.deviceKeys.push(key);
-      if (d === this.head.length) this.head = grow(this.head);
+      if (d === this.head.length) {
+        this.head = grow(this.head);
+        this.finger = grow(this.finger);
+      }
       this.head[d] = NONE;
+      this.finger[d] = NONE;
     }
     const gap = this.gapMs;
-    const { start, end, next } = this;
-    // The last window starting at or before t + gap (w), the one before it (before) and the
-    // first starting after t + gap (after).
-    let before = NONE, w = NONE, after = this.head[d]!;
-    while (after !== NONE && start[after]! <= t + gap) {
-      before = w;
-      w = after;
-      after = next[after]!;
+    const { start, end, next, prev } = this;
+    // w: the last window starting at or before t + gap, found from the finger; before and
+    // after: its neighbours (after is the first window starting later).
+    let w = this.finger[d]!;
+    if (w !== NONE && start[w]! <= t + gap) {
+      while (next[w] !== NONE && start[next[w]!]! <= t + gap) w = next[w]!;
+    } else {
+      while (w !== NONE && start[w]! > t + gap) w = prev[w]!;
     }
-    if (w === NONE || end[w]! < t - gap) return this.open(d, t, w, after);
+    const after = w === NONE ? this.head[d]! : next[w]!;
+    if (w === NONE || end[w]! < t - gap) return (this.finger[d] = this.open(d, t, w, after));
     // Joins window w; it may now reach the window before it or the one after it.
     if (t < start[w]!) start[w] = t;
     if (t > end[w]!) end[w] = t;
+    const before = prev[w]!;
     if (before !== NONE && end[before]! >= start[w]! - gap) {
       this.join(before, w);
       if (end[w]! > end[before]!) end[before] = end[w]!;
-      next[before] = next[w]!; // w is absorbed: its slot stays a union-find node, off the list
+      this.unlink(w); // absorbed: its slot stays a union-find node, off the list
       w = before;
     }
     if (after !== NONE && start[after]! <= end[w]! + gap) {
       this.join(w, after);
       if (end[after]! > end[w]!) end[w] = end[after]!;
-      next[w] = next[after]!;
+      this.unlink(after);
     }
+    this.finger[d] = w;
     return this.uf.find(w);
   }
 
@@ -103,6 +114,7 @@ export class SessionWindows {
       this.start = growFloat(this.start);
       this.end = growFloat(this.end);
       this.next = grow(this.next);
+      this.prev = grow(this.prev);
       this.device = grow(this.device);
     }
     this.users.grow(n);
@@ -110,9 +122,18 @@ export class SessionWindows {
     this.end[n] = t;
     this.device[n] = d;
     this.next[n] = after;
+    this.prev[n] = prev;
     if (prev === NONE) this.head[d] = n;
     else this.next[prev] = n;
+    if (after !== NONE) this.prev[after] = n;
     return n;
+  }
+
+  /** Takes window w off its device's list (it was absorbed by a neighbour, never the first). */
+  private unlink(w: number): void {
+    const p = this.prev[w]!, n = this.next[w]!;
+    this.next[p] = n;
+    if (n !== NONE) this.prev[n] = p;
   }
 
   private join(a: number, b: number): void {

@@ -53,10 +53,14 @@ const NO_EXTRA: string[] = [];
  */
 function own(s: string): string {
   if (s.length < 13) return s; // V8 copies short slices itself
+  // Through UTF-8 a lone surrogate (possible in an NDJSON table: "\ud800") would become U+FFFD and
+  // stop matching the export: such a value is copied as UTF-16, by flattening a concatenation.
+  if (SURROGATE.test(s)) return (' ' + s).slice(1);
   if (s.length * 3 > scratch.length) return Buffer.from(s, 'utf8').toString('utf8');
   const n = scratch.write(s, 0); // through a reused buffer: no allocation but the copy
   return scratch.toString('utf8', 0, n);
 }
+const SURROGATE = /[\ud800-\udfff]/;
 const scratch = Buffer.allocUnsafe(4096);
 
 function add(m: Map<string, Users>, k: string, u: number): void {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SessionWindows } from '../../src/core/sessions.js';
 
@@ -121,5 +122,42 @@ describe('SessionWindows: identification', () => {
     const sw = new SessionWindows(GAP);
     roots(sw, [['a', 0], ['a', MIN], ['a', 5 * GAP], ['b', 0]]);
     expect(sw.count).toBe(3);
+  });
+});
+
+// Against a reference: per device, sort the times and cut where consecutive events are more than
+// the gap apart. Any arrival order, any number of windows per device (the finger walks both ways).
+describe('SessionWindows: against a sorted reference, in random orders', () => {
+  it('groups and identifies exactly as sorting and cutting at the gap would', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.integer({ min: 0, max: 40 }), fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined })), { minLength: 1, maxLength: 60 }),
+        fc.constantFrom('random', 'sorted', 'reversed'),
+        (raw, order) => {
+          const events = raw.map(([d, step, user]) => ({ d, t: step * 10 * MIN, user }));
+          if (order !== 'random') events.sort((x, y) => (order === 'sorted' ? x.t - y.t : y.t - x.t));
+          const sw = new SessionWindows(GAP);
+          const nodes = events.map((e) => {
+            const n = sw.add(e.d, e.t);
+            if (e.user !== undefined) sw.identify(n, [e.user]);
+            return n;
+          });
+          // Reference labels: per device, sorted distinct times split where the step exceeds GAP.
+          const label = (e: (typeof events)[number]) => {
+            const ts = [...new Set(events.filter((x) => x.d === e.d).map((x) => x.t))].sort((a, b) => a - b);
+            let k = 0;
+            for (let i = 1; i < ts.length && ts[i]! <= e.t; i++) if (ts[i]! - ts[i - 1]! > GAP) k++;
+            return `${e.d}:${k}`;
+          };
+          const labels = events.map(label);
+          for (let i = 0; i < events.length; i++) {
+            for (let j = 0; j < events.length; j++) expect(sw.root(nodes[i]!) === sw.root(nodes[j]!)).toBe(labels[i] === labels[j]);
+            const want = [...new Set(events.filter((_, j) => labels[j] === labels[i]).flatMap((e) => (e.user === undefined ? [] : [e.user])))].sort((a, b) => a - b);
+            expect(sw.usersOf(nodes[i]!)).toEqual(want);
+          }
+        },
+      ),
+      { seed: 3, numRuns: 400 },
+    );
   });
 });

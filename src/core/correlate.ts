@@ -13,7 +13,7 @@ import { Explainer } from './explain.js';
 import { IdentityGraph } from './identity.js';
 import type { LoginSessions } from './login-sessions.js';
 import { isEmailShaped, isHashShaped, normalizeEmail, stripDevicePrefix } from './normalize.js';
-import { at, forEachField, type VendorRecord } from './record.js';
+import { at, clear, forEachField, type VendorRecord } from './record.js';
 import { residenceCode } from './residence.js';
 import { SessionWindows } from './sessions.js';
 import type { UserIndex, Users } from './user-index.js';
@@ -94,10 +94,10 @@ export class Correlator {
     if (w !== undefined && rec.kind === 'event' && Number.isNaN(t)) return 'event has no readable time';
 
     // 1. The record's own identifiers: direct matches (terminals) and the rest (linked).
-    this.byId.length = 0;
-    this.byEmail.length = 0;
-    this.byHash.length = 0;
-    this.recipes.length = 0;
+    clear(this.byId);
+    clear(this.byEmail);
+    clear(this.byHash);
+    clear(this.recipes);
     const loose = this.loose;
     let nLoose = 0;
     for (const raw of rec.ids) {
@@ -410,7 +410,7 @@ function addUsers(to: number[], u: Users): void {
  * The users go into `out` (scratch, sorted); returns true on a conflict.
  */
 function combine(byId: number[], byEmail: number[], byHash: number[], out: number[]): boolean {
-  out.length = 0;
+  clear(out);
   const state = narrow(byHash, out, narrow(byEmail, out, narrow(byId, out, 0)));
   if (out.length > 1) out.sort((x, y) => x - y);
   return (state & CONFLICT) !== 0;

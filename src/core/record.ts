@@ -43,16 +43,24 @@ export class VendorRecord {
     this.kind = 'event';
     this.name = '';
     this.time = NaN;
-    this.ids.length = 0;
-    this.emails.length = 0;
-    this.hashes.length = 0;
+    clear(this.ids);
+    clear(this.emails);
+    clear(this.hashes);
     this.deviceKey = '';
-    this.fieldSources.length = 0;
-    this.fieldPrefixes.length = 0;
-    this.fieldNested.length = 0;
+    clear(this.fieldSources);
+    clear(this.fieldPrefixes);
+    clear(this.fieldNested);
     this.keys.ip = this.keys.user_agent = this.keys.device_id = '';
     this.dedupKey = '';
   }
+}
+
+/**
+ * Empties a scratch array. Setting `length` is a call into V8's runtime even when the array is
+ * already empty: ten per record were 3 s of the bench's L run (5 M records).
+ */
+export function clear(a: unknown[]): void {
+  if (a.length !== 0) a.length = 0;
 }
 
 /**

@@ -6,13 +6,11 @@
  *                     memory target); data is generated into bench/data/<size>/ if missing
  *   BENCH_RUNS=3      runs per tool and size; the table shows medians
  *   BENCH_TIMEOUT_S   per-run timeout in seconds (default 1800): a run past it is killed and marked
- *   BENCH_TOOLS       comma list to run a subset: correlate,correlate-nofast,duckdb (default: all)
+ *   BENCH_TOOLS       comma list to run a subset: correlate,duckdb (default: both)
  *   BENCH_NO_TIME=1   measure RSS/CPU with the preload even where /usr/bin/time exists
  *
- * Tools, each a child process, interleaved round by round (c, c-nofast, duckdb, c, …):
- *   correlate                  node bin/breach-impact.js correlate --export DIR --users users.csv --window W --quiet
- *   correlate (fast path off)  the same with BREACH_IMPACT_FAST=0: every line JSON.parse'd (what the
- *                              Mixpanel fast path of src/vendors/mixpanel-fast.ts buys, in the same run)
+ * Tools, each a child process, interleaved round by round (correlate, duckdb, correlate, …):
+ *   correlate             node bin/breach-impact.js correlate --export DIR --users users.csv --window W --quiet
  *   duckdb (2 threads)    node bench/duckdb-job.mjs: the simpler job (see that file)
  * Wall time is measured here around the child; peak RSS and CPU time (user+sys, as % of wall:
  * 200% = both cores busy) by `/usr/bin/time -f '%e %M %U %S'` when it exists, else by a preload
@@ -21,8 +19,7 @@
  * "vs DuckDB" = median wall / DuckDB's median wall (≤ 1.0 means faster than DuckDB).
  *
  * Outputs go to bench/data/<size>/out/; the raw numbers to bench/data/results-<SIZES>.json.
- * Also checked and printed: every correlate run's stdout is byte-identical (across runs, fast
- * path on and off), and every DuckDB user appears in correlate's output with a superset of the
+ * Also checked and printed: every correlate run's stdout is byte-identical across runs, and every DuckDB user appears in correlate's output with a superset of the
  * exposed fields (correlate does more: sessions and identity merge add users and fields).
  */
 import { spawn } from 'node:child_process';
@@ -45,7 +42,6 @@ const log = (...m) => console.error(...m);
 
 const TOOLS = [
   { key: 'correlate', label: 'correlate', kind: 'correlate', env: {} },
-  { key: 'correlate-nofast', label: 'correlate (fast path off)', kind: 'correlate', env: { BREACH_IMPACT_FAST: '0' } },
   { key: 'duckdb', label: 'duckdb (2 threads)', kind: 'duckdb', env: {} },
 ];
 const wanted = process.env.BENCH_TOOLS?.split(',').map((s) => s.trim());
@@ -373,14 +369,11 @@ console.log(table);
 console.log('');
 for (const c of checks) {
   const parts = [`${c.size}:`];
-  if (c.correlateOutputsIdentical !== null) parts.push(`correlate stdout byte-identical across ${c.correlateRunsHashed} runs (fast path on and off): ${c.correlateOutputsIdentical ? 'yes' : 'NO'}`);
+  if (c.correlateOutputsIdentical !== null) parts.push(`correlate stdout byte-identical across ${c.correlateRunsHashed} runs: ${c.correlateOutputsIdentical ? 'yes' : 'NO'}`);
   if (c.duckdbUsers !== undefined) {
     parts.push(`users: correlate ${fi(c.correlateUsers)}, duckdb ${fi(c.duckdbUsers)}; duckdb users missing from correlate ${fi(c.missingInCorrelate)}, with fields not in correlate's ${fi(c.fieldsNotSuperset)}`);
   }
   console.log(parts.join(' '));
-  const c1 = results.find((r) => r.size === c.size && r.key === 'correlate');
-  const cn = results.find((r) => r.size === c.size && r.key === 'correlate-nofast');
-  if (c1 && cn) console.log(`${c.size}: speed-up of the fast path (correlate over correlate with it off): ${f(cn.median_s / c1.median_s, 2)}x`);
 }
 const resultsFile = join(DATA, `results-${sizes.join('')}.json`);
 writeFileSync(resultsFile, JSON.stringify({ machine, duckdb: duckVersion, results, checks }, null, 2) + '\n');

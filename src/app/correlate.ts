@@ -44,10 +44,6 @@ export interface Log {
   warn(msg: string): void;
 }
 
-function outside(w: { start: number; end: number }): (t: number) => boolean {
-  return (t) => !(t >= w.start && t < w.end);
-}
-
 export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: Progress) => void): Promise<RunReport> {
   const startedAt = new Date();
   const inputs: InputEntry[] = [];
@@ -97,8 +93,6 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
       },
       warn: log.warn,
       info: log.info,
-      // BREACH_IMPACT_FAST=0 turns the fast path off: the tests compare outputs both ways.
-      evidenceOnly: plan.window && process.env.BREACH_IMPACT_FAST !== '0' ? outside(plan.window) : undefined,
     }, progress);
   } catch (e) {
     rejects?.abort();

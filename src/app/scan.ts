@@ -9,8 +9,6 @@ import { detectPreset, presetFor, unwrapAny } from '../vendors/index.js';
 import { mixpanel } from '../vendors/mixpanel.js';
 import { InputError, formatWhere } from '../errors.js';
 import { readExport } from '../io/read-export.js';
-import type { LineTaker } from '../io/json-records.js';
-import { scanEvidence } from '../vendors/mixpanel-fast.js';
 import type { InputFile, InputStats } from '../io/open.js';
 
 export interface InputEntry {
@@ -39,11 +37,6 @@ export interface ScanHandlers {
   reject(file: InputFile, line: number, reason: string, text: string): void;
   warn(msg: string): void;
   info(msg: string): void;
-  /**
-   * True for an event time whose record only gives evidence (outside the window): then
-   * Mixpanel NDJSON lines are offered to the fast path first (vendors/mixpanel-fast.ts).
-   */
-  evidenceOnly?: (t: number) => boolean;
 }
 
 export interface ScanResult {
@@ -112,18 +105,6 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
       const why = p.map(raw as Record<string, unknown>, rec, ctx) ?? h.record(rec, file, line);
       if (why !== undefined) reject(line, why, text());
     };
-    const evidenceOnly = h.evidenceOnly;
-    const take: LineTaker | undefined = evidenceOnly && ((buf, s, e, line) => {
-      if (preset !== mixpanel || !scanEvidence(buf, s, e, rec, ctx, evidenceOnly)) return false;
-      if (progress) {
-        progress.records++;
-        progress.bytesDone = before + stats.bytes;
-      }
-      entry.records++;
-      const why = h.record(rec, file, line);
-      if (why !== undefined) reject(line, why, buf.toString('utf8', s, e));
-      return true;
-    });
     try {
       await readExport(file, stats, (text, line, parsed, element) => {
         if (progress) {
@@ -157,7 +138,7 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
           for (const el of wrapped.inner) one(el, line, () => jsonText(el));
         }
         else one(raw, line, () => text);
-      }, take);
+      });
     } catch (e) {
       if (!(e instanceof InputError) || e.code === 'INPUT_BAD_RECORD') throw e;
       errors.push(e);

@@ -16,12 +16,6 @@ export type Parsed = { value: unknown } | { reject: string };
  */
 export type RecordSink = (text: string, line: number, parsed?: Parsed, element?: boolean) => void;
 
-/**
- * Offered each NDJSON line as bytes before it is decoded; true when it took the record (the
- * Mixpanel fast path, vendors/mixpanel-fast.ts), false to have it decoded and sunk as usual.
- */
-export type LineTaker = (buf: Buffer, s: number, e: number, line: number) => boolean;
-
 const NL = 0x0a, CR = 0x0d, SP = 0x20, TAB = 0x09;
 
 function isBlank(b: Buffer, s: number, e: number): boolean {
@@ -42,7 +36,6 @@ export class LineSplitter {
   constructor(
     private readonly sink: RecordSink,
     firstLine = 1,
-    private readonly take?: LineTaker,
   ) {
     this.line = firstLine - 1;
   }
@@ -85,7 +78,6 @@ export class LineSplitter {
     this.line++;
     if (e > s && buf[e - 1] === CR) e--;
     if (e === s || isBlank(buf, s, e)) return; // a blank line is not a record
-    if (this.take !== undefined && this.take(buf, s, e, this.line)) return;
     this.sink(buf.toString('utf8', s, e), this.line);
   }
 }

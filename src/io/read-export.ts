@@ -5,7 +5,7 @@
  * NDJSON so that every line is accounted for (as a reject if it is not JSON).
  */
 import { csvRows, delimiterOf } from './csv.js';
-import { ArraySplitter, LineSplitter, type LineTaker, type RecordSink } from './json-records.js';
+import { ArraySplitter, LineSplitter, type RecordSink } from './json-records.js';
 import { readBytes, type InputFile, type InputStats } from './open.js';
 
 export type Container = 'ndjson' | 'json' | 'csv';
@@ -15,14 +15,13 @@ interface Splitter {
   end(): void;
 }
 
-/** `take`: offered each NDJSON line's bytes first (see LineTaker). */
-export async function readExport(file: InputFile, stats: InputStats, sink: RecordSink, take?: LineTaker): Promise<Container | undefined> {
+export async function readExport(file: InputFile, stats: InputStats, sink: RecordSink): Promise<Container | undefined> {
   let head: Buffer | undefined;
   let splitter: Splitter | undefined;
   let container: Container | undefined;
   const choose = (b: Buffer): void => {
     container = containerOf(b);
-    splitter = container === 'json' ? new ArraySplitter(sink) : container === 'csv' ? new CsvExport(sink) : new LineSplitter(sink, 1, take);
+    splitter = container === 'json' ? new ArraySplitter(sink) : container === 'csv' ? new CsvExport(sink) : new LineSplitter(sink);
     // The BOM goes; leading blank lines stay so that line numbers stay true.
     splitter.push(b.subarray(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0));
   };

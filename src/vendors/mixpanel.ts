@@ -26,7 +26,7 @@ const EMAIL_PROPS = ['$email', 'email'] as const;
 const HASH_NAME_RE = /email.*(hash|sha|md5)|(hash|sha\d*|md5).*email/i;
 // Property names recur on every record: the regex runs once per name, not once per record.
 const hashNames = new Map<string, boolean>();
-export function isHashName(k: string): boolean {
+function isHashName(k: string): boolean {
   let yes = hashNames.get(k);
   if (yes === undefined) {
     yes = k.length > 6 && HASH_NAME_RE.test(k);

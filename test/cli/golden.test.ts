@@ -21,52 +21,40 @@ const needsMissingShared = (name: string) => {
   return cmd.split('\n').some((a) => a.includes('shared/samples/') && !existsSync(join(CASES, name, a)));
 };
 
-/** Cases with a window: out-of-window Mixpanel lines may take the fast path (issue #8). */
-const hasWindow = (name: string) => readFileSync(join(CASES, name, 'cmd'), 'utf8').split('\n').some((a) => a.startsWith('--window'));
-
 describe('golden CLI cases', () => {
   it.skip.each(cases.filter(needsMissingShared))('%s (needs ../shared/samples beside the checkout)', () => {});
-  it.each(cases.filter((c) => !needsMissingShared(c)))('%s', (name) => check(name, {}));
-});
-
-// The fast path changes speed, never results: the same cases with it switched off give the
-// same bytes, so either both paths agree with the golden files or this fails.
-describe('golden CLI cases with the Mixpanel fast path off', () => {
-  it.each(cases.filter((c) => !needsMissingShared(c) && hasWindow(c)))('%s', (name) => check(name, { BREACH_IMPACT_FAST: '0' }));
-});
-
-function check(name: string, env: Record<string, string>): void {
-  const dir = join(CASES, name);
-  const out = mkdtempSync(join(tmpdir(), 'bi-golden-'));
-  try {
-    const args = readFileSync(join(dir, 'cmd'), 'utf8').split('\n').filter((l) => l !== '').map((a) => a.replaceAll('$OUT', out));
-    const stdinPath = join(dir, 'stdin');
-    const r = run(args, { cwd: dir, input: existsSync(stdinPath) ? readFileSync(stdinPath) : '', env });
-    const stderr = r.stderr.replaceAll(out, '$OUT');
-    const files = Object.fromEntries(readdirSync(out).sort().map((f) => [f, readFileSync(join(out, f), 'utf8')]));
-    if (update && Object.keys(env).length === 0) {
-      writeFileSync(join(dir, 'expected.stdout'), r.stdout);
-      writeFileSync(join(dir, 'expected.stderr'), stderr);
-      writeFileSync(join(dir, 'expected.status'), `${r.status}\n`);
-      rmSync(join(dir, 'expected.files'), { recursive: true, force: true });
-      if (Object.keys(files).length) {
-        mkdirSync(join(dir, 'expected.files'));
-        for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, 'expected.files', f), text);
+  it.each(cases.filter((c) => !needsMissingShared(c)))('%s', (name) => {
+    const dir = join(CASES, name);
+    const out = mkdtempSync(join(tmpdir(), 'bi-golden-'));
+    try {
+      const args = readFileSync(join(dir, 'cmd'), 'utf8').split('\n').filter((l) => l !== '').map((a) => a.replaceAll('$OUT', out));
+      const stdinPath = join(dir, 'stdin');
+      const r = run(args, { cwd: dir, input: existsSync(stdinPath) ? readFileSync(stdinPath) : '' });
+      const stderr = r.stderr.replaceAll(out, '$OUT');
+      const files = Object.fromEntries(readdirSync(out).sort().map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+      if (update) {
+        writeFileSync(join(dir, 'expected.stdout'), r.stdout);
+        writeFileSync(join(dir, 'expected.stderr'), stderr);
+        writeFileSync(join(dir, 'expected.status'), `${r.status}\n`);
+        rmSync(join(dir, 'expected.files'), { recursive: true, force: true });
+        if (Object.keys(files).length) {
+          mkdirSync(join(dir, 'expected.files'));
+          for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, 'expected.files', f), text);
+        }
+        return;
       }
-      return;
+      expect(r.status).toBe(Number(readFileSync(join(dir, 'expected.status'), 'utf8')));
+      expect(stderr).toBe(readFileSync(join(dir, 'expected.stderr'), 'utf8'));
+      expect(r.stdout).toBe(readFileSync(join(dir, 'expected.stdout'), 'utf8'));
+      const expectedDir = join(dir, 'expected.files');
+      const expectedFiles = existsSync(expectedDir) ? readdirSync(expectedDir).sort() : [];
+      expect(Object.keys(files)).toEqual(expectedFiles);
+      for (const f of expectedFiles) expect(files[f], f).toBe(readFileSync(join(expectedDir, f), 'utf8'));
+      // Nothing lost: whenever a run prints its accounting line, the buckets add up to read.
+      const acc = accounting(stderr);
+      if (acc) expect(acc.buckets.reduce((a, b) => a + b, 0)).toBe(acc.read);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
-    if (update) return;
-    expect(r.status).toBe(Number(readFileSync(join(dir, 'expected.status'), 'utf8')));
-    expect(stderr).toBe(readFileSync(join(dir, 'expected.stderr'), 'utf8'));
-    expect(r.stdout).toBe(readFileSync(join(dir, 'expected.stdout'), 'utf8'));
-    const expectedDir = join(dir, 'expected.files');
-    const expectedFiles = existsSync(expectedDir) ? readdirSync(expectedDir).sort() : [];
-    expect(Object.keys(files)).toEqual(expectedFiles);
-    for (const f of expectedFiles) expect(files[f], f).toBe(readFileSync(join(expectedDir, f), 'utf8'));
-    // Nothing lost: whenever a run prints its accounting line, the buckets add up to read.
-    const acc = accounting(stderr);
-    if (acc) expect(acc.buckets.reduce((a, b) => a + b, 0)).toBe(acc.read);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
+  });
+});

@@ -12,7 +12,7 @@
  * a new event's window walks from there: one step for events in time order (or in reverse),
  * however many windows the device has.
  */
-import { RootUsers, UnionFind } from './union-find.js';
+import { RootUsers, UnionFind, withRoom } from './union-find.js';
 
 const NONE = -1;
 
@@ -50,10 +50,8 @@ export class SessionWindows {
       d = this.deviceKeys.length;
       this.devices.set(key, d);
       this.deviceKeys.push(key);
-      if (d === this.head.length) {
-        this.head = grow(this.head);
-        this.finger = grow(this.finger);
-      }
+      this.head = withRoom(this.head, d);
+      this.finger = withRoom(this.finger, d);
       this.head[d] = NONE;
       this.finger[d] = NONE;
     }
@@ -110,13 +108,11 @@ export class SessionWindows {
   /** A new window for an event at t, between windows `prev` and `after` of device d. */
   private open(d: number, t: number, prev: number, after: number): number {
     const n = this.uf.add();
-    if (n === this.start.length) {
-      this.start = growFloat(this.start);
-      this.end = growFloat(this.end);
-      this.next = grow(this.next);
-      this.prev = grow(this.prev);
-      this.device = grow(this.device);
-    }
+    this.start = withRoom(this.start, n);
+    this.end = withRoom(this.end, n);
+    this.next = withRoom(this.next, n);
+    this.prev = withRoom(this.prev, n);
+    this.device = withRoom(this.device, n);
     this.users.grow(n);
     this.start[n] = t;
     this.end[n] = t;
@@ -140,16 +136,4 @@ export class SessionWindows {
     const kept = this.uf.union(a, b), gone = this.uf.absorbed;
     if (gone >= 0) this.users.move(kept, gone);
   }
-}
-
-function grow(a: Int32Array): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
-}
-
-function growFloat(a: Float64Array): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(a.length * 2);
-  b.set(a);
-  return b;
 }

@@ -1,3 +1,14 @@
+/**
+ * A typed array with room for index n: the same kind, at least doubled, contents kept. The
+ * per-node and per-window arrays of the union-finds and session windows all grow this way.
+ */
+export function withRoom<A extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(a: A, n: number): A {
+  if (n < a.length) return a;
+  const next = new (a.constructor as new (length: number) => A)(Math.max(n + 1, a.length * 2));
+  next.set(a);
+  return next;
+}
+
 /** Union-find over dense integer nodes, with path halving. Grows as nodes are added. */
 export class UnionFind {
   private parent = new Int32Array(1024);
@@ -6,11 +17,7 @@ export class UnionFind {
     return this.n;
   }
   add(): number {
-    if (this.n === this.parent.length) {
-      const next = new Int32Array(this.parent.length * 2);
-      next.set(this.parent);
-      this.parent = next;
-    }
+    this.parent = withRoom(this.parent, this.n);
     this.parent[this.n] = this.n;
     return this.n++;
   }
@@ -54,11 +61,7 @@ export class RootUsers {
 
   /** Makes room for node n (a fresh node reaches no one). */
   grow(n: number): void {
-    if (n >= this.one.length) {
-      const next = new Int32Array(Math.max(n + 1, this.one.length * 2));
-      next.set(this.one);
-      this.one = next;
-    }
+    this.one = withRoom(this.one, n);
     this.one[n] = NONE;
   }
 

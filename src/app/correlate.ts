@@ -85,7 +85,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   let scan: ScanResult;
   try {
     scan = await scanExports(files, generic ?? plan.vendor, ctx, {
-      record: (rec, file, line) => correlator.add(rec, explain === undefined ? undefined : `${file.display}:${line}`),
+      record: (rec, file, line) => correlator.addRecord(rec, explain === undefined ? undefined : `${file.display}:${line}`),
       reject(file, line, reason, text) {
         counts.rejected++;
         rejects?.add([file.display, line, reason, text]);

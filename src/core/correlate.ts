@@ -7,14 +7,14 @@
  */
 import { Agg, type AmbiguousRow, type Counts, type Result, type UnmatchedRow, type UserRow } from './aggregate.js';
 import type { BitSet } from './bitset.js';
-import { categoryByName, categoryByValue, urlFindings, type Category } from './categorize.js';
 import { Fingerprints } from './dedup.js';
 import { Explainer } from './explain.js';
 import { IdentityGraph } from './identity.js';
 import type { LoginSessions } from './login-sessions.js';
 import { isEmailShaped, isHashShaped, normalizeEmail, stripDevicePrefix } from './normalize.js';
-import { at, clear, forEachField, type VendorRecord } from './record.js';
-import { residenceCode } from './residence.js';
+import { clear, type Kind, type VendorRecord } from './record.js';
+import { CATEGORIES, categoryByName, type Category } from './categorize.js';
+import { Digest, type Digested, type Window } from './digest.js';
 import { SessionWindows } from './sessions.js';
 import type { UserIndex, Users } from './user-index.js';
 
@@ -24,9 +24,17 @@ export const M_ID = 1, M_EMAIL = 2, M_HASH = 4, M_ALIAS = 8, M_SESSION = 16;
 /** Strongest first (SPEC §4.4). */
 export const METHODS: ReadonlyArray<[number, string]> = [[M_ID, 'id'], [M_EMAIL, 'email'], [M_HASH, 'email_hash'], [M_ALIAS, 'alias'], [M_SESSION, 'session']];
 
-export interface Window {
-  start: number; // inclusive, epoch ms
-  end: number; // exclusive
+export type { Window } from './digest.js';
+
+/** What the correlator reads of a record besides its digest: a VendorRecord, or a worker's record decoded. */
+export interface Evidence {
+  readonly kind: Kind;
+  readonly time: number;
+  readonly ids: readonly string[];
+  readonly emails: readonly string[];
+  readonly hashes: readonly string[];
+  readonly deviceKey: string;
+  readonly keys: { readonly ip: string; readonly user_agent: string; readonly device_id: string };
 }
 
 export interface CorrelateOptions {
@@ -74,6 +82,9 @@ export class Correlator {
   private readonly byHash: number[] = [];
   private readonly direct: number[] = [];
   private readonly recipes: string[] = [];
+  private digest: Digest | undefined;
+  /** Per digest source, its local field number → this correlator's. */
+  private readonly locals: number[][] = [];
 
   constructor(
     private readonly users: UserIndex,
@@ -85,14 +96,23 @@ export class Correlator {
   }
 
   /**
-   * Takes one mapped record. Returns a reject reason when the record cannot be placed
-   * (an event with no usable time under --window); the caller counts and reports it.
+   * Takes one mapped record, digested here. Returns a reject reason when the record cannot be
+   * placed (an event with no usable time under --window); the caller counts and reports it.
    */
-  add(rec: VendorRecord, where?: string): string | undefined {
-    const w = this.opts.window;
-    const t = rec.time;
-    if (w !== undefined && rec.kind === 'event' && Number.isNaN(t)) return 'event has no readable time';
+  addRecord(rec: VendorRecord, where?: string): string | undefined {
+    const d = (this.digest ??= new Digest({ window: this.opts.window, collectResidence: this.opts.collectResidence }));
+    const why = d.take(rec);
+    if (why === undefined) this.add(rec, d, where);
+    return why;
+  }
 
+  /**
+   * Applies one record and its digest (made in this thread or a worker). Records must come in
+   * file order: the first copy of a duplicate, the category a value gives a field and the
+   * numbering of identities are decided by what came before.
+   */
+  add(rec: Evidence, d: Digested, where?: string): void {
+    const t = rec.time;
     // 1. The record's own identifiers: direct matches (terminals) and the rest (linked).
     clear(this.byId);
     clear(this.byEmail);
@@ -126,14 +146,14 @@ export class Correlator {
       }
     }
 
-    // 3. Exposure is limited to the window (start inclusive, end exclusive).
-    if (w !== undefined && rec.kind === 'event' && !(t >= w.start && t < w.end)) {
+    // 3. Exposure is limited to the window (the digest says whether the record is in it).
+    if (!d.inWindow) {
       this.counts.out_of_window++;
-      return undefined;
+      return;
     }
     // A duplicate is attributed, unmatched or ambiguous like any other and counted there, but
     // adds no exposure (SPEC §6): a warehouse copy of an S3 message has other column names.
-    const duplicate = rec.dedupKey !== '' && this.seen.seen(rec.dedupKey);
+    const duplicate = d.dedupLo !== 0 && this.seen.seenPrint(d.dedupHi, d.dedupLo);
     if (duplicate) this.counts.duplicates++;
     let agg: Agg;
     if (direct.length === 1) {
@@ -163,8 +183,7 @@ export class Correlator {
       for (const raw of rec.ids) if (isEmailShaped(raw)) (agg.emails ??= new Set()).add(normalizeEmail(raw));
     }
     if (duplicate) agg.records++;
-    else this.expose(rec, agg);
-    return undefined;
+    else this.expose(rec, d, agg);
   }
 
   /** Direct match of one identifier value; true when it matched a user. */
@@ -193,7 +212,7 @@ export class Correlator {
     return true;
   }
 
-  private expose(rec: VendorRecord, agg: Agg): void {
+  private expose(rec: Evidence, d: Digested, agg: Agg): void {
     agg.records++;
     const t = rec.time;
     if (!Number.isNaN(t)) {
@@ -201,34 +220,26 @@ export class Correlator {
       if (t > agg.last) agg.last = t;
     }
     for (const id of rec.ids) if (!agg.hasVendorId(id)) agg.addVendorId(this.canonical(id));
-    const where = this.opts.collectResidence ? rec.preset?.residence : undefined;
-    if (where) {
-      const src = rec.fieldSources[0];
-      const pick = (names: readonly string[]) => {
-        for (const n of names) {
-          const v = src === undefined ? undefined : at(src, n);
-          if (typeof v === 'string' && v.trim() !== '') return v;
-        }
-        return '';
-      };
-      const code = residenceCode(pick(where.country), pick(where.region));
-      if (code !== '') (agg.places ??= new Map()).set(code, (agg.places.get(code) ?? 0) + 1);
+    if (d.residence !== '') (agg.places ??= new Map()).set(d.residence, (agg.places.get(d.residence) ?? 0) + 1);
+    const local = this.localFields(d);
+    const fields = d.fields;
+    for (let i = 0; i < fields.length; i++) agg.fields.add(local[fields[i]!] ?? this.resolve(d, fields[i]!));
+    const hints = d.hints;
+    for (let i = 0; i < hints.length; i += 2) {
+      const f = local[hints[i]!]!;
+      if (this.fieldCats[f] === 'other') this.fieldCats[f] = CATEGORIES[hints[i + 1]!]!;
     }
-    const own = rec.preset?.categories;
-    forEachField(rec, rec.preset?.bookkeeping ?? NO_FIELDS, (name, v) => {
-      const f = this.field(name, own?.[name]);
-      agg.fields.add(f);
-      if (typeof v !== 'string') return;
-      if (this.fieldCats[f] === 'other') {
-        const c = categoryByValue(v);
-        if (c) this.fieldCats[f] = c;
-      }
-      if (v.length > 10 && (v.indexOf('?') >= 0 || v.indexOf('#') >= 0)) {
-        const found = urlFindings(v);
-        if (found & 1) agg.fields.add(this.field(name + '#email', 'contact'));
-        if (found & 2) agg.fields.add(this.field(name + '#token', 'credential'));
-      }
-    });
+  }
+
+  /** The correlator's field numbers for a source's local ones (filled as they are first applied). */
+  private localFields(d: Digested): number[] {
+    return (this.locals[d.source] ??= []);
+  }
+
+  private resolve(d: Digested, f: number): number {
+    const g = this.field(d.table.names[f]!, d.table.cats[f]);
+    this.locals[d.source]![f] = g;
+    return g;
   }
 
   /**

@@ -14,16 +14,13 @@ export class Fingerprints {
 
   /** Adds the key; true when it was already there. */
   seen(key: string): boolean {
-    // Two FNV-1a passes with different offsets give 64 bits; 0/0 marks an empty slot.
-    let a = 0x811c9dc5, b = 0x050c5d1f;
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
-    }
-    a >>>= 0;
-    b = (b | 1) >>> 0; // never 0, so a zero hi/lo pair means "empty"
-    return this.insert(a, b);
+    fingerprint(key);
+    return this.insert(fingerprint.hi, fingerprint.lo);
+  }
+
+  /** Adds a fingerprint made by `fingerprint()` (in any thread); true when it was already there. */
+  seenPrint(hi: number, lo: number): boolean {
+    return this.insert(hi, lo);
   }
 
   private insert(a: number, b: number): boolean {
@@ -49,3 +46,20 @@ export class Fingerprints {
     for (let i = 0; i < hi.length; i++) if (lo[i] !== 0) this.insert(hi[i]!, lo[i]!);
   }
 }
+
+/**
+ * The 64-bit fingerprint of a key, left in `fingerprint.hi` and `fingerprint.lo` (no allocation
+ * per record): two FNV-1a passes with different offsets; `lo` is never 0, so 0/0 means "empty".
+ */
+export function fingerprint(key: string): void {
+  let a = 0x811c9dc5, b = 0x050c5d1f;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  fingerprint.hi = a >>> 0;
+  fingerprint.lo = (b | 1) >>> 0;
+}
+fingerprint.hi = 0;
+fingerprint.lo = 0;

@@ -6,7 +6,7 @@
  */
 import type { IdentityGraph } from './identity.js';
 import { noControls } from './text.js';
-import type { VendorRecord } from './record.js';
+import type { Evidence } from './correlate.js';
 import type { SessionWindows } from './sessions.js';
 
 interface Link {
@@ -36,7 +36,7 @@ export class Explainer {
     private readonly sessions: SessionWindows,
   ) {}
 
-  direct(rec: VendorRecord, id: boolean, email: boolean, hash: boolean, where = '?'): void {
+  direct(rec: Evidence, id: boolean, email: boolean, hash: boolean, where = '?'): void {
     const ids = rec.ids.join(', ') || '(profile email)';
     for (const [on, name] of [[id, 'id'], [email, 'email'], [hash, 'email_hash']] as const) {
       if (!on) continue;
@@ -45,7 +45,7 @@ export class Explainer {
     }
   }
 
-  linked(loose: readonly number[], n: number, direct: number[], joined: boolean, rec: VendorRecord, where = '?'): void {
+  linked(loose: readonly number[], n: number, direct: number[], joined: boolean, rec: Evidence, where = '?'): void {
     if (direct.includes(this.user)) {
       for (let i = 0; i < n; i++) {
         if (this.touchSeen.has(loose[i]!)) continue;

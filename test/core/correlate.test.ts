@@ -89,7 +89,7 @@ function run(records: R[], window?: Window): Out {
   for (const r of records) {
     read++; // the app counts `read` itself
     c.counts.read++;
-    const why = c.add(rec(r));
+    const why = c.addRecord(rec(r));
     if (why !== undefined) {
       rejects.push(why);
       c.counts.rejected++; // ... and `rejected`, from the returned reason

@@ -1,0 +1,169 @@
+/**
+ * What a record exposes, worked out from the record alone, with no state shared between
+ * records but a table of field names: the part of the correlation that can run in any thread
+ * (SPEC §4.6). The correlator applies a digest in file order, and that is where every decision
+ * that depends on earlier records is made (the first copy of a duplicate, a field's category).
+ *
+ * One Digest runs per thread: in the main thread for a single-threaded run, in each worker for
+ * a parallel one (app/parallel.ts). Field names get local numbers here; the correlator maps
+ * each thread's numbers onto its own when it first applies them, so the numbering the output
+ * depends on is the single-threaded one whatever the number of threads.
+ */
+import { CATEGORIES, categoryByName, categoryByValue, urlFindings, type Category } from './categorize.js';
+import { fingerprint } from './dedup.js';
+import { at, clear, forEachField, type VendorRecord, type VendorPreset } from './record.js';
+import { residenceCode } from './residence.js';
+
+export interface Window {
+  start: number; // inclusive, epoch ms
+  end: number; // exclusive
+}
+
+/** The local field numbers of one thread: names and the category their name (and preset) gives. */
+export interface FieldTable {
+  readonly names: readonly string[];
+  readonly cats: readonly Category[];
+}
+
+/** A digest as the correlator reads it: made here, or decoded from a worker's message. */
+export interface Digested {
+  /** False for an event outside --window: it is evidence only, and nothing below is filled. */
+  inWindow: boolean;
+  /** The dedup key's 64-bit fingerprint as two non-zero-when-set halves; 0/0 when it has none. */
+  dedupHi: number;
+  dedupLo: number;
+  /** Local numbers of the exposed fields, in walk order (with `#email`/`#token` findings). */
+  readonly fields: number[];
+  /**
+   * Pairs (local field, index in CATEGORIES): a value that gives a category to a field whose
+   * name gives none ('other'). The correlator takes the first it applies for a field.
+   */
+  readonly hints: number[];
+  /** The residence code of the record (SPEC §4.8), '' when none or not asked for. */
+  residence: string;
+  /** Whose local field numbers these are: 0 for the main thread, 1 + n for worker n. */
+  readonly source: number;
+  readonly table: FieldTable;
+}
+
+export interface DigestOptions {
+  window?: Window;
+  collectResidence?: boolean;
+}
+
+export const NO_TIME = 'event has no readable time';
+
+export class Digest implements Digested, FieldTable {
+  readonly names: string[] = [];
+  readonly cats: Category[] = [];
+  inWindow = false;
+  dedupHi = 0;
+  dedupLo = 0;
+  readonly fields: number[] = [];
+  readonly hints: number[] = [];
+  residence = '';
+  readonly source: number = 0;
+  readonly table: FieldTable = this;
+  /** Per preset, field name → local number. */
+  private readonly byPreset = new Map<VendorPreset | undefined, Map<string, number>>();
+  /** Per local field: 1 when its values are tried for a category, 2 once one was found for good. */
+  private readonly probe: number[] = [];
+  /** Local fields added since the last `takeNew()`: what a worker sends along with its records. */
+  private announced = 0;
+
+  constructor(private readonly opts: DigestOptions) {}
+
+  /**
+   * Digests one mapped record. Returns a reject reason when the record cannot be placed: an
+   * event with no usable time while a window is set.
+   */
+  take(rec: VendorRecord): string | undefined {
+    const w = this.opts.window;
+    const t = rec.time;
+    const event = rec.kind === 'event';
+    if (w !== undefined && event && Number.isNaN(t)) return NO_TIME;
+    clear(this.fields);
+    clear(this.hints);
+    this.residence = '';
+    this.dedupHi = this.dedupLo = 0;
+    // Exposure is limited to the window (start inclusive, end exclusive).
+    this.inWindow = w === undefined || !event || (t >= w.start && t < w.end);
+    if (!this.inWindow) return undefined;
+    if (rec.dedupKey !== '') {
+      fingerprint(rec.dedupKey);
+      this.dedupHi = fingerprint.hi;
+      this.dedupLo = fingerprint.lo;
+    }
+    const where = this.opts.collectResidence ? rec.preset?.residence : undefined;
+    if (where) {
+      const src = rec.fieldSources[0];
+      const pick = (names: readonly string[]) => {
+        for (const n of names) {
+          const v = src === undefined ? undefined : at(src, n);
+          if (typeof v === 'string' && v.trim() !== '') return v;
+        }
+        return '';
+      };
+      this.residence = residenceCode(pick(where.country), pick(where.region));
+    }
+    const preset = rec.preset;
+    const own = preset?.categories;
+    let local = this.byPreset.get(preset);
+    if (local === undefined) this.byPreset.set(preset, (local = new Map()));
+    const table = local;
+    const fields = this.fields;
+    // A value can settle a category only on a record that can be no duplicate: a duplicate
+    // exposes nothing, and whether a record is one is known only in the main thread.
+    const final = rec.dedupKey === '' ? 2 : 1;
+    forEachField(rec, preset?.bookkeeping ?? NO_FIELDS, (name, v) => {
+      const f = this.field(table, name, own?.[name]);
+      fields.push(f);
+      if (typeof v !== 'string') return;
+      if (this.probe[f] === 1) {
+        const c = categoryByValue(v);
+        if (c) {
+          this.hints.push(f, CATEGORIES.indexOf(c));
+          this.probe[f] = final;
+        }
+      }
+      if (v.length > 10 && (v.indexOf('?') >= 0 || v.indexOf('#') >= 0)) {
+        const found = urlFindings(v);
+        if (found & 1) fields.push(this.field(table, name + '#email', 'contact'));
+        if (found & 2) fields.push(this.field(table, name + '#token', 'credential'));
+      }
+    });
+    return undefined;
+  }
+
+  /** The local fields added since the last call, as [first number, names, categories]. */
+  takeNew(): { first: number; names: string[]; cats: Category[] } {
+    const first = this.announced;
+    this.announced = this.names.length;
+    return { first, names: this.names.slice(first), cats: this.cats.slice(first) };
+  }
+
+  private field(table: Map<string, number>, name: string, cat: Category | undefined): number {
+    let f = table.get(name);
+    if (f === undefined) {
+      f = this.names.length;
+      table.set(name, f);
+      const c = cat ?? categoryByName(name);
+      this.names.push(name);
+      this.cats.push(c);
+      // Values are tried whenever the correlator's category for the name can still be
+      // 'other': the first preset to expose a name gives its category, whichever that is.
+      this.probe.push(c === 'other' || mayBeOther(name) ? 1 : 0);
+    }
+    return f;
+  }
+}
+
+const NO_FIELDS: ReadonlySet<string> = new Set();
+
+/**
+ * True when the correlator's category for this name may be 'other' whichever preset exposes it
+ * first. No preset's own categories say 'other' (a test holds them to it), so the name decides.
+ */
+function mayBeOther(name: string): boolean {
+  return categoryByName(name) === 'other';
+}

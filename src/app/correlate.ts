@@ -4,6 +4,7 @@
  * the decisions are in core/.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Correlator, type Result } from '../core/correlate.js';
 
 import { formatIso, parseTimestamp } from '../core/time.js';
@@ -11,7 +12,8 @@ import { buildLoginSessions, LOGIN_KEYS, type LoginSessions } from '../core/logi
 import { UserIndexBuilder, usersArray, type UserIndex } from '../core/user-index.js';
 import type { HashFn } from '../core/normalize.js';
 import { InputError, UsageError } from '../errors.js';
-import { expandPaths, type InputStats } from '../io/open.js';
+import { expandPaths, type InputFile, type InputStats } from '../io/open.js';
+import { WorkerPool } from './parallel.js';
 import { newProgress, scanExports, type InputEntry, type Progress, type ScanResult } from './scan.js';
 import { readTable, streamTable } from '../io/read-table.js';
 import { RowFile } from '../io/row-file.js';
@@ -82,10 +84,14 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
   const ctx = { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' };
   const counts = correlator.counts;
+  const where = (file: InputFile, line: number) => (explain === undefined ? undefined : `${file.display}:${line}`);
+  // --map's preset counts the fields it sees: it reads in this thread.
+  const workers = generic ? 0 : plan.workers === 'auto' ? autoWorkers(progress.bytesTotal) : plan.workers;
+  const pool = workers > 0 ? new WorkerPool(workers, { timezone: plan.timezone, window: plan.window, collectResidence: wantsBasis, loginKeys: login !== undefined }) : undefined;
   let scan: ScanResult;
   try {
     scan = await scanExports(files, generic ?? plan.vendor, ctx, {
-      record: (rec, file, line) => correlator.addRecord(rec, explain === undefined ? undefined : `${file.display}:${line}`),
+      record: (rec, file, line) => correlator.addRecord(rec, where(file, line)),
       reject(file, line, reason, text) {
         counts.rejected++;
         rejects?.add([file.display, line, reason, text]);
@@ -93,10 +99,12 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
       },
       warn: log.warn,
       info: log.info,
-    }, progress);
+    }, progress, pool && { pool, apply: (rec, d, file, line) => correlator.add(rec, d, where(file, line)) });
   } catch (e) {
     rejects?.abort();
     throw e;
+  } finally {
+    await pool?.close();
   }
   if (generic && scan.inputs.some((i) => i.records > 0)) {
     const unseen = generic.unseen();
@@ -137,6 +145,17 @@ async function loadLoginSessions(plan: CorrelatePlan, users: UserIndex, inputs: 
   inputs.push({ path, role: 'sessions', ...stats, records: table.rows.length });
   return sessions;
 }
+
+/**
+ * --workers auto: one parse worker per core when there are two or more and the export is big
+ * enough to repay starting them (64 MB; stdin, whose size is unknown, counts as big).
+ */
+export function autoWorkers(exportBytes: number): number {
+  const cores = availableParallelism();
+  return cores >= 2 && !(exportBytes < AUTO_WORKERS_FROM) ? Math.min(cores, 8) : 0;
+}
+
+const AUTO_WORKERS_FROM = 64e6;
 
 function newStats(): InputStats {
   return { bytes: 0, sha256: '', gzip: false };

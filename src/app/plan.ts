@@ -29,6 +29,8 @@ export interface CorrelatePlan {
   manifest?: string;
   strict: boolean;
   quiet: boolean;
+  /** --workers: parse threads beside the main one (0: none), or 'auto' (app/correlate.ts). */
+  workers: number | 'auto';
   argv: string[];
   /** --notification-basis: add residence and notification_basis columns. */
   notificationBasis: boolean;

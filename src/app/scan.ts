@@ -4,11 +4,15 @@
  * every unreadable file recorded (the run goes on; the exit code says so at the end).
  */
 import { statSync } from 'node:fs';
-import { jsonText, VendorRecord, type MapContext, type VendorPreset } from '../core/record.js';
-import { detectPreset, presetFor, unwrapAny } from '../vendors/index.js';
-import { mixpanel } from '../vendors/mixpanel.js';
+import type { Evidence } from '../core/correlate.js';
+import type { Digested } from '../core/digest.js';
+import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
+import { presetFor } from '../vendors/index.js';
+import type { RecordSink } from '../io/json-records.js';
+import { readExport, type NdjsonRoute } from '../io/read-export.js';
+import { FileRecords, type RecordOut } from './records.js';
+import type { FileChunks, WorkerPool } from './parallel.js';
 import { InputError, formatWhere } from '../errors.js';
-import { readExport } from '../io/read-export.js';
 import type { InputFile, InputStats } from '../io/open.js';
 
 export interface InputEntry {
@@ -62,92 +66,91 @@ export function newProgress(files: InputFile[]): Progress {
   return { bytesTotal: total, bytesDone: 0, records: 0 };
 }
 
+/** The parallel path (app/parallel.ts): the pool, and how a worker's record is applied. */
+export interface ScanParallel {
+  pool: WorkerPool;
+  apply(rec: Evidence, d: Digested, file: InputFile, line: number): void;
+}
+
 /**
  * `vendor` is a preset name or 'auto': then each file's preset is the first whose detect()
  * holds for one of its records (said once per vendor on stderr); records read before that are
  * read as Mixpanel's, the default, and rejected if they are not.
+ *
+ * With `parallel`, NDJSON goes to the workers and other containers are read here once all that
+ * went before is applied; either way records are applied in file order.
  */
-export async function scanExports(files: InputFile[], vendor: string | VendorPreset, ctx: MapContext, h: ScanHandlers, progress?: Progress): Promise<ScanResult> {
-  const rec = new VendorRecord();
+export async function scanExports(files: InputFile[], vendor: string | VendorPreset, ctx: MapContext, h: ScanHandlers, progress?: Progress, parallel?: ScanParallel): Promise<ScanResult> {
   const inputs: InputEntry[] = [];
   const errors: InputError[] = [];
   const vendors: string[] = [];
   const fixed = typeof vendor !== 'string' ? vendor : vendor === 'auto' ? undefined : presetFor(vendor);
+  const pool = parallel?.pool;
   for (const file of files) {
-    let preset = fixed;
-    const lock = (found: VendorPreset) => {
-      preset = found;
-      if (!vendors.includes(found.name)) {
-        vendors.push(found.name);
-        h.info(`vendor: ${found.name} (auto-detected in ${file.display})`);
-      }
-    };
-    const presetOf = (raw: Record<string, unknown>): VendorPreset => {
-      if (preset) return preset;
-      const found = detectPreset(raw);
-      if (!found) return mixpanel;
-      lock(found);
-      return found;
-    };
     const stats: InputStats = { bytes: 0, sha256: '', gzip: false };
     const entry: InputEntry = { path: file.member ? file.display : file.path, role: 'export', bytes: 0, sha256: '', records: 0, gzip: false, rejected: 0 };
     const before = progress?.bytesDone ?? 0;
-    const reject = (line: number, reason: string, text: string) => {
-      entry.rejected!++;
-      h.reject(file, line, reason, text.length > 1024 ? text.slice(0, 1024) : text);
+    const out: RecordOut = {
+      record: (rec, line) => h.record(rec, file, line),
+      reject(line, reason, text) {
+        entry.rejected!++;
+        h.reject(file, line, reason, text);
+      },
+      lock(found) {
+        if (!vendors.includes(found.name)) {
+          vendors.push(found.name);
+          h.info(`vendor: ${found.name} (auto-detected in ${file.display})`);
+        }
+      },
     };
-    const one = (raw: unknown, line: number, text: () => string) => {
-      entry.records++;
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject(line, 'not a JSON object', text());
-      rec.reset();
-      const p = presetOf(raw as Record<string, unknown>);
-      rec.preset = p;
-      const why = p.map(raw as Record<string, unknown>, rec, ctx) ?? h.record(rec, file, line);
-      if (why !== undefined) reject(line, why, text());
+    const reader = new FileRecords(fixed, ctx, out);
+    const sink: RecordSink = (text, line, parsed, element) => {
+      if (progress) {
+        progress.records++;
+        progress.bytesDone = before + stats.bytes;
+      }
+      reader.take(text, line, parsed, element);
     };
+    const route: NdjsonRoute | undefined = parallel && {
+      ndjson: () => {
+        const chunks: FileChunks = { reader, out, base: 0, apply: (rec, d, line) => parallel.apply(rec, d, file, line), progress: (texts) => {
+          if (progress) progress.records += texts;
+        } };
+        const split = (cut = parallel.pool.splitter(chunks));
+        return {
+          push: (b) => {
+            if (progress) progress.bytesDone = before + stats.bytes;
+            return split.push(b);
+          },
+          end: () => split.end(),
+        };
+      },
+      otherwise: () => parallel.pool.drain(),
+    };
+    let cut: ReturnType<WorkerPool['splitter']> | undefined;
+    let error: InputError | undefined;
     try {
-      await readExport(file, stats, (text, line, parsed, element) => {
-        if (progress) {
-          progress.records++;
-          progress.bytesDone = before + stats.bytes;
-        }
-        let raw: unknown;
-        if (parsed !== undefined) {
-          if ('reject' in parsed) {
-            entry.records++;
-            return reject(line, parsed.reject, text);
-          }
-          raw = parsed.value;
-        } else {
-          try {
-            raw = JSON.parse(text);
-          } catch (e) {
-            entry.records++;
-            return reject(line, text === '' ? 'document ends before it is complete' : `invalid JSON: ${(e as Error).message}`, text);
-          }
-        }
-        // A JSON array on a line of its own (`[e1]\n[e2]`, concatenated array files) is a
-        // container like a document's array: each element is a record.
-        if (!element && Array.isArray(raw) && raw.length > 0) {
-          for (const el of raw) one(el, line, () => jsonText(el));
-          return;
-        }
-        const wrapped = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? unwrapAny(raw as Record<string, unknown>, preset) : undefined;
-        if (wrapped) {
-          if (!preset) lock(wrapped.preset); // the container says whose records these are
-          for (const el of wrapped.inner) one(el, line, () => jsonText(el));
-        }
-        else one(raw, line, () => text);
-      });
+      await readExport(file, stats, sink, route);
     } catch (e) {
       if (!(e instanceof InputError) || e.code === 'INPUT_BAD_RECORD') throw e;
-      errors.push(e);
-      entry.error = e.message;
-      h.warn(`${formatWhere(e.where)}: ${e.message}`);
+      error = e;
+      // The lines read whole before the damage are records, as in a single thread; the line
+      // it cut is not.
+      if (cut) await cut.abort();
     }
-    if (progress) progress.bytesDone = before + stats.bytes;
-    inputs.push({ ...entry, bytes: stats.bytes, sha256: stats.sha256, gzip: stats.gzip, ...(preset ? { vendor: preset.name } : {}) });
+    const done = () => {
+      if (error) {
+        errors.push(error);
+        entry.error = error.message;
+        h.warn(`${formatWhere(error.where)}: ${error.message}`);
+      }
+      if (progress) progress.bytesDone = before + stats.bytes;
+      inputs.push({ ...entry, records: reader.records, bytes: stats.bytes, sha256: stats.sha256, gzip: stats.gzip, ...(reader.preset ? { vendor: reader.preset.name } : {}) });
+    };
+    if (pool) pool.after(done);
+    else done();
   }
+  await pool?.drain();
   if (fixed) vendors.push(fixed.name);
   return { inputs, errors, vendors };
 }

@@ -31,6 +31,7 @@ export interface CorrelateFlags {
   manifest?: string;
   strict?: boolean;
   quiet?: boolean;
+  workers?: string;
   notificationBasis?: boolean;
   residenceColumn?: string;
   notificationReport?: string;
@@ -52,6 +53,8 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
   if (!(sessionGapMs > 0)) throw new UsageError(`cannot read --session-gap "${f.sessionGap}"`, 'use a duration such as 30m, 90s, 2h');
   if (f.residenceColumn && !(f.notificationBasis || f.notificationReport)) throw new UsageError('--residence-column is used by --notification-basis or --notification-report; give one of them');
   if (f.residenceColumn && f.residenceColumn.split(',').length > 2) throw new UsageError(`--residence-column takes COUNTRY[,REGION], got "${f.residenceColumn}"`);
+  const workers = f.workers === undefined || f.workers === 'auto' ? 'auto' : /^\d{1,3}$/.test(f.workers) ? Number(f.workers) : NaN;
+  if (Number.isNaN(workers) || (typeof workers === 'number' && workers > 64)) throw new UsageError(`cannot read --workers "${f.workers}"`, 'give a number of threads from 0 to 64, or auto');
   const sessionToleranceMs = parseDuration(f.sessionTolerance);
   if (!(sessionToleranceMs >= 0)) throw new UsageError(`cannot read --session-tolerance "${f.sessionTolerance}"`, 'use a duration such as 2m, 90s, 0s');
   return {
@@ -81,6 +84,7 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     notificationReport: f.notificationReport,
     strict: !!f.strict,
     quiet: !!f.quiet,
+    workers,
     argv,
     width,
   };

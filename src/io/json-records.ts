@@ -40,6 +40,11 @@ export class LineSplitter {
     this.line = firstLine - 1;
   }
 
+  /** The number of the last line begun (its line end counted): a chunk's line count in a worker. */
+  get lastLine(): number {
+    return this.line;
+  }
+
   push(chunk: Buffer): void {
     let buf = chunk;
     let s = 0;

@@ -10,36 +10,48 @@ import { readBytes, type InputFile, type InputStats } from './open.js';
 
 export type Container = 'ndjson' | 'json' | 'csv';
 
-interface Splitter {
-  push(b: Buffer): void;
-  end(): void;
+export interface Splitter {
+  /** May return a promise: reading waits for it (the parallel path's back-pressure). */
+  push(b: Buffer): Promise<void> | void;
+  end(): Promise<void> | void;
 }
 
-export async function readExport(file: InputFile, stats: InputStats, sink: RecordSink): Promise<Container | undefined> {
+/**
+ * How a caller reads NDJSON in its own way (app/parallel.ts sends it to workers): `ndjson`
+ * replaces the line splitter, and `otherwise` is awaited before any other container is read.
+ */
+export interface NdjsonRoute {
+  ndjson(): Splitter;
+  otherwise(): Promise<void>;
+}
+
+export async function readExport(file: InputFile, stats: InputStats, sink: RecordSink, route?: NdjsonRoute): Promise<Container | undefined> {
   let head: Buffer | undefined;
   let splitter: Splitter | undefined;
   let container: Container | undefined;
-  const choose = (b: Buffer): void => {
+  const choose = async (b: Buffer): Promise<void> => {
     container = containerOf(b);
-    splitter = container === 'json' ? new ArraySplitter(sink) : container === 'csv' ? new CsvExport(sink) : new LineSplitter(sink);
+    if (route && container !== 'ndjson') await route.otherwise();
+    splitter = container === 'json' ? new ArraySplitter(sink) : container === 'csv' ? new CsvExport(sink) : route ? route.ndjson() : new LineSplitter(sink);
     // The BOM goes; leading blank lines stay so that line numbers stay true.
-    splitter.push(b.subarray(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0));
+    await splitter.push(b.subarray(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0));
   };
   for await (const chunk of readBytes(file, stats)) {
     if (splitter) {
-      splitter.push(chunk);
+      const wait = splitter.push(chunk);
+      if (wait) await wait;
       continue;
     }
     // Decide once the first line and the start of the next are in hand (or 1 MiB without a
     // line end: a pretty-printed document's first line is short, so that is one long record).
     head = head ? Buffer.concat([head, chunk]) : chunk;
     if (decidable(head)) {
-      choose(head);
+      await choose(head);
       head = undefined;
     }
   }
-  if (!splitter && head && head.length > 0) choose(head);
-  splitter?.end();
+  if (!splitter && head && head.length > 0) await choose(head);
+  await splitter?.end();
   return container;
 }
 

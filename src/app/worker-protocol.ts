@@ -1,0 +1,46 @@
+/**
+ * What passes between the main thread and the parse workers (app/parallel.ts, app/worker.ts).
+ * A chunk of NDJSON goes out as bytes cut at a line end; its records come back as numbers in
+ * one Float64Array and strings in one array, in the order the chunk holds them, so the main
+ * thread applies them exactly as a single thread would have read them.
+ */
+import type { Category } from '../core/categorize.js';
+import type { Window } from '../core/digest.js';
+
+export interface WorkerInit {
+  /** IANA zone or 'UTC' (--timezone). */
+  timezone: string;
+  window?: Window;
+  collectResidence: boolean;
+  /** True with --sessions: in-window records carry their login keys (ip, user agent, device id). */
+  loginKeys: boolean;
+}
+
+export interface ChunkTask {
+  seq: number;
+  bytes: Uint8Array; // transferred
+  /** The preset reading the file: fixed or settled before this chunk; undefined while auto has not settled. */
+  preset?: string;
+}
+
+export interface ChunkResult {
+  seq: number;
+  /** Lines in the chunk (each counted at its line end): where the next chunk's numbering starts. */
+  lines: number;
+  /** Records delimited (the accounting line's left side) and texts split (the progress line). */
+  records: number;
+  texts: number;
+  nums: Float64Array; // transferred; `n` of it used
+  n: number;
+  strs: string[];
+  /** Field names the worker numbered for the first time in this chunk. */
+  fields: { first: number; names: string[]; cats: Category[] };
+}
+
+/** Item tags in `nums`. */
+export const T_RECORD = 1, T_REJECT = 2, T_LOCK = 3;
+/** Record flags. */
+export const F_EVENT = 1, F_DEVICE = 2, F_IN_WINDOW = 4, F_RESIDENCE = 8, F_KEYS = 16;
+
+/** The presets a lock names, by number (vendors/index.ts order). */
+export { PRESETS } from '../vendors/index.js';

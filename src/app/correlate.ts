@@ -14,6 +14,7 @@ import type { HashFn } from '../core/normalize.js';
 import { InputError, UsageError } from '../errors.js';
 import { expandPaths, type InputFile, type InputStats } from '../io/open.js';
 import { WorkerPool } from './parallel.js';
+import { ProbeTable } from '../core/probe.js';
 import { newProgress, scanExports, type InputEntry, type Progress, type ScanResult } from './scan.js';
 import { readTable, streamTable } from '../io/read-table.js';
 import { RowFile } from '../io/row-file.js';
@@ -87,7 +88,14 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   const where = (file: InputFile, line: number) => (explain === undefined ? undefined : `${file.display}:${line}`);
   // --map's preset counts the fields it sees: it reads in this thread.
   const workers = generic ? 0 : plan.workers === 'auto' ? autoWorkers(progress.bytesTotal) : plan.workers;
-  const pool = workers > 0 ? new WorkerPool(workers, { timezone: plan.timezone, window: plan.window, collectResidence: wantsBasis, loginKeys: login !== undefined }) : undefined;
+  const pool = workers > 0 ? new WorkerPool(workers, {
+    timezone: plan.timezone,
+    window: plan.window,
+    collectResidence: wantsBasis,
+    loginKeys: login !== undefined,
+    idTable: ProbeTable.build(users.byId).buffer,
+    emailTable: ProbeTable.build(users.byEmail).buffer,
+  }) : undefined;
   let scan: ScanResult;
   try {
     scan = await scanExports(files, generic ?? plan.vendor, ctx, {

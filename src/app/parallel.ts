@@ -248,11 +248,15 @@ export class WorkerPool {
         const flags = a[i + 2]!;
         rec.kind = flags & F_EVENT ? 'event' : 'profile';
         rec.time = a[i + 3]!;
-        si = fill(rec.ids, s, si, a[i + 4]!);
-        si = fill(rec.emails, s, si, a[i + 5]!);
+        const nIds = a[i + 4]!;
+        const nEmails = a[i + 5]!;
+        si = fill(rec.ids, s, si, nIds);
+        si = fill(rec.emails, s, si, nEmails);
         si = fill(rec.hashes, s, si, a[i + 6]!);
         rec.deviceKey = flags & F_DEVICE ? s[si++]! : '';
         i += 7;
+        i = fillNums(d.idHints, a, i, nIds);
+        i = fillNums(d.emailHints, a, i, nEmails);
         d.inWindow = (flags & F_IN_WINDOW) !== 0;
         d.residence = '';
         if (d.fields.length !== 0) d.fields.length = 0;
@@ -323,7 +327,7 @@ function skip(a: Float64Array, i: number): number {
   const tag = a[i]!;
   if (tag === T_REJECT || tag === T_LOCK) return i + 2;
   const flags = a[i + 2]!;
-  i += 7;
+  i += 7 + a[i + 4]! + a[i + 5]!;
   if (flags & F_IN_WINDOW) {
     i += 2;
     i += a[i]! + 1;
@@ -335,6 +339,12 @@ function skip(a: Float64Array, i: number): number {
 function fill(to: string[], s: string[], at: number, n: number): number {
   if (to.length !== 0) to.length = 0;
   for (let k = 0; k < n; k++) to.push(s[at + k]!);
+  return at + n;
+}
+
+function fillNums(to: number[], a: Float64Array, at: number, n: number): number {
+  if (to.length !== 0) to.length = 0;
+  for (let k = 0; k < n; k++) to.push(a[at + k]!);
   return at + n;
 }
 
@@ -355,6 +365,8 @@ class DecodedDigest implements Digested {
   readonly fields: number[] = [];
   readonly hints: number[] = [];
   residence = '';
+  readonly idHints: number[] = [];
+  readonly emailHints: number[] = [];
   constructor(
     readonly source: number,
     readonly table: FieldTable,

@@ -14,6 +14,9 @@ export interface WorkerInit {
   collectResidence: boolean;
   /** True with --sessions: in-window records carry their login keys (ip, user agent, device id). */
   loginKeys: boolean;
+  /** The user index's probe tables (core/probe.ts): ids and --user-key values, normalized emails. */
+  idTable: SharedArrayBuffer;
+  emailTable: SharedArrayBuffer;
 }
 
 export interface ChunkTask {

@@ -6,6 +6,8 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Digest } from '../core/digest.js';
+import { isEmailShaped, isHashShaped, normalizeEmail } from '../core/normalize.js';
+import { emailHint, idHint, ProbeTable } from '../core/probe.js';
 import type { VendorRecord, VendorPreset } from '../core/record.js';
 import { ianaZone, utcZone } from '../core/time.js';
 import { LineSplitter } from '../io/json-records.js';
@@ -23,6 +25,8 @@ try {
 const ctx = { zone: init.timezone === 'UTC' ? utcZone : ianaZone(init.timezone), localEpochs: init.timezone !== 'UTC' };
 const digest = new Digest({ window: init.window, collectResidence: init.collectResidence });
 const presetNames = Object.keys(PRESETS);
+const idTable = new ProbeTable(init.idTable);
+const emailTable = new ProbeTable(init.emailTable);
 
 /** Numbers and strings of one chunk's records. */
 class Encoder {
@@ -43,7 +47,7 @@ class Encoder {
     const d = digest;
     const nf = d.inWindow ? d.fields.length : 0;
     const nh = d.inWindow ? d.hints.length : 0;
-    this.room(12 + nf + nh);
+    this.room(12 + rec.ids.length + rec.emails.length + nf + nh);
     const a = this.nums;
     let i = this.n;
     const keys = d.inWindow && init.loginKeys;
@@ -54,6 +58,8 @@ class Encoder {
     a[i++] = rec.ids.length;
     a[i++] = rec.emails.length;
     a[i++] = rec.hashes.length;
+    for (const v of rec.ids) a[i++] = idHint(v, idTable, emailTable, normalizeEmail, isEmailShaped, isHashShaped);
+    for (const v of rec.emails) a[i++] = emailHint(v, emailTable, normalizeEmail);
     const s = this.strs;
     for (const v of rec.ids) s.push(v);
     for (const v of rec.emails) s.push(v);

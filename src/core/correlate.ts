@@ -15,6 +15,7 @@ import { isEmailShaped, isHashShaped, normalizeEmail, stripDevicePrefix } from '
 import { clear, type Kind, type VendorRecord } from './record.js';
 import { CATEGORIES, categoryByName, type Category } from './categorize.js';
 import { Digest, type Digested, type Window } from './digest.js';
+import { EMAIL_HINT, MANY, NONE as NO_USER } from './probe.js';
 import { SessionWindows } from './sessions.js';
 import type { UserIndex, Users } from './user-index.js';
 
@@ -120,12 +121,24 @@ export class Correlator {
     clear(this.recipes);
     const loose = this.loose;
     let nLoose = 0;
-    for (const raw of rec.ids) {
-      const matched = this.matchValue(raw);
+    const ids = rec.ids;
+    const idHints = d.idHints.length === ids.length ? d.idHints : undefined;
+    for (let i = 0; i < ids.length; i++) {
+      const raw = ids[i]!;
+      const matched = idHints ? this.matchHinted(raw, idHints[i]!) : this.matchValue(raw);
       const key = stripDevicePrefix(raw);
       if (!matched && key !== '') loose[nLoose++] = this.graph.node(key);
     }
-    for (const e of rec.emails) {
+    const emails = rec.emails;
+    const emailHints = d.emailHints.length === emails.length ? d.emailHints : undefined;
+    for (let i = 0; i < emails.length; i++) {
+      const e = emails[i]!;
+      const h = emailHints ? emailHints[i]! : MANY;
+      if (h === NO_USER) continue;
+      if (h >= 0 && this.users.emails[h] === e) {
+        addUsers(this.byEmail, h);
+        continue;
+      }
       const n = normalizeEmail(e);
       const u = n === '' ? undefined : this.users.byEmail.get(n);
       if (u !== undefined) addUsers(this.byEmail, u);
@@ -202,6 +215,28 @@ export class Correlator {
       return false;
     }
     return isHashShaped(raw) && this.matchHash(raw);
+  }
+
+  /**
+   * matchValue with a worker's probe answer (core/probe.ts): NONE is final; a user is taken when
+   * the value is that user's own id (or email, for an email-shaped value) exactly; anything else
+   * is looked up in full.
+   */
+  private matchHinted(raw: string, h: number): boolean {
+    if (h === NO_USER) return false;
+    if (h >= 0) {
+      if (this.users.ids[h] === raw) {
+        addUsers(this.byId, h);
+        return true;
+      }
+    } else if (h <= EMAIL_HINT) {
+      const u = EMAIL_HINT - h;
+      if (this.users.emails[u] === raw) {
+        addUsers(this.byEmail, u);
+        return true;
+      }
+    }
+    return this.matchValue(raw);
   }
 
   private matchHash(hex: string): boolean {

@@ -41,6 +41,12 @@ export interface Digested {
   readonly hints: number[];
   /** The residence code of the record (SPEC §4.8), '' when none or not asked for. */
   residence: string;
+  /**
+   * Set by a worker: per record id and per email, what its probe tables said (core/probe.ts),
+   * for the correlator to confirm; empty in the main thread's own digests.
+   */
+  readonly idHints: number[];
+  readonly emailHints: number[];
   /** Whose local field numbers these are: 0 for the main thread, 1 + n for worker n. */
   readonly source: number;
   readonly table: FieldTable;
@@ -62,6 +68,8 @@ export class Digest implements Digested, FieldTable {
   readonly fields: number[] = [];
   readonly hints: number[] = [];
   residence = '';
+  readonly idHints: number[] = [];
+  readonly emailHints: number[] = [];
   readonly source: number = 0;
   readonly table: FieldTable = this;
   /** Per preset, field name → local number. */

@@ -95,7 +95,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
     loginKeys: login !== undefined,
     idTable: ProbeTable.build(users.byId).buffer,
     emailTable: ProbeTable.build(users.byEmail).buffer,
-  }) : undefined;
+  }, users) : undefined;
   let scan: ScanResult;
   try {
     scan = await scanExports(files, generic ?? plan.vendor, ctx, {

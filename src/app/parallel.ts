@@ -15,11 +15,13 @@
 import { Worker } from 'node:worker_threads';
 import type { Category } from '../core/categorize.js';
 import type { Evidence } from '../core/correlate.js';
+import { EMAIL_HINT, MANY } from '../core/probe.js';
+import type { UserIndex } from '../core/user-index.js';
 import type { Digested, FieldTable } from '../core/digest.js';
 import type { Kind } from '../core/record.js';
 import type { VendorPreset } from '../core/record.js';
 import type { FileRecords, RecordOut } from './records.js';
-import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_RESIDENCE, PRESETS, T_LOCK, T_RECORD, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
+import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_RESIDENCE, PRESETS, T_LOCK, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
 
 /**
  * Bytes of NDJSON per chunk: big enough that a message costs little, small enough to balance.
@@ -65,9 +67,14 @@ export class WorkerPool {
   private failure: unknown;
   private wake: Array<() => void> = [];
   private readonly rec = new DecodedRecord();
+  private readonly text = new TextReader();
   private readonly digests: DecodedDigest[] = [];
 
-  constructor(n: number, init: WorkerInit) {
+  constructor(
+    n: number,
+    init: WorkerInit,
+    private readonly users: Pick<UserIndex, 'ids' | 'emails'>,
+  ) {
     for (let w = 0; w < n; w++) {
       const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
       worker.on('message', (r: ChunkResult) => this.received(w, r));
@@ -197,13 +204,7 @@ export class WorkerPool {
     slot.result = r;
     const file = slot.file!;
     // A lock settles the preset for the chunks still to be cut (applied below, in order).
-    if (file.reader.preset === undefined) {
-      for (let i = 0; i < r.n; ) {
-        const tag = r.nums[i]!;
-        if (tag === T_LOCK) file.reader.preset = presetList[r.nums[i + 1]!];
-        i = skip(r.nums, i);
-      }
-    }
+    if (file.reader.preset === undefined && r.lock >= 0) file.reader.preset = presetList[r.lock];
     slot.received?.();
     this.dispatch();
     try {
@@ -231,53 +232,79 @@ export class WorkerPool {
 
   private apply(file: FileChunks, r: ChunkResult, d: DecodedDigest): void {
     const a = r.nums;
-    const s = r.strs;
+    const t = this.text;
+    t.reset(r.text, r.tn);
     const rec = this.rec;
-    let si = 0;
+    const users = this.users;
     for (let i = 0; i < r.n; ) {
       const tag = a[i]!;
-      const line = file.base + a[i + 1]!;
-      if (tag === T_REJECT) {
-        file.out.reject(line, s[si]!, s[si + 1]!);
-        si += 2;
-        i += 2;
-      } else if (tag === T_LOCK) {
+      if (tag === T_LOCK) {
         file.out.lock(presetList[a[i + 1]!] as VendorPreset);
         i += 2;
-      } else {
-        const flags = a[i + 2]!;
-        rec.kind = flags & F_EVENT ? 'event' : 'profile';
-        rec.time = a[i + 3]!;
-        const nIds = a[i + 4]!;
-        const nEmails = a[i + 5]!;
-        si = fill(rec.ids, s, si, nIds);
-        si = fill(rec.emails, s, si, nEmails);
-        si = fill(rec.hashes, s, si, a[i + 6]!);
-        rec.deviceKey = flags & F_DEVICE ? s[si++]! : '';
-        i += 7;
-        i = fillNums(d.idHints, a, i, nIds);
-        i = fillNums(d.emailHints, a, i, nEmails);
-        d.inWindow = (flags & F_IN_WINDOW) !== 0;
-        d.residence = '';
-        if (d.fields.length !== 0) d.fields.length = 0;
-        if (d.hints.length !== 0) d.hints.length = 0;
-        if (d.inWindow) {
-          d.dedupHi = a[i++]!;
-          d.dedupLo = a[i++]!;
-          const nf = a[i++]!;
-          for (let k = 0; k < nf; k++) d.fields.push(a[i++]!);
-          const nh = a[i++]!;
-          for (let k = 0; k < nh; k++) d.hints.push(a[i++]!);
-          if (flags & F_RESIDENCE) d.residence = s[si++]!;
-          if (flags & F_KEYS) {
-            rec.keys.ip = s[si++]!;
-            rec.keys.user_agent = s[si++]!;
-            rec.keys.device_id = s[si++]!;
-          }
-        }
-        file.apply(rec, d, line);
+        continue;
       }
+      const line = file.base + a[i + 1]!;
+      i += 2;
+      if (tag === T_REJECT) {
+        const reason = t.take(a[i++]!);
+        file.out.reject(line, reason, t.take(a[i++]!));
+        continue;
+      }
+      const flags = a[i++]!;
+      rec.kind = flags & F_EVENT ? 'event' : 'profile';
+      rec.time = a[i++]!;
+      const nIds = a[i++]!;
+      const nEmails = a[i++]!;
+      const nHashes = a[i++]!;
+      clearAll(rec.ids, d.idHints, rec.emails, d.emailHints, rec.hashes);
+      // A value the probe tables name is checked against that user's own id or email here, code
+      // unit by code unit; when it is the same, the user's string stands in for it (no copy).
+      for (let k = 0; k < nIds; k++) {
+        let h = a[i++]!;
+        const len = a[i++]!;
+        const own = h >= 0 ? users.ids[h]! : h <= EMAIL_HINT ? users.emails[EMAIL_HINT - h]! : undefined;
+        if (own !== undefined && t.is(own, len)) rec.ids.push(own);
+        else {
+          if (own !== undefined) h = MANY;
+          rec.ids.push(t.take(len));
+        }
+        d.idHints.push(h);
+      }
+      for (let k = 0; k < nEmails; k++) {
+        let h = a[i++]!;
+        const len = a[i++]!;
+        const own = h >= 0 ? users.emails[h]! : undefined;
+        if (own !== undefined && t.is(own, len)) rec.emails.push(own);
+        else {
+          if (own !== undefined) h = MANY;
+          rec.emails.push(t.take(len));
+        }
+        d.emailHints.push(h);
+      }
+      for (let k = 0; k < nHashes; k++) rec.hashes.push(t.take(a[i++]!));
+      rec.deviceKey = flags & F_DEVICE ? t.take(a[i++]!) : '';
+      d.inWindow = (flags & F_IN_WINDOW) !== 0;
+      d.residence = '';
+      if (d.fields.length !== 0) d.fields.length = 0;
+      if (d.hints.length !== 0) d.hints.length = 0;
+      if (d.inWindow) {
+        d.dedupHi = a[i++]!;
+        d.dedupLo = a[i++]!;
+        const nf = a[i++]!;
+        for (let k = 0; k < nf && i < r.n; k++) d.fields.push(a[i++]!);
+        const nh = a[i++]!;
+        for (let k = 0; k < nh && i < r.n; k++) d.hints.push(a[i++]!);
+        if (flags & F_RESIDENCE) d.residence = t.take(a[i++]!);
+        if (flags & F_KEYS) {
+          rec.keys.ip = t.take(a[i++]!);
+          rec.keys.user_agent = t.take(a[i++]!);
+          rec.keys.device_id = t.take(a[i++]!);
+        }
+      }
+      file.apply(rec, d, line);
     }
+    // The two sides of the protocol disagree: stop, rather than apply misread records.
+    if (!t.done()) throw new Error('internal error: a parse worker\'s message was misread');
     file.reader.records += r.records;
     file.base += r.lines;
     file.progress(r.texts);
@@ -322,30 +349,48 @@ function cutAfterLastLine(pieces: Buffer[], from: number): { head: Buffer[]; res
   return undefined;
 }
 
-/** The index after the item at `i`. */
-function skip(a: Float64Array, i: number): number {
-  const tag = a[i]!;
-  if (tag === T_REJECT || tag === T_LOCK) return i + 2;
-  const flags = a[i + 2]!;
-  i += 7 + a[i + 4]! + a[i + 5]!;
-  if (flags & F_IN_WINDOW) {
-    i += 2;
-    i += a[i]! + 1;
-    i += a[i]! + 1;
+function clearAll(...lists: unknown[][]): void {
+  for (const l of lists) if (l.length !== 0) l.length = 0;
+}
+
+/** A chunk's string code units, read in order. */
+class TextReader {
+  private t: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+  private at = 0;
+  private end = 0;
+
+  reset(t: Uint16Array<ArrayBufferLike>, end: number): void {
+    this.t = t;
+    this.at = 0;
+    this.end = end;
   }
-  return i;
-}
 
-function fill(to: string[], s: string[], at: number, n: number): number {
-  if (to.length !== 0) to.length = 0;
-  for (let k = 0; k < n; k++) to.push(s[at + k]!);
-  return at + n;
-}
+  /** The next `len` code units as a string (exact: lone surrogates stay as they are). */
+  take(len: number): string {
+    const t = this.t;
+    const from = this.at;
+    this.at += len;
+    if (len === 0) return '';
+    if (len <= 4096) return String.fromCharCode.apply(null, t.subarray(from, from + len) as unknown as number[]);
+    let s = '';
+    for (let k = from; k < from + len; k += 4096) s += String.fromCharCode.apply(null, t.subarray(k, Math.min(k + 4096, from + len)) as unknown as number[]);
+    return s;
+  }
 
-function fillNums(to: number[], a: Float64Array, at: number, n: number): number {
-  if (to.length !== 0) to.length = 0;
-  for (let k = 0; k < n; k++) to.push(a[at + k]!);
-  return at + n;
+  /** True when every code unit was read (and the numbers that said how many were read right). */
+  done(): boolean {
+    return this.at === this.end;
+  }
+
+  /** True, and the `len` code units skipped, when they are `s`'s; else nothing is read. */
+  is(s: string, len: number): boolean {
+    if (s.length !== len) return false;
+    const t = this.t;
+    const from = this.at;
+    for (let k = 0; k < len; k++) if (t[from + k] !== s.charCodeAt(k)) return false;
+    this.at += len;
+    return true;
+  }
 }
 
 class DecodedRecord implements Evidence {

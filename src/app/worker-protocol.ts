@@ -1,8 +1,8 @@
 /**
  * What passes between the main thread and the parse workers (app/parallel.ts, app/worker.ts).
  * A chunk of NDJSON goes out as bytes cut at a line end; its records come back as numbers in
- * one Float64Array and strings in one array, in the order the chunk holds them, so the main
- * thread applies them exactly as a single thread would have read them.
+ * one Float64Array and their strings' code units in one Uint16Array, in the order the chunk
+ * holds them, so the main thread applies them exactly as a single thread would have read them.
  */
 import type { Category } from '../core/categorize.js';
 import type { Window } from '../core/digest.js';
@@ -33,9 +33,13 @@ export interface ChunkResult {
   /** Records delimited (the accounting line's left side) and texts split (the progress line). */
   records: number;
   texts: number;
+  /** The preset index of the first --vendor auto lock in the chunk, -1 when none. */
+  lock: number;
   nums: Float64Array; // transferred; `n` of it used
   n: number;
-  strs: string[];
+  /** The records' strings as UTF-16 code units, in the order their lengths appear in `nums` (transferred). */
+  text: Uint16Array;
+  tn: number;
   /** Field names the worker numbered for the first time in this chunk. */
   fields: { first: number; names: string[]; cats: Category[] };
 }

@@ -28,68 +28,95 @@ const presetNames = Object.keys(PRESETS);
 const idTable = new ProbeTable(init.idTable);
 const emailTable = new ProbeTable(init.emailTable);
 
-/** Numbers and strings of one chunk's records. */
+/**
+ * One chunk's records as numbers (Float64Array) and the UTF-16 code units of their strings
+ * (Uint16Array), both transferred, not cloned: the main thread makes a string only where it
+ * needs one, when it applies the record, so a chunk waiting its turn holds no JavaScript objects.
+ */
 class Encoder {
-  nums = new Float64Array(1 << 16);
+  nums: Float64Array<ArrayBuffer> = new Float64Array(1 << 15);
   n = 0;
-  strs: string[] = [];
+  text: Uint16Array<ArrayBuffer> = new Uint16Array(1 << 17);
+  tn = 0;
+  /** The preset the first lock in the chunk settled on (an index in PRESETS), -1 when none. */
+  lock = -1;
 
   private room(k: number): void {
-    if (this.n + k <= this.nums.length) return;
-    let size = this.nums.length * 2;
-    while (size < this.n + k) size *= 2;
-    const next = new Float64Array(size);
-    next.set(this.nums.subarray(0, this.n));
-    this.nums = next;
+    if (this.n + k > this.nums.length) this.nums = grown(this.nums, this.n + k) as Float64Array<ArrayBuffer>;
+  }
+
+  /** A string: its length among the numbers, its code units in the text. */
+  private str(s: string): void {
+    this.room(1);
+    this.nums[this.n++] = s.length;
+    if (this.tn + s.length > this.text.length) this.text = grown(this.text, this.tn + s.length) as Uint16Array<ArrayBuffer>;
+    const t = this.text;
+    let j = this.tn;
+    for (let i = 0; i < s.length; i++) t[j++] = s.charCodeAt(i);
+    this.tn = j;
+  }
+
+  private num(v: number): void {
+    this.room(1);
+    this.nums[this.n++] = v;
   }
 
   record(rec: VendorRecord, line: number): void {
     const d = digest;
-    const nf = d.inWindow ? d.fields.length : 0;
-    const nh = d.inWindow ? d.hints.length : 0;
-    this.room(12 + rec.ids.length + rec.emails.length + nf + nh);
-    const a = this.nums;
-    let i = this.n;
     const keys = d.inWindow && init.loginKeys;
-    a[i++] = T_RECORD;
-    a[i++] = line;
-    a[i++] = (rec.kind === 'event' ? F_EVENT : 0) | (rec.deviceKey !== '' ? F_DEVICE : 0) | (d.inWindow ? F_IN_WINDOW : 0) | (d.residence !== '' ? F_RESIDENCE : 0) | (keys ? F_KEYS : 0);
-    a[i++] = rec.time;
-    a[i++] = rec.ids.length;
-    a[i++] = rec.emails.length;
-    a[i++] = rec.hashes.length;
-    for (const v of rec.ids) a[i++] = idHint(v, idTable, emailTable, normalizeEmail, isEmailShaped, isHashShaped);
-    for (const v of rec.emails) a[i++] = emailHint(v, emailTable, normalizeEmail);
-    const s = this.strs;
-    for (const v of rec.ids) s.push(v);
-    for (const v of rec.emails) s.push(v);
-    for (const v of rec.hashes) s.push(v);
-    if (rec.deviceKey !== '') s.push(rec.deviceKey);
-    if (d.inWindow) {
-      a[i++] = d.dedupHi;
-      a[i++] = d.dedupLo;
-      a[i++] = nf;
-      for (let k = 0; k < nf; k++) a[i++] = d.fields[k]!;
-      a[i++] = nh;
-      for (let k = 0; k < nh; k++) a[i++] = d.hints[k]!;
-      if (d.residence !== '') s.push(d.residence);
-      if (keys) s.push(rec.keys.ip, rec.keys.user_agent, rec.keys.device_id);
+    this.num(T_RECORD);
+    this.num(line);
+    this.num((rec.kind === 'event' ? F_EVENT : 0) | (rec.deviceKey !== '' ? F_DEVICE : 0) | (d.inWindow ? F_IN_WINDOW : 0) | (d.residence !== '' ? F_RESIDENCE : 0) | (keys ? F_KEYS : 0));
+    this.num(rec.time);
+    this.num(rec.ids.length);
+    this.num(rec.emails.length);
+    this.num(rec.hashes.length);
+    for (const v of rec.ids) {
+      this.num(idHint(v, idTable, emailTable, normalizeEmail, isEmailShaped, isHashShaped));
+      this.str(v);
     }
-    this.n = i;
+    for (const v of rec.emails) {
+      this.num(emailHint(v, emailTable, normalizeEmail));
+      this.str(v);
+    }
+    for (const v of rec.hashes) this.str(v);
+    if (rec.deviceKey !== '') this.str(rec.deviceKey);
+    if (!d.inWindow) return;
+    this.num(d.dedupHi);
+    this.num(d.dedupLo);
+    this.num(d.fields.length);
+    for (const f of d.fields) this.num(f);
+    this.num(d.hints.length);
+    for (const h of d.hints) this.num(h);
+    if (d.residence !== '') this.str(d.residence);
+    if (keys) {
+      this.str(rec.keys.ip);
+      this.str(rec.keys.user_agent);
+      this.str(rec.keys.device_id);
+    }
   }
 
   reject(line: number, reason: string, text: string): void {
-    this.room(2);
-    this.nums[this.n++] = T_REJECT;
-    this.nums[this.n++] = line;
-    this.strs.push(reason, text);
+    this.num(T_REJECT);
+    this.num(line);
+    this.str(reason);
+    this.str(text);
   }
 
-  lock(p: VendorPreset): void {
-    this.room(2);
-    this.nums[this.n++] = T_LOCK;
-    this.nums[this.n++] = presetNames.indexOf(p.name);
+  locked(p: VendorPreset): void {
+    const i = presetNames.indexOf(p.name);
+    if (this.lock < 0) this.lock = i;
+    this.num(T_LOCK);
+    this.num(i);
   }
+}
+
+function grown(a: Float64Array<ArrayBuffer> | Uint16Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> | Uint16Array<ArrayBuffer> {
+  let size = a.length * 2;
+  while (size < need) size *= 2;
+  const next = a instanceof Float64Array ? new Float64Array(size) : new Uint16Array(size);
+  next.set(a);
+  return next;
 }
 
 parentPort!.on('message', (task: ChunkTask) => {
@@ -101,11 +128,11 @@ parentPort!.on('message', (task: ChunkTask) => {
       return why;
     },
     reject: (line, reason, text) => enc.reject(line, reason, text),
-    lock: (p) => enc.lock(p),
+    lock: (p) => enc.locked(p),
   });
   const lines = new LineSplitter(reader.take);
   lines.push(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength));
   lines.end();
-  const result: ChunkResult = { seq: task.seq, lines: lines.lastLine, records: reader.records, texts: reader.texts, nums: enc.nums, n: enc.n, strs: enc.strs, fields: digest.takeNew() };
-  parentPort!.postMessage(result, [enc.nums.buffer]);
+  const result: ChunkResult = { seq: task.seq, lines: lines.lastLine, records: reader.records, texts: reader.texts, lock: enc.lock, nums: enc.nums, n: enc.n, text: enc.text, tn: enc.tn, fields: digest.takeNew() };
+  parentPort!.postMessage(result, [enc.nums.buffer, enc.text.buffer]);
 });

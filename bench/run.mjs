@@ -6,20 +6,24 @@
  *                     memory target); data is generated into bench/data/<size>/ if missing
  *   BENCH_RUNS=3      runs per tool and size; the table shows medians
  *   BENCH_TIMEOUT_S   per-run timeout in seconds (default 1800): a run past it is killed and marked
- *   BENCH_TOOLS       comma list to run a subset: correlate,duckdb (default: both)
+ *   BENCH_TOOLS       comma list to run a subset: correlate,correlate-w0,correlate-w1,duckdb (default: all)
  *   BENCH_NO_TIME=1   measure RSS/CPU with the preload even where /usr/bin/time exists
  *
  * Tools, each a child process, interleaved round by round (correlate, duckdb, correlate, …):
  *   correlate             node bin/breach-impact.js correlate --export DIR --users users.csv --window W --quiet
+ *                         (--workers auto: one parse worker per core here)
+ *   correlate --workers 0 the same in one thread: the single-threaded path, the parallel path's baseline
+ *   correlate --workers 1 one parse worker beside the main thread
  *   duckdb (2 threads)    node bench/duckdb-job.mjs: the simpler job (see that file)
  * Wall time is measured here around the child; peak RSS and CPU time (user+sys, as % of wall:
  * 200% = both cores busy) by `/usr/bin/time -f '%e %M %U %S'` when it exists, else by a preload
  * (bench/rss-probe.mjs) reporting process.resourceUsage().
  * MB/s = export bytes on disk (gzip days counted compressed) / 1e6 / s; events/s = lines / s.
  * "vs DuckDB" = median wall / DuckDB's median wall (≤ 1.0 means faster than DuckDB).
+ * "vs 1 thread" = `--workers 0`'s median / this median (the parallel path's speed-up).
  *
  * Outputs go to bench/data/<size>/out/; the raw numbers to bench/data/results-<SIZES>.json.
- * Also checked and printed: every correlate run's stdout is byte-identical across runs, and every DuckDB user appears in correlate's output with a superset of the
+ * Also checked and printed: every correlate run's stdout is byte-identical across runs and worker counts, and every DuckDB user appears in correlate's output with a superset of the
  * exposed fields (correlate does more: sessions and identity merge add users and fields).
  */
 import { spawn } from 'node:child_process';
@@ -41,8 +45,10 @@ const TIME_BIN = process.env.BENCH_NO_TIME ? undefined : ['/usr/bin/time'].find(
 const log = (...m) => console.error(...m);
 
 const TOOLS = [
-  { key: 'correlate', label: 'correlate', kind: 'correlate', env: {} },
-  { key: 'duckdb', label: 'duckdb (2 threads)', kind: 'duckdb', env: {} },
+  { key: 'correlate', label: 'correlate', kind: 'correlate', env: {}, args: [] },
+  { key: 'correlate-w0', label: 'correlate --workers 0', kind: 'correlate', env: {}, args: ['--workers', '0'] },
+  { key: 'correlate-w1', label: 'correlate --workers 1', kind: 'correlate', env: {}, args: ['--workers', '1'] },
+  { key: 'duckdb', label: 'duckdb (2 threads)', kind: 'duckdb', env: {}, args: [] },
 ];
 const wanted = process.env.BENCH_TOOLS?.split(',').map((s) => s.trim());
 const tools = wanted ? TOOLS.filter((t) => wanted.includes(t.key)) : TOOLS;
@@ -56,7 +62,7 @@ function argsFor(tool, d, outFile) {
   if (tool.kind === 'duckdb') {
     return [join(BENCH, 'duckdb-job.mjs'), '--export', d.exportDir, '--users', d.users, '--window', d.window, '--out', outFile, '--threads', '2'];
   }
-  return [join(ROOT, 'bin', 'breach-impact.js'), 'correlate', '--export', d.exportDir, '--users', d.users, '--window', d.window, '--quiet'];
+  return [join(ROOT, 'bin', 'breach-impact.js'), 'correlate', '--export', d.exportDir, '--users', d.users, '--window', d.window, '--quiet', ...tool.args];
 }
 
 /** Run one child; resolves {wall, rssKiB, code, signal, timedOut}. */
@@ -67,7 +73,6 @@ function runOnce(tool, d, outFile, errFile) {
     rmSync(rssFile, { force: true });
     let cmd, args;
     const env = { ...process.env, ...tool.env };
-    if (tool.env.BREACH_IMPACT_WORKERS === undefined) delete env.BREACH_IMPACT_WORKERS;
     if (TIME_BIN) {
       cmd = TIME_BIN;
       args = ['-f', '%e %M %U %S', '-o', rssFile, process.execPath, ...nodeArgs];
@@ -304,6 +309,8 @@ for (const size of sizes) {
 
   const duckRuns = runs.get('duckdb')?.filter((x) => x.ok) ?? [];
   const duckMedian = duckRuns.length ? median(duckRuns.map((x) => x.wall)) : NaN;
+  const oneRuns = runs.get('correlate-w0')?.filter((x) => x.ok) ?? [];
+  const oneMedian = oneRuns.length ? median(oneRuns.map((x) => x.wall)) : NaN;
   for (const tool of tools) {
     const all = runs.get(tool.key);
     const good = all.filter((x) => x.ok);
@@ -324,6 +331,7 @@ for (const size of sizes) {
       peak_rss_mib: rssMiB,
       cpu_pct: median(good.map((x) => (100 * x.cpuS) / x.wall)),
       vs_duckdb: wall / duckMedian,
+      vs_one_thread: tool.kind === 'correlate' ? oneMedian / wall : NaN,
       rows,
     });
   }
@@ -339,7 +347,7 @@ for (const size of sizes) {
 
 const f = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 const fi = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
-const header = ['tool', 'size', 'median wall s', 'MB/s', 'events/s', 'peak RSS MiB', 'vs DuckDB', 'CPU %', 'rows out', 'runs s'];
+const header = ['tool', 'size', 'median wall s', 'MB/s', 'events/s', 'peak RSS MiB', 'vs DuckDB', 'vs 1 thread', 'CPU %', 'rows out', 'runs s'];
 const rows = results.map((r) => [
   r.tool,
   r.size,
@@ -348,6 +356,7 @@ const rows = results.map((r) => [
   fi(r.events_s),
   fi(r.peak_rss_mib),
   f(r.vs_duckdb, 2),
+  f(r.vs_one_thread, 2),
   fi(r.cpu_pct),
   fi(r.rows),
   r.runs.map((x) => x.toFixed(2)).join(' / ') + (r.failed.length ? ` (${r.failed.length} failed: ${r.failed[0]})` : ''),
@@ -369,7 +378,7 @@ console.log(table);
 console.log('');
 for (const c of checks) {
   const parts = [`${c.size}:`];
-  if (c.correlateOutputsIdentical !== null) parts.push(`correlate stdout byte-identical across ${c.correlateRunsHashed} runs: ${c.correlateOutputsIdentical ? 'yes' : 'NO'}`);
+  if (c.correlateOutputsIdentical !== null) parts.push(`correlate stdout byte-identical across its ${c.correlateRunsHashed} runs (every worker count): ${c.correlateOutputsIdentical ? 'yes' : 'NO'}`);
   if (c.duckdbUsers !== undefined) {
     parts.push(`users: correlate ${fi(c.correlateUsers)}, duckdb ${fi(c.duckdbUsers)}; duckdb users missing from correlate ${fi(c.missingInCorrelate)}, with fields not in correlate's ${fi(c.fieldsNotSuperset)}`);
   }

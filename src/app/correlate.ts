@@ -95,6 +95,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
     loginKeys: login !== undefined,
     idTable: ProbeTable.build(users.byId).buffer,
     emailTable: ProbeTable.build(users.byEmail).buffer,
+    allStrings: explain !== undefined,
   }, users) : undefined;
   let scan: ScanResult;
   try {
@@ -107,7 +108,12 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
       },
       warn: log.warn,
       info: log.info,
-    }, progress, pool && { pool, apply: (rec, d, file, line) => correlator.add(rec, d, where(file, line)) });
+    }, progress, pool && {
+      pool,
+      apply: (rec, d, file, line) => correlator.add(rec, d, where(file, line)),
+      nodeOf: (raw) => correlator.nodeOf(raw),
+      deviceOf: (key) => correlator.deviceOf(key),
+    });
   } catch (e) {
     rejects?.abort();
     throw e;

@@ -16,12 +16,13 @@ import { Worker } from 'node:worker_threads';
 import type { Category } from '../core/categorize.js';
 import type { Evidence } from '../core/correlate.js';
 import { EMAIL_HINT, MANY } from '../core/probe.js';
+import { UNKNOWN } from '../core/correlate.js';
 import type { UserIndex } from '../core/user-index.js';
 import type { Digested, FieldTable } from '../core/digest.js';
 import type { Kind } from '../core/record.js';
 import type { VendorPreset } from '../core/record.js';
 import type { FileRecords, RecordOut } from './records.js';
-import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_RESIDENCE, PRESETS, T_LOCK, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
+import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_RESIDENCE, PRESETS, T_DEVICE_KEY, T_ID_KEY, T_LOCK, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
 
 /**
  * Bytes of NDJSON per chunk: big enough that a message costs little, small enough to balance.
@@ -39,6 +40,10 @@ export interface FileChunks {
   out: RecordOut;
   /** Applies one decoded record at its line. */
   apply(rec: Evidence, d: Digested, line: number): void;
+  /** The identity node of an id that matches no user (core/correlate.ts nodeOf), once made. */
+  nodeOf(raw: string): number;
+  /** The session device of a device key. */
+  deviceOf(key: string): number;
   /** Counts texts split, for the progress line. */
   progress(texts: number): void;
   /** Lines before the next chunk to apply. */
@@ -69,6 +74,8 @@ export class WorkerPool {
   private readonly rec = new DecodedRecord();
   private readonly text = new TextReader();
   private readonly digests: DecodedDigest[] = [];
+  /** Per worker: the strings it numbered, until applied, and what they stand for after. */
+  private readonly keys: Array<{ idStrings: Array<string | undefined>; idNodes: number[]; deviceStrings: Array<string | undefined>; devices: number[]; fresh: number[] }> = [];
 
   constructor(
     n: number,
@@ -84,6 +91,7 @@ export class WorkerPool {
       });
       this.workers.push(worker);
       this.busy.push(0);
+      this.keys.push({ idStrings: [], idNodes: [], deviceStrings: [], devices: [], fresh: [] });
       const table = { names: [] as string[], cats: [] as Category[] };
       this.tables.push(table);
       this.digests.push(new DecodedDigest(w + 1, table));
@@ -236,11 +244,17 @@ export class WorkerPool {
     t.reset(r.text, r.tn);
     const rec = this.rec;
     const users = this.users;
+    const keys = this.keys[d.source - 1]!;
     for (let i = 0; i < r.n; ) {
       const tag = a[i]!;
       if (tag === T_LOCK) {
         file.out.lock(presetList[a[i + 1]!] as VendorPreset);
         i += 2;
+        continue;
+      }
+      if (tag === T_ID_KEY || tag === T_DEVICE_KEY) {
+        (tag === T_ID_KEY ? keys.idStrings : keys.deviceStrings)[a[i + 1]!] = t.take(a[i + 2]!);
+        i += 3;
         continue;
       }
       const line = file.base + a[i + 1]!;
@@ -256,12 +270,29 @@ export class WorkerPool {
       const nIds = a[i++]!;
       const nEmails = a[i++]!;
       const nHashes = a[i++]!;
-      clearAll(rec.ids, d.idHints, rec.emails, d.emailHints, rec.hashes);
+      clearAll(rec.ids, d.idHints, d.idNodes, rec.emails, d.emailHints, rec.hashes);
       // A value the probe tables name is checked against that user's own id or email here, code
       // unit by code unit; when it is the same, the user's string stands in for it (no copy).
       for (let k = 0; k < nIds; k++) {
         let h = a[i++]!;
         const len = a[i++]!;
+        if (len < 0) {
+          // An id numbered by the worker: the identity node it stands for, once the first
+          // record that carried it has made it (in that record's order, as one thread would).
+          const n = -1 - len;
+          const node = keys.idNodes[n];
+          if (node !== undefined) {
+            rec.ids.push('');
+            d.idNodes.push(node);
+          } else {
+            rec.ids.push(keys.idStrings[n]!);
+            d.idNodes.push(UNKNOWN);
+            keys.fresh.push(n);
+          }
+          d.idHints.push(h);
+          continue;
+        }
+        d.idNodes.push(UNKNOWN);
         const own = h >= 0 ? users.ids[h]! : h <= EMAIL_HINT ? users.emails[EMAIL_HINT - h]! : undefined;
         if (own !== undefined && t.is(own, len)) rec.ids.push(own);
         else {
@@ -282,7 +313,15 @@ export class WorkerPool {
         d.emailHints.push(h);
       }
       for (let k = 0; k < nHashes; k++) rec.hashes.push(t.take(a[i++]!));
-      rec.deviceKey = flags & F_DEVICE ? t.take(a[i++]!) : '';
+      rec.deviceKey = '';
+      d.device = -1;
+      let freshDevice = -1;
+      if (flags & F_DEVICE) {
+        const n = a[i++]!;
+        const dev = keys.devices[n];
+        if (dev !== undefined) d.device = dev;
+        else rec.deviceKey = keys.deviceStrings[(freshDevice = n)]!;
+      }
       d.inWindow = (flags & F_IN_WINDOW) !== 0;
       d.residence = '';
       if (d.fields.length !== 0) d.fields.length = 0;
@@ -302,6 +341,15 @@ export class WorkerPool {
         }
       }
       file.apply(rec, d, line);
+      for (const n of keys.fresh) {
+        keys.idNodes[n] = file.nodeOf(keys.idStrings[n]!);
+        keys.idStrings[n] = undefined;
+      }
+      keys.fresh.length = 0;
+      if (freshDevice >= 0) {
+        keys.devices[freshDevice] = file.deviceOf(rec.deviceKey);
+        keys.deviceStrings[freshDevice] = undefined;
+      }
     }
     // The two sides of the protocol disagree: stop, rather than apply misread records.
     if (!t.done()) throw new Error('internal error: a parse worker\'s message was misread');
@@ -412,6 +460,8 @@ class DecodedDigest implements Digested {
   residence = '';
   readonly idHints: number[] = [];
   readonly emailHints: number[] = [];
+  readonly idNodes: number[] = [];
+  device = -1;
   constructor(
     readonly source: number,
     readonly table: FieldTable,

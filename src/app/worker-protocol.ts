@@ -17,6 +17,8 @@ export interface WorkerInit {
   /** The user index's probe tables (core/probe.ts): ids and --user-key values, normalized emails. */
   idTable: SharedArrayBuffer;
   emailTable: SharedArrayBuffer;
+  /** --explain: every record carries its ids as strings (the explanation quotes them). */
+  allStrings: boolean;
 }
 
 export interface ChunkTask {
@@ -45,7 +47,7 @@ export interface ChunkResult {
 }
 
 /** Item tags in `nums`. */
-export const T_RECORD = 1, T_REJECT = 2, T_LOCK = 3;
+export const T_RECORD = 1, T_REJECT = 2, T_LOCK = 3, T_ID_KEY = 4, T_DEVICE_KEY = 5;
 /** Record flags. */
 export const F_EVENT = 1, F_DEVICE = 2, F_IN_WINDOW = 4, F_RESIDENCE = 8, F_KEYS = 16;
 

@@ -7,12 +7,12 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Digest } from '../core/digest.js';
 import { isEmailShaped, isHashShaped, normalizeEmail } from '../core/normalize.js';
-import { emailHint, idHint, ProbeTable } from '../core/probe.js';
+import { emailHint, idHint, NONE, ProbeTable } from '../core/probe.js';
 import type { VendorRecord, VendorPreset } from '../core/record.js';
 import { ianaZone, utcZone } from '../core/time.js';
 import { LineSplitter } from '../io/json-records.js';
 import { FileRecords } from './records.js';
-import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_RESIDENCE, PRESETS, T_LOCK, T_RECORD, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
+import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_RESIDENCE, PRESETS, T_DEVICE_KEY, T_ID_KEY, T_LOCK, T_RECORD, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
 
 const init = workerData as WorkerInit;
 // The main thread applies records in order and nothing can run ahead of it: when it waits for
@@ -26,6 +26,9 @@ const ctx = { zone: init.timezone === 'UTC' ? utcZone : ianaZone(init.timezone),
 const digest = new Digest({ window: init.window, collectResidence: init.collectResidence });
 const presetNames = Object.keys(PRESETS);
 const idTable = new ProbeTable(init.idTable);
+/** Strings numbered for the main thread, for the worker's lifetime (they grow with identities). */
+const idKeys = new Map<string, number>();
+const deviceKeys = new Map<string, number>();
 const emailTable = new ProbeTable(init.emailTable);
 
 /**
@@ -40,6 +43,21 @@ class Encoder {
   tn = 0;
   /** The preset the first lock in the chunk settled on (an index in PRESETS), -1 when none. */
   lock = -1;
+  private readonly hints: number[] = [];
+  private readonly numbers: number[] = [];
+
+  /** A string's number in this worker; the first time, the string is declared before the record. */
+  private key(keys: Map<string, number>, tag: number, s: string): number {
+    let k = keys.get(s);
+    if (k === undefined) {
+      k = keys.size;
+      keys.set(s, k);
+      this.num(tag);
+      this.num(k);
+      this.str(s);
+    }
+    return k;
+  }
 
   private room(k: number): void {
     if (this.n + k > this.nums.length) this.nums = grown(this.nums, this.n + k) as Float64Array<ArrayBuffer>;
@@ -64,6 +82,16 @@ class Encoder {
   record(rec: VendorRecord, line: number): void {
     const d = digest;
     const keys = d.inWindow && init.loginKeys;
+    // Ids that match no user, out of the window, and device keys are numbered once per worker:
+    // the main thread meets each string once.
+    const hints = this.hints;
+    hints.length = 0;
+    for (const v of rec.ids) hints.push(idHint(v, idTable, emailTable, normalizeEmail, isEmailShaped, isHashShaped));
+    const intern = !d.inWindow && !init.allStrings;
+    const numbers = this.numbers;
+    numbers.length = 0;
+    for (let k = 0; k < rec.ids.length; k++) numbers.push(intern && hints[k] === NONE ? this.key(idKeys, T_ID_KEY, rec.ids[k]!) : -1);
+    const device = rec.deviceKey === '' ? -1 : this.key(deviceKeys, T_DEVICE_KEY, rec.deviceKey);
     this.num(T_RECORD);
     this.num(line);
     this.num((rec.kind === 'event' ? F_EVENT : 0) | (rec.deviceKey !== '' ? F_DEVICE : 0) | (d.inWindow ? F_IN_WINDOW : 0) | (d.residence !== '' ? F_RESIDENCE : 0) | (keys ? F_KEYS : 0));
@@ -71,16 +99,17 @@ class Encoder {
     this.num(rec.ids.length);
     this.num(rec.emails.length);
     this.num(rec.hashes.length);
-    for (const v of rec.ids) {
-      this.num(idHint(v, idTable, emailTable, normalizeEmail, isEmailShaped, isHashShaped));
-      this.str(v);
+    for (let k = 0; k < rec.ids.length; k++) {
+      this.num(hints[k]!);
+      if (numbers[k]! >= 0) this.num(-1 - numbers[k]!);
+      else this.str(rec.ids[k]!);
     }
     for (const v of rec.emails) {
       this.num(emailHint(v, emailTable, normalizeEmail));
       this.str(v);
     }
     for (const v of rec.hashes) this.str(v);
-    if (rec.deviceKey !== '') this.str(rec.deviceKey);
+    if (device >= 0) this.num(device);
     if (!d.inWindow) return;
     this.num(d.dedupHi);
     this.num(d.dedupLo);

@@ -162,11 +162,12 @@ async function loadLoginSessions(plan: CorrelatePlan, users: UserIndex, inputs: 
 
 /**
  * --workers auto: one parse worker per core when there are two or more and the export is big
- * enough to repay starting them (64 MB; stdin, whose size is unknown, counts as big).
+ * enough to repay starting them (64 MB). Not for stdin, whose size is unknown: a chunk goes to a
+ * worker once 4 MB have arrived, so a slow pipe would be read in bursts (--workers N asks).
  */
 export function autoWorkers(exportBytes: number): number {
   const cores = availableParallelism();
-  return cores >= 2 && !(exportBytes < AUTO_WORKERS_FROM) ? Math.min(cores, 8) : 0;
+  return cores >= 2 && exportBytes >= AUTO_WORKERS_FROM ? Math.min(cores, 8) : 0;
 }
 
 const AUTO_WORKERS_FROM = 64e6;

@@ -106,34 +106,48 @@ export class WorkerPool {
   splitter(file: FileChunks): { push(b: Buffer): Promise<void> | undefined; end(): Promise<void> | undefined; abort(): Promise<void> | undefined } {
     let pieces: Buffer[] = [];
     let size = 0;
-    let clean = 0; // pieces[0, clean) hold no line end: a long line is scanned once
+    let seek = 0; // where the search for a line end resumes: a long line is scanned once
+    // Chunks of CHUNK bytes and the rest of their last line, as many as what is held makes; a
+    // line longer than a chunk waits for its end.
+    const cut = async (): Promise<void> => {
+      while (size >= CHUNK) {
+        const at = lineEnd(pieces, Math.max(CHUNK - 1, seek));
+        if (at < 0) {
+          seek = size;
+          return;
+        }
+        const parts = split(pieces, at + 1);
+        pieces = parts.rest;
+        size -= at + 1;
+        seek = 0;
+        await this.send(file, parts.head);
+      }
+    };
     return {
       push: (b) => {
         pieces.push(b);
         size += b.length;
-        if (size < CHUNK) return undefined;
-        // Cut after the last line end held; a line longer than a chunk waits for its end.
-        const cut = cutAfterLastLine(pieces, clean);
-        clean = cut === undefined ? pieces.length : cut.rest.length;
-        if (cut === undefined) return undefined;
-        pieces = cut.rest;
-        size = 0;
-        for (const q of pieces) size += q.length;
-        return this.send(file, cut.head);
+        return size >= CHUNK ? cut() : undefined;
       },
       end: () => {
         if (size === 0) return undefined;
         const all = pieces;
         pieces = [];
-        size = clean = 0;
+        size = seek = 0;
         return this.send(file, all);
       },
       // The file broke off: its whole lines are sent, the cut one is dropped.
       abort: () => {
-        const cut = cutAfterLastLine(pieces, clean);
+        let last = -1;
+        for (let k = pieces.length - 1, off = size; k >= 0 && last < 0; k--) {
+          off -= pieces[k]!.length;
+          const nl = pieces[k]!.lastIndexOf(0x0a);
+          if (nl >= 0) last = off + nl;
+        }
+        const head = last < 0 ? undefined : split(pieces, last + 1).head;
         pieces = [];
-        size = clean = 0;
-        return cut && this.send(file, cut.head);
+        size = seek = 0;
+        return head && this.send(file, head);
       },
     };
   }
@@ -163,7 +177,8 @@ export class WorkerPool {
     // preset a chunk is read with depends on the records before it.
     while (file.reader.preset === undefined && file.receipt) {
       const r = file.receipt;
-      await r;
+      await r; // resolved by the reply, or by fail()
+      this.check();
       if (file.receipt === r) file.receipt = undefined;
     }
     let length = 0;
@@ -202,6 +217,7 @@ export class WorkerPool {
   }
 
   private received(w: number, r: ChunkResult): void {
+    if (this.failure !== undefined) return; // the run is over: nothing more is applied
     this.busy[w]!--;
     const table = this.tables[w]!;
     for (let i = 0; i < r.fields.names.length; i++) {
@@ -361,6 +377,8 @@ export class WorkerPool {
   private fail(e: unknown): void {
     if (this.failure === undefined) this.failure = e ?? new Error('a parse worker failed');
     for (const w of this.workers) void w.terminate();
+    // No reply comes now: whatever waits for one must wake and see the failure.
+    for (const slot of this.slots.values()) slot.received?.();
     this.notify();
   }
 
@@ -379,22 +397,35 @@ export class WorkerPool {
   }
 }
 
-/**
- * The pieces up to and with the last line end, and the rest (which holds none); undefined when
- * no piece from `from` on holds one.
- */
-function cutAfterLastLine(pieces: Buffer[], from: number): { head: Buffer[]; rest: Buffer[] } | undefined {
-  for (let p = pieces.length - 1; p >= from; p--) {
-    const nl = pieces[p]!.lastIndexOf(0x0a);
-    if (nl < 0) continue;
-    const head = pieces.slice(0, p);
-    head.push(pieces[p]!.subarray(0, nl + 1));
-    const tail = pieces[p]!.subarray(nl + 1);
-    const rest = pieces.slice(p + 1);
-    if (tail.length > 0) rest.unshift(tail);
-    return { head, rest };
+/** The offset of the first line end at or after `from` in the pieces taken as one, or -1. */
+function lineEnd(pieces: Buffer[], from: number): number {
+  let off = 0;
+  for (const p of pieces) {
+    if (from < off + p.length) {
+      const nl = p.indexOf(0x0a, Math.max(0, from - off));
+      if (nl >= 0) return off + nl;
+    }
+    off += p.length;
   }
-  return undefined;
+  return -1;
+}
+
+/** The pieces' first `n` bytes and the rest, without copying. */
+function split(pieces: Buffer[], n: number): { head: Buffer[]; rest: Buffer[] } {
+  const head: Buffer[] = [];
+  let k = 0;
+  while (n > 0) {
+    const p = pieces[k]!;
+    if (p.length <= n) {
+      head.push(p);
+      n -= p.length;
+      k++;
+    } else {
+      head.push(p.subarray(0, n));
+      return { head, rest: [p.subarray(n), ...pieces.slice(k + 1)] };
+    }
+  }
+  return { head, rest: pieces.slice(k) };
 }
 
 function clearAll(...lists: unknown[][]): void {

@@ -37,14 +37,20 @@ const emailTable = new ProbeTable(init.emailTable);
  * needs one, when it applies the record, so a chunk waiting its turn holds no JavaScript objects.
  */
 class Encoder {
-  nums: Float64Array<ArrayBuffer> = new Float64Array(1 << 15);
   n = 0;
-  text: Uint16Array<ArrayBuffer> = new Uint16Array(1 << 17);
   tn = 0;
   /** The preset the first lock in the chunk settled on (an index in PRESETS), -1 when none. */
   lock = -1;
   private readonly hints: number[] = [];
   private readonly numbers: number[] = [];
+  nums: Float64Array<ArrayBuffer>;
+  text: Uint16Array<ArrayBuffer>;
+
+  /** Sized for a chunk of `bytes` (a record's numbers and strings take less than its text). */
+  constructor(bytes: number) {
+    this.nums = new Float64Array(Math.max(64, bytes >> 4));
+    this.text = new Uint16Array(Math.max(64, bytes >> 1));
+  }
 
   /** A string's number in this worker; the first time, the string is declared before the record. */
   private key(keys: Map<string, number>, tag: number, s: string): number {
@@ -149,7 +155,7 @@ function grown(a: Float64Array<ArrayBuffer> | Uint16Array<ArrayBuffer>, need: nu
 }
 
 parentPort!.on('message', (task: ChunkTask) => {
-  const enc = new Encoder();
+  const enc = new Encoder(task.bytes.byteLength);
   const reader = new FileRecords(task.preset === undefined ? undefined : PRESETS[task.preset], ctx, {
     record(rec, line) {
       const why = digest.take(rec);

@@ -1,0 +1,1010 @@
+/**
+ * The parallel path (issue 8) against the single-threaded one. `--workers 0` reads every record in
+ * the main thread: that run is the reference. `--workers 2`, with the NDJSON cut into chunks of
+ * BREACH_IMPACT_CHUNK_BYTES, must end with the same status, stdout, stderr and every file it
+ * writes, byte for byte. Only what a run cannot repeat is set aside: the manifest's start and
+ * finish times and its argv's `--workers N`, and the time on the notification brief.
+ *
+ * 1. Every golden correlate case, both ways (the reference must also be the case's expected
+ *    output: that is what makes an equal pair mean something).
+ * 2. Targeted cases for what the chunk machinery decides: the first copy of a duplicate, the
+ *    value that settles a field's category, the preset --vendor auto locks, absolute line numbers,
+ *    ends of files and of lines, damage, --strict, stdin, --explain, --sessions,
+ *    --notification-basis, and NDJSON mixed with documents read in the main thread.
+ * 3. A property over generated exports (test/property/gen.ts).
+ *
+ * Where the cuts fall: the chunker cuts what it holds at its last line end once it holds a
+ * chunk's worth, and it is handed what one read gives: 1 MiB from a file or a gzip stream
+ * (io/open.ts), what the pipe holds from stdin. So a chunk size below a read makes no smaller
+ * chunks (as app/parallel.ts stands, a file under 1 MiB is one chunk whatever the size). The
+ * targeted cases therefore write exports of a few MiB and place the records that matter on
+ * either side of the 1 MiB read boundaries (one straddles a boundary, one has its CR before it
+ * and its LF after, one its line end on the last byte); the property pads some files past 1 MiB
+ * with blank lines for the same reason. The small sizes are there for when chunks follow them.
+ *
+ * Runs go through BI_BIN when set (a private snapshot of the build, as `npm run soak` uses).
+ */
+import fc from 'fast-check';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, it, type ExpectStatic } from 'vitest';
+import { buildFile, ndjsonArb, fileArb, numRuns, parseCsv, SEED, sometimes, userEmail, userId, userKey, type FileModel, type UsersSpec } from '../property/gen.js';
+import { ROOT } from './run.js';
+
+const BIN = process.env.BI_BIN || join(ROOT, 'bin/breach-impact.js');
+const MiB = 1 << 20;
+/**
+ * Chunk sizes the targeted cases run under with --workers 2 (a line or so a chunk, a few lines),
+ * and the golden cases in turn. WORKERS_CHUNKS=1,64,300,4096 runs every case under each.
+ */
+const CHUNKS = process.env.WORKERS_CHUNKS ? process.env.WORKERS_CHUNKS.split(',').map(Number) : [1, 300];
+const WINDOW = '2025-11-08T00:00:00Z/2025-11-09T17:00:00Z';
+
+const scratch = mkdtempSync(join(tmpdir(), 'bi-workers-'));
+let kept = false;
+afterAll(() => {
+  if (!kept) rmSync(scratch, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Running the CLI, two processes a core: a parallel run spends much of its time starting its threads.
+
+interface Spec {
+  cwd: string;
+  /** Starts with `correlate`; `$OUT` is the run's own output folder. */
+  args: string[];
+  input?: Buffer;
+  env?: Record<string, string>;
+}
+
+interface Outcome {
+  status: number | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  /** Every file the run wrote into $OUT, by name. */
+  files: Map<string, Buffer>;
+}
+
+const HANG_MS = 120_000;
+const slots = { free: 2 * availableParallelism(), queue: [] as Array<() => void> };
+
+async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (slots.free > 0) slots.free--;
+  else await new Promise<void>((r) => slots.queue.push(r));
+  try {
+    return await fn();
+  } finally {
+    const next = slots.queue.shift();
+    if (next) next();
+    else slots.free++;
+  }
+}
+
+function spawnCli(args: string[], cwd: string, input: Buffer | undefined, env: Record<string, string>): Promise<{ status: number | null; stdout: Buffer; stderr: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC', LC_ALL: 'C', ...env } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdin.on('error', () => {}); // a usage error exits before stdin is read
+    // A run that waits forever (a lost chunk, a worker that never answers) is stopped and says so.
+    let hung = false;
+    const guard = setTimeout(() => {
+      hung = true;
+      child.kill('SIGKILL');
+    }, HANG_MS);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      if (hung) err.push(Buffer.from(`\n(the run was stopped after ${HANG_MS / 1000} s without finishing: ${args.join(' ')})\n`));
+      resolve({ status: code ?? (signal ? -1 : null), stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** One run of `spec` with `--workers N` right after `correlate`, and the chunk size when given. */
+async function runWith(spec: Spec, workers: number, chunk?: number): Promise<Outcome> {
+  if (spec.args[0] !== 'correlate') throw new Error(`not a correlate command: ${spec.args.join(' ')}`);
+  const out = mkdtempSync(join(scratch, 'out-'));
+  try {
+    const args = ['correlate', '--workers', String(workers), ...spec.args.slice(1)].map((a) => a.replaceAll('$OUT', out));
+    const env = { ...spec.env, ...(chunk === undefined ? {} : { BREACH_IMPACT_CHUNK_BYTES: String(chunk) }) };
+    const r = await withSlot(() => spawnCli(args, spec.cwd, spec.input, env));
+    const files = new Map<string, Buffer>();
+    for (const name of readdirSync(out).sort()) {
+      const p = join(out, name);
+      files.set(name, statSync(p).isDirectory() ? Buffer.from('(a directory)') : normalizeFile(name, unOut(readFileSync(p), out)));
+    }
+    return { status: r.status, stdout: unOut(r.stdout, out), stderr: unOut(r.stderr, out), files };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The run's own output folder, named `$OUT` (bytes kept as they are: latin1 round-trips). */
+function unOut(b: Buffer, out: string): Buffer {
+  const s = b.toString('latin1');
+  return s.includes(out) ? Buffer.from(s.replaceAll(out, '$OUT'), 'latin1') : b;
+}
+
+/** What a run cannot repeat: the manifest's times and its `--workers N`, the brief's time. */
+function normalizeFile(name: string, b: Buffer): Buffer {
+  const text = b.toString('utf8');
+  if (name.endsWith('.md')) return Buffer.from(text.replace(/^(Generated by breach-impact \S+ at )\d{4}-\d\d-\d\dT[\d:.]+Z\./m, '$1<time>.'));
+  if (!name.endsWith('.json')) return b;
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    return b;
+  }
+  if (typeof m !== 'object' || m === null || (m as { tool?: { name?: string } }).tool?.name !== 'breach-impact') return b;
+  const o = m as Record<string, unknown>;
+  o.started_at = o.finished_at = '<time>';
+  if (Array.isArray(o.argv)) {
+    const i = o.argv.indexOf('--workers');
+    if (i >= 0) o.argv.splice(i, 2);
+  }
+  return Buffer.from(JSON.stringify(o, null, 2) + '\n');
+}
+
+/** Everything `par` holds is `ref`'s, byte for byte. */
+function expectSame(expect: ExpectStatic, ref: Outcome, par: Outcome, label: string): void {
+  expect(par.stderr.toString('utf8'), `${label}: stderr`).toBe(ref.stderr.toString('utf8'));
+  expect(par.status, `${label}: exit status`).toBe(ref.status);
+  expect(par.stdout.toString('utf8'), `${label}: stdout`).toBe(ref.stdout.toString('utf8'));
+  expect(par.stdout.equals(ref.stdout) && par.stderr.equals(ref.stderr), `${label}: stdout and stderr, byte for byte`).toBe(true);
+  expect([...par.files.keys()], `${label}: the files written to $OUT`).toEqual([...ref.files.keys()]);
+  for (const [name, bytes] of ref.files) {
+    const got = par.files.get(name)!;
+    expect(got.toString('utf8'), `${label}: $OUT/${name}`).toBe(bytes.toString('utf8'));
+    expect(got.equals(bytes), `${label}: $OUT/${name}, byte for byte`).toBe(true);
+  }
+}
+
+/** The reference, then `--workers 2` under each chunk size, each compared with it. */
+async function compareAll(expect: ExpectStatic, spec: Spec, chunks: readonly number[]): Promise<Outcome> {
+  const [ref, ...pars] = await Promise.all([runWith(spec, 0), ...chunks.map((c) => runWith(spec, 2, c))]);
+  expectNoCrash(expect, ref!, 'the --workers 0 run');
+  pars.forEach((par, i) => expectSame(expect, ref!, par, `--workers 2, BREACH_IMPACT_CHUNK_BYTES=${chunks[i]}`));
+  return ref!;
+}
+
+function expectNoCrash(expect: ExpectStatic, o: Outcome, label: string): void {
+  const err = o.stderr.toString('utf8');
+  expect(/\n\s{4}at |internal error|TypeError|RangeError|ReferenceError/.test('\n' + err), `${label} crashed:\n${err}`).toBe(false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. The golden cases.
+
+const GOLDEN = join(ROOT, 'fixtures/golden');
+const goldenArgs = (name: string) => readFileSync(join(GOLDEN, name, 'cmd'), 'utf8').split('\n').filter((l) => l !== '');
+const correlateCases = readdirSync(GOLDEN)
+  .filter((c) => existsSync(join(GOLDEN, c, 'cmd')) && goldenArgs(c)[0] === 'correlate')
+  .sort();
+/** As golden.test.ts: cases reading ../shared/samples run where that folder is beside the checkout. */
+const needsMissingShared = (name: string) => goldenArgs(name).some((a) => a.includes('shared/samples/') && !existsSync(join(GOLDEN, name, a)));
+
+/**
+ * One chunk size a case, in turn (every golden export is under a read, so today each is one
+ * chunk a file whatever the size); WORKERS_CHUNKS runs every case under every size it lists.
+ */
+const goldenChunks = (i: number) => (process.env.WORKERS_CHUNKS ? CHUNKS : [CHUNKS[i % CHUNKS.length]!]);
+
+describe.concurrent('golden correlate cases: --workers 2 writes what --workers 0 writes', () => {
+  it.skip.for(correlateCases.filter(needsMissingShared))('%s (needs ../shared/samples beside the checkout)', () => {});
+  it.for(correlateCases.filter((c) => !needsMissingShared(c)).map((name, i) => ({ name, chunks: goldenChunks(i) })))('$name', { timeout: 180_000 }, async ({ name, chunks }, { expect }) => {
+    const dir = join(GOLDEN, name);
+    const stdin = join(dir, 'stdin');
+    const spec: Spec = { cwd: dir, args: goldenArgs(name), input: existsSync(stdin) ? readFileSync(stdin) : Buffer.alloc(0) };
+    const ref = await compareAll(expect, spec, chunks);
+    // The reference is the golden expectation: so the pair compared is a real run, not two
+    // copies of an error about --workers.
+    expect(ref.status, 'the --workers 0 run: status').toBe(Number(readFileSync(join(dir, 'expected.status'), 'utf8')));
+    expect(ref.stderr.toString('utf8'), 'the --workers 0 run: stderr').toBe(readFileSync(join(dir, 'expected.stderr'), 'utf8'));
+    expect(ref.stdout.toString('utf8'), 'the --workers 0 run: stdout').toBe(readFileSync(join(dir, 'expected.stdout'), 'utf8'));
+    const expectedDir = join(dir, 'expected.files');
+    const expectedFiles = existsSync(expectedDir) ? readdirSync(expectedDir).sort() : [];
+    expect([...ref.files.keys()], 'the --workers 0 run: files').toEqual(expectedFiles);
+    for (const f of expectedFiles) expect(ref.files.get(f)!.toString('utf8'), f).toBe(readFileSync(join(expectedDir, f), 'utf8'));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2. Targeted cases. Exports are written by the builder below; records that matter sit at known
+// lines, on known sides of the 1 MiB read boundaries.
+
+const T = (h: number, m = 0, s = 0, day = 8) => Date.UTC(2025, 10, day, h, m, s) / 1000; // epoch s; day 8 is in WINDOW
+const iso = (epochS: number) => new Date(epochS * 1000).toISOString();
+const mp = (event: string, properties: Record<string, unknown>) => JSON.stringify({ event, properties });
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+const USERS = [
+  'id,email,name,country,state,mp_id',
+  'u_1,ada@example.com,Ada Lovelace,GB,,mp-ada',
+  'u_2,grace@example.org,"Hopper, Grace",US,VA,',
+  'u_3,zoe@example.com,Zoë Müller,CH,ZH,',
+  'u_4,lukasz@example.org,Łukasz Yılmaz,PL,,',
+  'u_5,amara@example.com,Amara Okafor,NG,,',
+  'u_6,li@example.net,Li Wei,CN,,',
+  '',
+].join('\n');
+
+/** A deterministic PRNG (mulberry32): filler that does not compress to nothing. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const hex = (rnd: () => number, n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 16).toString(16)).join('');
+
+type Filler = 'mixpanel' | 'segment' | 'amplitude';
+
+/**
+ * Filler records: page views of four anonymous devices nobody identifies, in the window, each
+ * with its own insert id / message id. They are real records (read, attributed nowhere, listed as
+ * unmatched), so the outputs compared carry thousands of records' worth of decisions.
+ */
+function fillerLine(kind: Filler, seed: number, n: number, rnd: () => number): string {
+  const t = T(8) + (n % 30_000);
+  // About 1 KB a line, as a page view with campaign parameters and a tracking blob has: a MiB
+  // of filler is a thousand records, not ten thousand, which keeps the runs short.
+  const url = `https://shop.example.com/p/${hex(rnd, 12)}?utm_source=newsletter&utm_medium=email&utm_campaign=bf-${n % 7}&ref=${hex(rnd, 6)}&_ga=${hex(rnd, 320)}`;
+  if (kind === 'segment') {
+    return JSON.stringify({ type: 'page', anonymousId: `seg-fill-${seed}-${n % 4}`, messageId: `sfill-${seed}-${n}`, timestamp: iso(t), context: { userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' }, properties: { url } });
+  }
+  if (kind === 'amplitude') {
+    return JSON.stringify({ event_type: 'Page Viewed', device_id: `amp-fill-${seed}-${n % 4}`, amplitude_id: 9_000_000 + (n % 4), uuid: `afill-${seed}-${n}`, event_time: iso(t).replace('T', ' ').replace('Z', '000'), event_properties: { url } });
+  }
+  return mp('$mp_web_page_view', { time: t, distinct_id: `$device:fill-${seed}-${n % 4}`, $device_id: `fill-${seed}-${n % 4}`, $current_url: url, $browser: ['Firefox', 'Chrome', 'Safari'][n % 3], $screen_width: 1280 + (n % 5) * 64, $insert_id: `fill-${seed}-${n}`, mp_lib: 'web' });
+}
+
+/** An export written line by line; knows each line's number and the byte offset it starts at. */
+class Export {
+  private readonly parts: Buffer[] = [];
+  size = 0;
+  /** The number the next line gets. */
+  next = 1;
+  private n = 0;
+  private readonly rnd: () => number;
+
+  constructor(
+    private readonly opts: { eol?: string; bom?: boolean; seed?: number; filler?: Filler } = {},
+  ) {
+    this.rnd = prng(opts.seed ?? 1);
+    if (opts.bom) this.raw(BOM);
+  }
+
+  get eol(): string {
+    return this.opts.eol ?? '\n';
+  }
+
+  private raw(b: Buffer): void {
+    this.parts.push(b);
+    this.size += b.length;
+  }
+
+  /** Appends one line (without its line end when `end` is false); returns its number. */
+  line(text: string | Buffer, end = true): number {
+    const at = this.next;
+    this.raw(typeof text === 'string' ? Buffer.from(text) : text);
+    if (end) {
+      this.raw(Buffer.from(this.eol));
+      this.next++;
+    }
+    return at;
+  }
+
+  /** Filler records until the export is about `to` bytes long. */
+  fillTo(to: number, kind: Filler = this.opts.filler ?? 'mixpanel'): this {
+    while (this.size + 1500 < to) this.line(fillerLine(kind, this.opts.seed ?? 1, this.n++, this.rnd));
+    return this;
+  }
+
+  /**
+   * Blank lines of every kind (empty, spaces, TAB, a lone CR, a few hundred spaces) until the
+   * export is about `to` bytes long: a few thousand a MiB, not a million, so that even a chunk a
+   * line stays quick.
+   */
+  blanksTo(to: number): this {
+    const kinds = ['', ' ', '\t', ' \t ', '\r', ' '.repeat(400), '\t'.repeat(300) + '\r', ' '.repeat(900)];
+    for (let k = 0; this.size + 1024 < to; k++) this.line(kinds[k % kinds.length]!);
+    return this;
+  }
+
+  /** One blank line (spaces) so that the next line starts at byte `offset`. */
+  padTo(offset: number): this {
+    const gap = offset - this.size - this.eol.length;
+    if (gap < 0) throw new Error(`padTo(${offset}): already at ${this.size}`);
+    this.line(' '.repeat(gap));
+    return this;
+  }
+
+  /** Filler, then padding, so that the next line starts `before` bytes before `boundary`. */
+  before(boundary: number, before: number, kind?: Filler): this {
+    return this.fillTo(boundary - before - 1600, kind).padTo(boundary - before);
+  }
+
+  get bytes(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
+interface Scenario {
+  name: string;
+  /** Files relative to the case folder. */
+  files: Record<string, string | Buffer>;
+  /** After `correlate`; `$OUT` is the run's output folder. */
+  args: string[];
+  input?: Buffer;
+  /** What the reference must show: the case is about something only if it happens. */
+  check(expect: ExpectStatic, ref: Outcome): void;
+}
+
+const text = (b: Buffer | undefined) => (b ?? Buffer.alloc(0)).toString('utf8');
+
+/** Rows of a CSV output as objects keyed by its header. */
+function rowsOf(csv: Buffer | undefined): Array<Record<string, string>> {
+  const [head, ...rows] = parseCsv(text(csv));
+  return rows.map((r) => Object.fromEntries((head ?? []).map((h, i) => [h, r[i] ?? ''])));
+}
+function userRow(expect: ExpectStatic, ref: Outcome, id: string): Record<string, string> {
+  const row = rowsOf(ref.stdout).find((r) => r.user_id === id);
+  expect(row, `${id} is affected:\n${text(ref.stdout)}\n${text(ref.stderr)}`).toBeDefined();
+  return row!;
+}
+const list = (cell: string | undefined) => (cell ?? '').split(';').filter(Boolean);
+const rejectsOf = (ref: Outcome, name = 'rejects.csv') => rowsOf(ref.files.get(name)).map((r) => [r.file, Number(r.line), r.reason]);
+const manifestOf = (ref: Outcome) => JSON.parse(text(ref.files.get('manifest.json')));
+
+const SIDE = ['--rejects', '$OUT/rejects.csv', '--unmatched', '$OUT/unmatched.csv', '--ambiguous', '$OUT/ambiguous.csv', '--manifest', '$OUT/manifest.json'];
+
+function duplicatesSplit(): Scenario {
+  const e = new Export({ seed: 11 });
+  const P = { time: T(9), distinct_id: 'u_1', $insert_id: 'ins-A', $city: 'London', coupon: 'SAVE10' };
+  e.line(mp('Purchase', P));
+  // The copy straddles the first read boundary: it is cut into the second chunk.
+  e.before(MiB, 40);
+  e.line(mp('Purchase', { ...P, gift_note: 'for mum' }));
+  e.line(mp('Sign Up', { time: T(10), distinct_id: 'u_2', $insert_id: 'ins-B', voucher: 'X1' }));
+  e.fillTo(2 * MiB + 5000);
+  e.line(mp('Sign Up', { time: T(10), distinct_id: 'u_2', $insert_id: 'ins-B', voucher: 'X1', wrapping: 'yes' }));
+  // Both copies in one chunk.
+  e.line(mp('Login', { time: T(11), distinct_id: 'u_3', $insert_id: 'ins-C', $os: 'Linux' }));
+  e.line(mp('Login', { time: T(11), distinct_id: 'u_3', $insert_id: 'ins-C', $os: 'Linux', late_field: 'x' }));
+  return {
+    name: 'duplicates ($insert_id) split across chunks: the first copy exposes, the later ones count',
+    files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
+    args: ['--export', 'export.ndjson', '--users', 'users.csv', '--window', WINDOW, ...SIDE],
+    check(expect, ref) {
+      expect(manifestOf(ref).counts.duplicates).toBe(3);
+      const u1 = userRow(expect, ref, 'u_1');
+      expect(u1.records).toBe('2');
+      expect(list(u1.exposed_fields)).toContain('coupon');
+      expect(list(u1.exposed_fields)).not.toContain('gift_note');
+      expect(list(userRow(expect, ref, 'u_2').exposed_fields)).not.toContain('wrapping');
+      expect(list(userRow(expect, ref, 'u_3').exposed_fields)).not.toContain('late_field');
+    },
+  };
+}
+
+function categoryByLaterValue(): Scenario {
+  const e = new Export({ seed: 12 });
+  e.line(mp('Open', { time: T(9), distinct_id: 'u_2', extra: 'blue' }));
+  // An email in `alt`, but out of the window: it exposes nothing and decides nothing.
+  e.line(mp('Open', { time: T(9, 0, 0, 11), distinct_id: 'u_6', alt: 'li.alt@example.net' }));
+  e.line(mp('Order', { time: T(9, 30), distinct_id: 'u_4', $insert_id: 'ins-E', backup: 'plain text' }));
+  e.before(MiB, 25);
+  e.line(mp('Open', { time: T(12), distinct_id: 'u_3', extra: 'zoe.alt@example.net' }));
+  // The first email in `backup` is on a duplicate: a duplicate exposes nothing, so it decides nothing.
+  e.line(mp('Order', { time: T(9, 30), distinct_id: 'u_4', $insert_id: 'ins-E', backup: 'lukasz.alt@example.org' }));
+  e.line(mp('Open', { time: T(12, 30), distinct_id: 'u_6', alt: '203.0.113.5' }));
+  e.fillTo(2 * MiB + 3000);
+  e.line(mp('Order', { time: T(13), distinct_id: 'u_5', $insert_id: 'ins-F', backup: '198.51.100.7' }));
+  e.line(mp('Open', { time: T(13), distinct_id: 'u_1', extra: '192.0.2.44' }));
+  return {
+    name: "a field's category settled by a value first seen in a later chunk (also: first on a duplicate, first out of the window)",
+    files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
+    args: ['--export', 'export.ndjson', '--users', 'users.csv', '--window', WINDOW, ...SIDE],
+    check(expect, ref) {
+      const cats = (id: string) => list(userRow(expect, ref, id).exposed_categories);
+      expect(cats('u_2'), '`extra`: its first email is in the second chunk').toEqual(['account', 'contact']);
+      expect(cats('u_1'), '`extra` stays contact when an IP comes later').toEqual(['account', 'contact']);
+      expect(cats('u_4'), '`backup`: the email on the duplicate decides nothing; the later IP does').toEqual(['account', 'location']);
+      expect(cats('u_6'), '`alt`: the out-of-window email decides nothing').toEqual(['account', 'location']);
+    },
+  };
+}
+
+function autoLockLate(): Scenario {
+  const a = new Export({ seed: 13, filler: 'segment' });
+  a.line('{"event":"Sign Up","properties":{"time":');
+  a.line('{"hello":"world"}');
+  a.line('still not json');
+  a.blanksTo(MiB - 200);
+  a.padTo(MiB - 60);
+  // The first record any preset recognises: Segment's, in the second chunk.
+  const order = { type: 'track', event: 'Order Completed', userId: 'u_1', anonymousId: 'anon-1', messageId: 'm-1', timestamp: '2025-11-08T10:00:00.000Z', context: { ip: '203.0.113.9' }, properties: { total: 42 } };
+  a.line(JSON.stringify(order));
+  a.fillTo(2 * MiB + 2000, 'segment');
+  a.line(JSON.stringify({ ...order, properties: { total: 42, resent: true } })); // the same messageId: a duplicate
+  // An Amplitude event after the lock is read as Segment's: event_type and event_time are then fields it exposes.
+  a.line(JSON.stringify({ event_type: 'Purchase', user_id: 'u_2', device_id: 'dev-2', amplitude_id: 123, event_time: '2025-11-08 11:00:00.000000', event_properties: { sku: 'A-1' } }));
+  a.fillTo(2 * MiB + 20_000, 'segment');
+
+  const b = new Export({ seed: 14, filler: 'amplitude' });
+  b.line('{"event":"x"}');
+  b.blanksTo(MiB - 200);
+  b.padTo(MiB - 10);
+  b.line(JSON.stringify({ event_type: 'Login', user_id: 'u_3', device_id: 'dev-3', amplitude_id: 77, event_time: '2025-11-08 12:00:00.000000', user_properties: { city: 'Zürich' } }));
+  b.fillTo(2 * MiB + 2000, 'amplitude');
+  const segInAmp = b.line(JSON.stringify({ type: 'identify', userId: 'u_4', messageId: 'm-4', timestamp: '2025-11-08T12:00:00.000Z', traits: { email: 'lukasz@example.org' } }));
+  b.fillTo(2 * MiB + 20_000, 'amplitude');
+  return {
+    name: '--vendor auto: undetectable first lines, the preset locked in a later chunk and kept for the chunks after it',
+    files: { 'a.ndjson': a.bytes, 'b.ndjson': b.bytes, 'users.csv': USERS },
+    args: ['--export', 'a.ndjson', '--export', 'b.ndjson', '--users', 'users.csv', ...SIDE],
+    check(expect, ref) {
+      const err = text(ref.stderr);
+      expect(err).toContain('vendor: segment (auto-detected in a.ndjson)\n');
+      expect(err.indexOf('vendor: segment')).toBeLessThan(err.indexOf('vendor: amplitude (auto-detected in b.ndjson)'));
+      const rejects = rejectsOf(ref);
+      expect(rejects.filter((r) => r[0] === 'a.ndjson').map((r) => r[1]), 'before the lock: read as Mixpanel records and rejected').toEqual([1, 2, 3]);
+      expect(rejects).toContainEqual(['b.ndjson', 1, 'event has no "properties" object']);
+      expect(rejects, 'after the lock on Amplitude, a Segment record is not an Amplitude event').toContainEqual(['b.ndjson', segInAmp, 'not an Amplitude event']);
+      expect(list(userRow(expect, ref, 'u_1').vendor_ids)).toContain('anon-1');
+      expect(list(userRow(expect, ref, 'u_1').exposed_fields), 'a Segment duplicate exposes nothing').not.toContain('properties.resent');
+      expect(manifestOf(ref).counts.duplicates).toBe(1);
+      expect(list(userRow(expect, ref, 'u_2').exposed_fields), 'read with the locked Segment preset').toEqual(expect.arrayContaining(['event_type', 'event_time']));
+      expect(rowsOf(ref.stdout).map((r) => r.user_id)).not.toContain('u_4');
+    },
+  };
+}
+
+function noTrailingNewline(): Scenario {
+  const a = new Export({ seed: 15 });
+  a.before(MiB, 50);
+  // Straddles the boundary with multi-byte characters on both sides of it, and has no line end.
+  a.line(mp('Checkout', { time: T(14), distinct_id: 'u_3', $city: 'Zürich', greeting: 'Grüße aus Łódź und 東京 '.repeat(3) }), false);
+  const b = new Export({ seed: 16 });
+  b.line(mp('Open', { time: T(9), distinct_id: 'u_1' }));
+  const badLast = b.line('{"event":"Sign Up","properties":{"time":', false);
+  const c = mp('Open', { time: T(9), distinct_id: 'u_5', $os: 'Android' });
+  const d = new Export({ seed: 17 });
+  d.fillTo(1.1 * MiB);
+  d.line(mp('Open', { time: T(15), distinct_id: 'u_6', $browser: 'Edge' }), false);
+  return {
+    name: 'files without a trailing newline (the last line straddling a read boundary; a bad last line; one line; gzip)',
+    files: { 'a.ndjson': a.bytes, 'b.ndjson': b.bytes, 'c.ndjson': c, 'd.ndjson.gz': gzipSync(d.bytes), 'users.csv': USERS },
+    args: ['--export', 'a.ndjson', '--export', 'b.ndjson', '--export', 'c.ndjson', '--export', 'd.ndjson.gz', '--users', 'users.csv', '--window', WINDOW, ...SIDE],
+    check(expect, ref) {
+      expect(list(userRow(expect, ref, 'u_3').exposed_fields)).toContain('$city');
+      expect(list(userRow(expect, ref, 'u_5').exposed_fields)).toContain('$os');
+      expect(list(userRow(expect, ref, 'u_6').exposed_fields)).toContain('$browser');
+      expect(rejectsOf(ref)).toEqual([['b.ndjson', badLast, expect.stringMatching(/^invalid JSON/)]]);
+    },
+  };
+}
+
+function crlfAndBom(): Scenario {
+  const a = new Export({ eol: '\r\n', bom: true, seed: 18 });
+  a.line(mp('Open', { time: T(9), distinct_id: 'u_1', $city: 'London' }));
+  const line4 = mp('Open', { time: T(10), distinct_id: 'u_4', $city: 'Kraków' });
+  // Its CR is the last byte of the first read, its LF the first of the second.
+  a.before(MiB, Buffer.byteLength(line4) + 1);
+  a.line(line4);
+  a.line('');
+  const bad = a.line('{"event":"Open","properties":{"time":1762596000,"distinct_id":"u_2"');
+  a.line(mp('Open', { time: T(11), distinct_id: 'u_2', $browser: 'Firefox' }));
+  a.fillTo(1.1 * MiB);
+  const b = new Export({ eol: '\r\n', bom: true, seed: 19 });
+  b.fillTo(1.05 * MiB);
+  const badB = b.line('[]');
+  b.line(mp('Open', { time: T(12), distinct_id: 'u_5', $os: 'iOS' }));
+  return {
+    name: 'CRLF line ends and a BOM (a CR/LF pair split by a read boundary; gzip)',
+    files: { 'a.ndjson': a.bytes, 'b.ndjson.gz': gzipSync(b.bytes), 'users.csv': USERS },
+    args: ['--export', 'a.ndjson', '--export', 'b.ndjson.gz', '--users', 'users.csv', '--window', WINDOW, ...SIDE],
+    check(expect, ref) {
+      for (const u of ['u_1', 'u_4', 'u_2', 'u_5']) userRow(expect, ref, u);
+      expect(rejectsOf(ref).map((r) => [r[0], r[1]])).toEqual([['a.ndjson', bad], ['b.ndjson.gz', badB]]);
+      expect(manifestOf(ref).counts.rejected).toBe(2);
+    },
+  };
+}
+
+function blankLines(): Scenario {
+  const e = new Export({ seed: 20 });
+  e.line('');
+  e.line('   ');
+  e.line(mp('Open', { time: T(9), distinct_id: 'u_1' }));
+  e.line('\t');
+  e.fillTo(MiB - 40_000);
+  e.blanksTo(MiB + 40_000); // thousands of blank lines across the boundary
+  const bad1 = e.line('not json');
+  e.line('\r');
+  e.line(mp('Open', { time: T(9), distinct_id: 'u_2' }));
+  e.blanksTo(MiB + 200_000);
+  const bad2 = e.line('{"event":"Open"}');
+  e.blanksTo(MiB + 200_300);
+  return {
+    name: 'blank lines (empty, spaces, TAB, a lone CR), thousands of them across a read boundary',
+    files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
+    args: ['--export', 'export.ndjson', '--users', 'users.csv', ...SIDE],
+    check(expect, ref) {
+      expect(rejectsOf(ref).map((r) => [r[0], r[1]])).toEqual([['export.ndjson', bad1], ['export.ndjson', bad2]]);
+      expect(bad1, 'after the blank lines').toBeGreaterThan(1000);
+      userRow(expect, ref, 'u_2');
+      const m = manifestOf(ref);
+      expect(m.inputs.find((i: { role: string }) => i.role === 'export').records, 'blank lines are no records').toBe(m.counts.read);
+    },
+  };
+}
+
+function longLines(): Scenario {
+  const e = new Export({ seed: 21 });
+  e.fillTo(0.5 * MiB);
+  const essay = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(Math.ceil((1.5 * MiB) / 57));
+  e.line(mp('Note', { time: T(9), distinct_id: 'u_5', essay }));
+  const bad = e.line('{"event":"Open","properties":{"note":"' + 'x'.repeat(5000) + '"}'); // longer than a reject keeps
+  e.line(mp('Open', { time: T(10), distinct_id: 'u_1', bio: 'y'.repeat(10_000) }));
+  return {
+    name: 'a line longer than the chunk size and than a read (1.5 MiB), and a long bad line',
+    files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
+    args: ['--export', 'export.ndjson', '--users', 'users.csv', ...SIDE],
+    check(expect, ref) {
+      expect(list(userRow(expect, ref, 'u_5').exposed_fields)).toContain('essay');
+      expect(list(userRow(expect, ref, 'u_1').exposed_fields)).toContain('bio');
+      const rejects = rowsOf(ref.files.get('rejects.csv'));
+      expect(rejects.map((r) => Number(r.line))).toEqual([bad]);
+      expect(rejects[0]!.record!.length, 'the record text cut at 1 KiB').toBe(1024);
+    },
+  };
+}
+
+function absoluteLines(): Scenario {
+  const a = new Export({ seed: 22 });
+  a.fillTo(0.3 * MiB);
+  const l1 = a.line('{"event":"Open","properties":{"time":1762596000');
+  a.before(MiB, 3); // its line end is the last byte of the first read
+  const l2 = a.line('42');
+  a.fillTo(2.1 * MiB);
+  const l3 = a.line(mp('Open', { distinct_id: 'u_3' })); // an event without a time, under --window
+  a.line(mp('Open', { time: T(16), distinct_id: 'u_3' }));
+  const b = new Export({ seed: 23 });
+  b.line(mp('Open', { time: T(9), distinct_id: 'u_4' }));
+  const l4 = b.line('{');
+  return {
+    name: 'rejects keep absolute line numbers in every chunk; numbering starts again in the next file',
+    files: { 'a.ndjson': a.bytes, 'b.ndjson': b.bytes, 'users.csv': USERS },
+    args: ['--export', 'a.ndjson', '--export', 'b.ndjson', '--users', 'users.csv', '--window', WINDOW, ...SIDE],
+    check(expect, ref) {
+      expect(rejectsOf(ref)).toEqual([
+        ['a.ndjson', l1, expect.stringMatching(/^invalid JSON/)],
+        ['a.ndjson', l2, 'not a JSON object'],
+        ['a.ndjson', l3, 'event has no readable time'],
+        ['b.ndjson', l4, expect.stringMatching(/^invalid JSON/)],
+      ]);
+      expect(l3, 'the third is deep in the file').toBeGreaterThan(2000);
+    },
+  };
+}
+
+function gzipDamaged(): Scenario {
+  const e = new Export({ seed: 24 });
+  e.line(mp('Open', { time: T(9), distinct_id: 'u_1', $city: 'London' }));
+  e.fillTo(1.2 * MiB);
+  e.line(mp('Open', { time: T(10), distinct_id: 'u_2', $city: 'Arlington' }));
+  e.fillTo(3.5 * MiB);
+  e.line(mp('Open', { time: T(11), distinct_id: 'u_3', $city: 'Zürich' }));
+  const gz = gzipSync(e.bytes);
+  const truncated = gz.subarray(0, Math.floor(gz.length * 0.6));
+  const corrupt = Buffer.from(gz);
+  corrupt.fill(0x55, Math.floor(gz.length * 0.55), Math.floor(gz.length * 0.55) + 64);
+  const after = mp('Open', { time: T(12), distinct_id: 'u_4', $city: 'Gdańsk' }) + '\n';
+  return {
+    name: 'gzip damaged mid-way (truncated; bytes overwritten): the whole lines before the damage are kept, the run goes on',
+    files: { 'cut.ndjson.gz': truncated, 'corrupt.ndjson.gz': corrupt, 'after.ndjson': after, 'users.csv': USERS },
+    args: ['--export', 'cut.ndjson.gz', '--export', 'corrupt.ndjson.gz', '--export', 'after.ndjson', '--users', 'users.csv', '--window', WINDOW, ...SIDE],
+    check(expect, ref) {
+      expect(ref.status).toBe(1);
+      expect(text(ref.stderr)).toMatch(/cut\.ndjson\.gz: .*gzip stream is corrupt or truncated/);
+      expect(text(ref.stderr)).toMatch(/corrupt\.ndjson\.gz: .*gzip stream is corrupt or truncated/);
+      const inputs = manifestOf(ref).inputs.filter((i: { role: string }) => i.role === 'export');
+      const total = e.next - 1;
+      for (const i of inputs.slice(0, 2)) {
+        expect(i.records, `${i.path}: records read before the damage`).toBeGreaterThan(1000);
+        expect(i.records, i.path).toBeLessThanOrEqual(total);
+      }
+      userRow(expect, ref, 'u_2');
+      userRow(expect, ref, 'u_4');
+      expect(rowsOf(ref.stdout).map((r) => r.user_id)).not.toContain('u_3');
+    },
+  };
+}
+
+/**
+ * The bad record is in a later chunk of the first file; the next file is read meanwhile, and its
+ * second chunk waits for its first (--vendor auto has not settled its preset) when the run stops.
+ */
+function strictStops(): Scenario {
+  const a = new Export({ seed: 25 });
+  a.fillTo(1.05 * MiB);
+  const noTime = a.line(mp('Open', { distinct_id: 'u_2' }));
+  a.line('not json');
+  a.fillTo(1.1 * MiB);
+  const b = new Export({ seed: 26 });
+  b.fillTo(1.2 * MiB);
+  return {
+    name: '--strict stops at the same file:line (an event without a time, in a later chunk, with the next file being read)',
+    files: { 'a.ndjson': a.bytes, 'b.ndjson': b.bytes, 'users.csv': USERS },
+    args: ['--export', 'a.ndjson', '--export', 'b.ndjson', '--users', 'users.csv', '--window', WINDOW, '--strict', ...SIDE],
+    check(expect, ref) {
+      expect(ref.status).toBe(1);
+      expect(text(ref.stderr)).toBe(
+        `breach-impact: vendor: mixpanel (auto-detected in a.ndjson)\nbreach-impact: a.ndjson:${noTime}: error: event has no readable time (INPUT_BAD_RECORD)\n  hint: drop --strict to skip bad records and list them with --rejects\n`,
+      );
+    },
+  };
+}
+
+/** Stdin comes in pipe-sized reads (64 KiB), so a MiB of it is many chunks, and reading waits on the workers. */
+function stdinExport(): Scenario {
+  const e = new Export({ seed: 28 });
+  e.line(mp('Open', { time: T(9), distinct_id: 'u_1' }));
+  e.fillTo(0.7 * MiB);
+  const bad = e.line('{"event":');
+  e.line(mp('Open', { time: T(10), distinct_id: 'mp-ada', $os: 'macOS' }));
+  e.fillTo(1.1 * MiB);
+  e.line(mp('Open', { time: T(11), distinct_id: 'u_2' }));
+  e.fillTo(1.2 * MiB);
+  return {
+    name: 'stdin (--export -): rejects named <stdin> with their lines',
+    files: { 'users.csv': USERS },
+    input: e.bytes,
+    args: ['--export', '-', '--users', 'users.csv', '--user-key', 'mp_id', ...SIDE],
+    check(expect, ref) {
+      expect(rejectsOf(ref)).toEqual([['<stdin>', bad, expect.stringMatching(/^invalid JSON/)]]);
+      expect(list(userRow(expect, ref, 'u_1').exposed_fields)).toContain('$os');
+      userRow(expect, ref, 'u_2');
+    },
+  };
+}
+
+function stdinGzipStrict(): Scenario {
+  const e = new Export({ seed: 27 });
+  e.fillTo(1.3 * MiB);
+  const bad = e.line('{"event":"Open","properties":{"time":"yesterday","distinct_id":"u_1"}}');
+  e.fillTo(1.5 * MiB);
+  return {
+    name: 'stdin, gzipped, --strict: stops at <stdin>:line',
+    files: { 'users.csv': USERS },
+    input: gzipSync(e.bytes),
+    args: ['--export', '-', '--users', 'users.csv', '--window', WINDOW, '--strict', ...SIDE],
+    check(expect, ref) {
+      expect(ref.status).toBe(1);
+      expect(text(ref.stderr)).toContain(`<stdin>:${bad}: error: event has no readable time (INPUT_BAD_RECORD)`);
+    },
+  };
+}
+
+function explain(): Scenario {
+  const e = new Export({ seed: 29 });
+  const anon = { distinct_id: '$device:dev-x', $device_id: 'dev-x' };
+  e.line(mp('Page View', { time: T(10), ...anon, $current_url: 'https://app.example.com/login' }));
+  e.before(MiB, 50);
+  const identify = e.line(mp('$identify', { time: T(10, 5), distinct_id: 'u_3', $identified_id: 'u_3', $anon_distinct_id: '$device:dev-x', $device_id: 'dev-x', $user_id: 'u_3' }));
+  e.fillTo(1.2 * MiB);
+  e.line(mp('Page View', { time: T(15), ...anon, $current_url: 'https://app.example.com/billing' }));
+  return {
+    name: '--explain USER: the linking records named by file:line across chunks',
+    files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
+    args: ['--export', 'export.ndjson', '--users', 'users.csv', '--window', WINDOW, '--explain', 'u_3', ...SIDE],
+    check(expect, ref) {
+      const err = text(ref.stderr);
+      expect(err).toMatch(/explain u_3: 3 in-window records attributed/);
+      expect(err).toContain(`export.ndjson:${identify}`);
+      expect(list(userRow(expect, ref, 'u_3').match)).toEqual(expect.arrayContaining(['id', 'alias', 'session']));
+    },
+  };
+}
+
+/**
+ * Identity and session evidence from records out of the window, spread over chunks that two
+ * workers read (a worker numbers the ids and device keys it has seen; the main thread must still
+ * make identities in file order), then in-window records that only that evidence attributes.
+ */
+function outOfWindowEvidence(explain: boolean): Scenario {
+  const e = new Export({ seed: explain ? 35 : 36 });
+  const before = (h: number, m = 0) => T(h, m, 0, 7); // 7 November: out of the window
+  e.line(mp('$identify', { time: before(10), distinct_id: 'u_2', $identified_id: 'u_2', $anon_distinct_id: 'anon-q', $device_id: 'dev-k', $user_id: 'u_2' }));
+  e.line(mp('Page View', { time: before(10, 5), distinct_id: '$device:dev-k', $device_id: 'dev-k' }));
+  e.line(mp('Page View', { time: before(10, 6), distinct_id: 'anon-t', $device_id: 'dev-t' }));
+  e.before(MiB, 70);
+  e.line(mp('$merge', { time: before(11), distinct_id: 'anon-r', $distinct_ids: ['anon-q', 'anon-r'] }));
+  e.line(mp('Page View', { time: before(11, 5), distinct_id: 'anon-t', $device_id: 'dev-t', $user_id: 'u_6' }));
+  e.line(mp('Page View', { time: T(9, 0, 0, 10), distinct_id: 'anon-s', $device_id: 'dev-m' }));
+  e.fillTo(2 * MiB + 3000);
+  e.line(mp('Page View', { time: T(12), distinct_id: 'anon-r', $current_url: 'https://app.example.com/a' }));
+  e.line(mp('Page View', { time: T(12, 10), distinct_id: '$device:dev-k', $device_id: 'dev-k', $current_url: 'https://app.example.com/b' }));
+  e.line(mp('Page View', { time: T(12, 20), distinct_id: 'anon-t', $device_id: 'dev-t', $current_url: 'https://app.example.com/c' }));
+  e.line(mp('Page View', { time: T(12, 30), distinct_id: 'anon-s', $device_id: 'dev-m', $current_url: 'https://app.example.com/d' }));
+  return {
+    name: `identities and sessions from out-of-window records across chunks and workers${explain ? ', with --explain' : ''}`,
+    files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
+    args: ['--export', 'export.ndjson', '--users', 'users.csv', '--window', WINDOW, ...(explain ? ['--explain', 'u_2'] : []), ...SIDE],
+    check(expect, ref) {
+      const u2 = userRow(expect, ref, 'u_2');
+      expect(u2.match, 'anon-r (merged with anon-q) and dev-k reach u_2 only through out-of-window records').toBe('alias');
+      expect(u2.records).toBe('2');
+      expect(userRow(expect, ref, 'u_6').match).toBe('alias');
+      expect(rowsOf(ref.files.get('unmatched.csv')).map((r) => r.vendor_id)).toContain('anon-s;dev-m');
+      if (explain) expect(text(ref.stderr)).toMatch(/explain u_2: 2 in-window records attributed/);
+    },
+  };
+}
+
+function loginSessions(): Scenario {
+  const e = new Export({ seed: 30 });
+  e.fillTo(0.8 * MiB);
+  e.line(mp('Open', { time: T(12, 1, 0, 10), distinct_id: 'anon-y', ip: '198.51.100.23' })); // out of the window
+  e.before(MiB, 30);
+  e.line(mp('Open', { time: T(12, 30), distinct_id: 'anon-z', ip: '198.51.100.23', $browser: 'Firefox' }));
+  e.fillTo(1.1 * MiB);
+  e.line(mp('Open', { time: T(12, 10), distinct_id: 'anon-w', ip: '198.51.100.99' }));
+  e.line(mp('Open', { time: T(14), distinct_id: 'anon-v', ip: '198.51.100.23' })); // after u_2's login session
+  const sessions = ['user_id,start,end,ip,user_agent', 'u_2,2025-11-08T12:00:00Z,2025-11-08T13:00:00Z,198.51.100.23,', 'u_5,2025-11-08T12:00:00Z,2025-11-08T13:00:00Z,198.51.100.99,', ''].join('\n');
+  return {
+    name: '--sessions: internal login sessions matched on the ip of records in later chunks',
+    files: { 'export.ndjson': e.bytes, 'users.csv': USERS, 'sessions.csv': sessions },
+    args: ['--export', 'export.ndjson', '--users', 'users.csv', '--sessions', 'sessions.csv', '--window', WINDOW, ...SIDE],
+    check(expect, ref) {
+      expect(userRow(expect, ref, 'u_2').match).toBe('session');
+      expect(userRow(expect, ref, 'u_5').match).toBe('session');
+      const unmatched = rowsOf(ref.files.get('unmatched.csv'));
+      expect(unmatched.map((r) => r.vendor_id), 'outside the login session: unmatched').toContain('anon-v');
+    },
+  };
+}
+
+function notificationBasis(residenceColumns: boolean): Scenario {
+  const e = new Export({ seed: residenceColumns ? 31 : 32 });
+  e.line(mp('Open', { time: T(9), distinct_id: 'u_1', mp_country_code: 'GB', $city: 'London', $email: 'ada@example.com' }));
+  e.before(MiB, 80);
+  e.line(mp('Open', { time: T(10), distinct_id: 'u_2', mp_country_code: 'US', $region: 'Virginia', $current_url: 'https://app.example.com/reset?token=abc' }));
+  e.fillTo(1.1 * MiB);
+  e.line(mp('Open', { time: T(11), distinct_id: 'u_3', mp_country_code: 'CH', $email: 'zoe@example.com', phone: '+41 44 000 00 00' }));
+  e.line(mp('Open', { time: T(11, 5), distinct_id: 'u_3', mp_country_code: 'DE' }));
+  e.line(mp('Open', { time: T(11, 10), distinct_id: 'u_3', mp_country_code: 'DE' }));
+  return {
+    name: `--notification-basis, residence ${residenceColumns ? 'from --residence-column (JSON output)' : 'inferred from vendor location chunk by chunk, with the brief'}`,
+    files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
+    args: [
+      '--export', 'export.ndjson', '--users', 'users.csv', '--window', WINDOW, '--notification-basis',
+      ...(residenceColumns ? ['--residence-column', 'country,state', '--format', 'json'] : ['--notification-report', '$OUT/brief.md']),
+      ...SIDE,
+    ],
+    check(expect, ref) {
+      if (residenceColumns) {
+        const rows = JSON.parse(text(ref.stdout)) as Array<{ user_id: string; residence: string }>;
+        expect(rows.find((r) => r.user_id === 'u_2')?.residence).toBe('US-VA');
+        return;
+      }
+      expect(userRow(expect, ref, 'u_1').residence).toBe('GB (inferred)');
+      expect(userRow(expect, ref, 'u_3').residence, 'the place most records come from').toMatch(/^DE/);
+      expect(text(ref.files.get('brief.md'))).toContain('# Breach notification brief');
+    },
+  };
+}
+
+function mixedDirectory(): Scenario {
+  const P1 = { time: T(9), distinct_id: 'u_1', $insert_id: 'ins-P1', coupon: 'SAVE10' };
+  const a = new Export({ seed: 33 });
+  a.line(mp('Purchase', P1));
+  a.before(MiB, 20);
+  a.line(mp('Open', { time: T(9, 5), distinct_id: 'u_2', memo: 'plain' }));
+  a.fillTo(1.1 * MiB);
+  // A warehouse copy (a Mixpanel connector CSV): its first row is a copy of P1, the second gives
+  // `memo` its first email.
+  const csv = [
+    'event,time,distinct_id,insert_id,mp_country_code,memo,gift_note',
+    `Purchase,${P1.time},u_1,ins-P1,GB,,for mum`,
+    `Sign Up,${T(9, 30)},u_4,ins-S4,PL,memo.user4@example.org,`,
+    '',
+  ].join('\n');
+  const Q = { time: T(10), distinct_id: 'u_3', $insert_id: 'ins-Q', color: 'red' };
+  const json = JSON.stringify([JSON.parse(mp('View', Q)), JSON.parse(mp('View', { time: T(10), distinct_id: 'u_5', memo: '192.0.2.77' }))], null, 2) + '\n';
+  const d = new Export({ seed: 34 });
+  d.line(mp('View', { ...Q, size: 'XL' })); // a copy of the JSON document's record
+  d.before(MiB, 45);
+  d.line(mp('Open', { time: T(11), distinct_id: 'u_6', memo: '198.51.100.3' }));
+  d.fillTo(1.1 * MiB);
+  const seg = [
+    JSON.stringify({ type: 'track', event: 'Upgrade', userId: 'u_2', messageId: 'sg-1', timestamp: '2025-11-08T13:00:00.000Z', context: { ip: '203.0.113.77' } }),
+    '',
+  ].join('\n');
+  return {
+    name: 'a directory mixing NDJSON with a CSV export and a JSON array between them: applied in file order',
+    files: { 'export/1-events.ndjson': a.bytes, 'export/2-warehouse.csv': csv, 'export/3-batch.json': json, 'export/4-more.ndjson': d.bytes, 'export/5-segment.ndjson.gz': gzipSync(seg), 'users.csv': USERS },
+    args: ['--export', 'export', '--users', 'users.csv', '--window', WINDOW, '--explain', 'u_4', ...SIDE],
+    check(expect, ref) {
+      expect(text(ref.stderr), 'u_4 is matched by a CSV row').toMatch(/explain u_4: 1 in-window records attributed\n.*\n +id +export\/2-warehouse\.csv:3 /);
+      expect(manifestOf(ref).counts.duplicates).toBe(2);
+      expect(list(userRow(expect, ref, 'u_1').exposed_fields)).not.toContain('gift_note');
+      expect(list(userRow(expect, ref, 'u_3').exposed_fields)).toContain('color');
+      expect(list(userRow(expect, ref, 'u_3').exposed_fields), 'the NDJSON copy comes after the document').not.toContain('size');
+      expect(list(userRow(expect, ref, 'u_6').exposed_categories), '`memo` is contact: its first email is in the CSV').toEqual(['account', 'contact']);
+      const err = text(ref.stderr);
+      expect(err.indexOf('vendor: mixpanel (auto-detected in export/1-events.ndjson)')).toBeGreaterThanOrEqual(0);
+      expect(err.indexOf('vendor: mixpanel')).toBeLessThan(err.indexOf('vendor: segment (auto-detected in export/5-segment.ndjson.gz)'));
+    },
+  };
+}
+
+const SCENARIOS: Scenario[] = [
+  duplicatesSplit(), categoryByLaterValue(), autoLockLate(), noTrailingNewline(), crlfAndBom(), blankLines(), longLines(), absoluteLines(),
+  gzipDamaged(), strictStops(), stdinExport(), stdinGzipStrict(), explain(), outOfWindowEvidence(false), outOfWindowEvidence(true), loginSessions(), notificationBasis(false), notificationBasis(true), mixedDirectory(),
+];
+
+function writeCase(s: { files: Record<string, string | Buffer> }, tag: string): string {
+  const dir = mkdtempSync(join(scratch, `${tag}-`));
+  for (const [name, content] of Object.entries(s.files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+/** Runs `body`; the case folder is kept (and named in the error) when it throws. */
+async function keepOnFailure<T>(dir: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    kept = true;
+    if (e instanceof Error) e.message += `\n(case files kept in ${dir})`;
+    throw e;
+  }
+}
+
+describe.concurrent('targeted cases: --workers 2 writes what --workers 0 writes', () => {
+  it.for(SCENARIOS)('$name', { timeout: 180_000 }, async (s, { expect }) => {
+    const dir = writeCase(s, 'case');
+    await keepOnFailure(dir, async () => {
+      const ref = await compareAll(expect, { cwd: dir, args: ['correlate', ...s.args], input: s.input }, CHUNKS);
+      s.check(expect, ref);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 3. The property: generated exports (test/property/gen.ts), some padded past a read boundary
+// with blank lines, a users table, options, a chunk size; every output the same both ways.
+
+interface PropFile {
+  model: FileModel;
+  /** NDJSON only: blank lines of ~1 KiB (or one long blank line) inserted after line `after`, past 1 MiB. */
+  pad?: { after: number; bytes: number; long: boolean };
+  ext: string;
+}
+
+interface PropCase {
+  users: UsersSpec;
+  files: PropFile[];
+  windowed: boolean;
+  vendor: 'auto' | 'mixpanel';
+  strict: boolean;
+  stdin: boolean;
+  explain: boolean;
+  basis: boolean;
+  format: 'csv' | 'json' | 'ndjson';
+  chunk: number;
+}
+
+const valueOpts = { splices: true, deep: false };
+const propCaseArb: fc.Arbitrary<PropCase> = fc.record({
+  users: fc.record({ n: fc.integer({ min: 1, max: 4 }), numeric: fc.boolean() }),
+  files: fc.array(
+    fc.record(
+      {
+        model: fc.oneof({ weight: 4, arbitrary: ndjsonArb(valueOpts) }, { weight: 1, arbitrary: fileArb(valueOpts) }),
+        pad: sometimes(fc.record({ after: fc.nat(12), bytes: fc.integer({ min: MiB, max: MiB + 5000 }), long: fc.boolean() }), 0.4),
+        ext: fc.constantFrom('.ndjson', '.json', '.jsonl', '.gz', ''),
+      },
+      { requiredKeys: ['model', 'ext'] },
+    ),
+    { minLength: 1, maxLength: 3 },
+  ),
+  windowed: fc.boolean(),
+  vendor: fc.constantFrom('auto' as const, 'mixpanel' as const),
+  // WORKERS_STRICT=0 leaves --strict out, to look past a --strict difference for others.
+  strict: process.env.WORKERS_STRICT === '0' ? fc.constant(false) : fc.oneof({ weight: 1, arbitrary: fc.constant(true) }, { weight: 5, arbitrary: fc.constant(false) }),
+  stdin: fc.oneof({ weight: 1, arbitrary: fc.constant(true) }, { weight: 3, arbitrary: fc.constant(false) }),
+  explain: fc.boolean(),
+  basis: fc.boolean(),
+  format: fc.constantFrom('csv' as const, 'json' as const, 'ndjson' as const),
+  chunk: fc.oneof(fc.integer({ min: 1, max: 600 }), fc.constantFrom(1, 64, 300, 4096, 65_536)),
+});
+
+/** The file's bytes: the generator's, padded and (re)compressed as its model says. */
+function propBytes(f: PropFile, u: UsersSpec, windowed: boolean): Buffer {
+  const built = buildFile(f.model, u, windowed);
+  if (!f.pad || f.model.form !== 'ndjson') return built.bytes;
+  let plain = built.plain;
+  let at = plain[0] === 0xef && plain[1] === 0xbb && plain[2] === 0xbf ? 3 : 0;
+  for (let k = 0; k < f.pad.after; k++) {
+    const nl = plain.indexOf(0x0a, at);
+    if (nl < 0) break;
+    at = nl + 1;
+  }
+  const blank = f.pad.long ? Buffer.from(' '.repeat(f.pad.bytes) + '\n') : Buffer.from(('\t'.repeat(8) + ' '.repeat(1000) + '\r\n').repeat(Math.ceil(f.pad.bytes / 1011)));
+  plain = Buffer.concat([plain.subarray(0, at), blank, plain.subarray(at)]); // where a line begins
+  const gz = f.model.gzip;
+  if (!gz.gz) return plain;
+  const z = gzipSync(plain);
+  return gz.cut === undefined ? z : z.subarray(0, 2 + Math.floor(gz.cut * (z.length - 2)));
+}
+
+function propUsers(u: UsersSpec): string {
+  const rows = ['id,email,mp,name'];
+  for (let i = 1; i <= u.n; i++) rows.push(`${userId(u, i)},${userEmail(i)},${userKey(i)},Name ${i}`);
+  return rows.join('\n') + '\n';
+}
+
+function propSpec(dir: string, c: PropCase): Spec {
+  const paths = c.files.map((f, i) => (c.stdin && i === 0 ? '-' : `e${i}${f.ext}`));
+  let input: Buffer | undefined;
+  c.files.forEach((f, i) => {
+    const bytes = propBytes(f, c.users, c.windowed);
+    if (paths[i] === '-') input = bytes;
+    else writeFileSync(join(dir, paths[i]!), bytes);
+  });
+  writeFileSync(join(dir, 'users.csv'), propUsers(c.users));
+  const args = ['correlate', ...paths.flatMap((p) => ['--export', p]), '--users', 'users.csv', '--user-key', 'mp', '--vendor', c.vendor, '--format', c.format, ...SIDE];
+  if (c.windowed) args.push('--window', WINDOW);
+  if (c.strict) args.push('--strict');
+  if (c.explain) args.push('--explain', userId(c.users, 1));
+  if (c.basis) args.push('--notification-basis');
+  // Kept with the files when the case fails: the two runs, to repeat by hand.
+  if (input) writeFileSync(join(dir, 'stdin'), input);
+  const line = (w: number, out: string) => ['node "$BIN"', 'correlate', '--workers', String(w), ...args.slice(1)].map((a) => (a.includes('$OUT') ? a.replace('$OUT', out) : a)).join(' ') + (input ? ' < stdin' : '');
+  writeFileSync(join(dir, 'repro.sh'), `# BIN=.../bin/breach-impact.js sh repro.sh; then diff -r out0 out2\nmkdir -p out0 out2\n${line(0, 'out0')} > out0/stdout 2> out0/stderr\nBREACH_IMPACT_CHUNK_BYTES=${c.chunk} ${line(2, 'out2')} > out2/stdout 2> out2/stderr\n`);
+  return { cwd: dir, args, input };
+}
+
+describe('property: generated exports, --workers 2 writes what --workers 0 writes', () => {
+  it('every output, byte for byte, whatever the chunk size', { timeout: 600_000 }, async ({ expect }) => {
+    let n = 0;
+    const out = await fc.check(
+      fc.asyncProperty(propCaseArb, async (c) => {
+        const dir = mkdtempSync(join(scratch, `prop-${++n}-`));
+        await keepOnFailure(dir, async () => {
+          const spec = propSpec(dir, c);
+          const [ref, par] = await Promise.all([runWith(spec, 0), runWith(spec, 2, c.chunk)]);
+          expectNoCrash(expect, ref, 'the --workers 0 run');
+          expectSame(expect, ref, par, `--workers 2, BREACH_IMPACT_CHUNK_BYTES=${c.chunk}, ${spec.args.join(' ')}`);
+        });
+        rmSync(dir, { recursive: true, force: true });
+      }),
+      // Shrinking runs the CLI twice a step: after 4 minutes the smallest case found so far is
+      // reported (a run that finds no failure in that time passes with the runs it made).
+      // FC_END_ON_FAILURE=1 reports the first failing case as generated.
+      { seed: SEED, numRuns: numRuns(12), endOnFailure: !!process.env.FC_END_ON_FAILURE, plugins: [fc.interruptAfterTimeLimit(240_000)] },
+    );
+    if (process.env.FC_REPORT) appendFileSync(process.env.FC_REPORT, JSON.stringify({ name: 'workers', seed: SEED, runs: out.numRuns, failed: out.failed, shrinks: out.numShrinks }) + '\n');
+    if (out.failed) {
+      const why = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
+      throw new Error(`${fc.defaultReportMessage(out) ?? `property "workers" failed (seed ${SEED})`}\n\nGot error: ${why}`);
+    }
+  });
+});

@@ -6,14 +6,14 @@
  *                     memory target); data is generated into bench/data/<size>/ if missing
  *   BENCH_RUNS=3      runs per tool and size; the table shows medians
  *   BENCH_TIMEOUT_S   per-run timeout in seconds (default 1800): a run past it is killed and marked
- *   BENCH_TOOLS       comma list to run a subset: correlate,correlate-w0,correlate-w1,duckdb (default: all)
+ *   BENCH_TOOLS       comma list of tools: correlate-w0,correlate-w1,correlate-w2,correlate,duckdb
+ *                     (default: correlate-w0,correlate-w2,duckdb)
  *   BENCH_NO_TIME=1   measure RSS/CPU with the preload even where /usr/bin/time exists
  *
  * Tools, each a child process, interleaved round by round (correlate, duckdb, correlate, …):
- *   correlate             node bin/breach-impact.js correlate --export DIR --users users.csv --window W --quiet
- *                         (--workers auto: one parse worker per core here)
- *   correlate --workers 0 the same in one thread: the single-threaded path, the parallel path's baseline
- *   correlate --workers 1 one parse worker beside the main thread
+ *   correlate --workers 0 node bin/breach-impact.js correlate --export DIR --users users.csv --window W --quiet --workers 0:
+ *                         one thread, the default on a 2-core machine (--workers auto), the parallel path's baseline
+ *   correlate --workers 2 two parse workers beside the main thread (1: one; correlate (default): --workers auto)
  *   duckdb (2 threads)    node bench/duckdb-job.mjs: the simpler job (see that file)
  * Wall time is measured here around the child; peak RSS and CPU time (user+sys, as % of wall:
  * 200% = both cores busy) by `/usr/bin/time -f '%e %M %U %S'` when it exists, else by a preload
@@ -45,13 +45,14 @@ const TIME_BIN = process.env.BENCH_NO_TIME ? undefined : ['/usr/bin/time'].find(
 const log = (...m) => console.error(...m);
 
 const TOOLS = [
-  { key: 'correlate', label: 'correlate', kind: 'correlate', env: {}, args: [] },
   { key: 'correlate-w0', label: 'correlate --workers 0', kind: 'correlate', env: {}, args: ['--workers', '0'] },
-  { key: 'correlate-w1', label: 'correlate --workers 1', kind: 'correlate', env: {}, args: ['--workers', '1'] },
+  { key: 'correlate-w1', label: 'correlate --workers 1', kind: 'correlate', env: {}, args: ['--workers', '1'], optional: true },
+  { key: 'correlate-w2', label: 'correlate --workers 2', kind: 'correlate', env: {}, args: ['--workers', '2'] },
+  { key: 'correlate', label: 'correlate (default)', kind: 'correlate', env: {}, args: [], optional: true },
   { key: 'duckdb', label: 'duckdb (2 threads)', kind: 'duckdb', env: {}, args: [] },
 ];
 const wanted = process.env.BENCH_TOOLS?.split(',').map((s) => s.trim());
-const tools = wanted ? TOOLS.filter((t) => wanted.includes(t.key)) : TOOLS;
+const tools = wanted ? TOOLS.filter((t) => wanted.includes(t.key)) : TOOLS.filter((t) => !t.optional);
 
 if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
   log('bench: dist/ is missing: build first (npm run bench does: tsc -p tsconfig.json)');
@@ -337,8 +338,8 @@ for (const size of sizes) {
   }
   const distinct = new Set(hashes.values());
   const check = { size, correlateOutputsIdentical: hashes.size ? distinct.size === 1 : null, correlateRunsHashed: hashes.size };
-  if (existsSync(join(d.outDir, 'correlate.csv')) && existsSync(join(d.outDir, 'duckdb.csv')) && hashes.size && duckRuns.length) {
-    Object.assign(check, await crossCheck(join(d.outDir, 'correlate.csv'), join(d.outDir, 'duckdb.csv')));
+  if (existsSync(join(d.outDir, 'correlate-w0.csv')) && existsSync(join(d.outDir, 'duckdb.csv')) && hashes.size && duckRuns.length) {
+    Object.assign(check, await crossCheck(join(d.outDir, 'correlate-w0.csv'), join(d.outDir, 'duckdb.csv')));
   }
   checks.push(check);
 }

@@ -111,8 +111,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
     }, progress, pool && {
       pool,
       apply: (rec, d, file, line) => correlator.add(rec, d, where(file, line)),
-      nodeOf: (raw) => correlator.nodeOf(raw),
-      deviceOf: (key) => correlator.deviceOf(key),
+      quiet: () => correlator.counts.out_of_window++,
     });
   } catch (e) {
     rejects?.abort();
@@ -161,13 +160,15 @@ async function loadLoginSessions(plan: CorrelatePlan, users: UserIndex, inputs: 
 }
 
 /**
- * --workers auto: one parse worker per core when there are two or more and the export is big
- * enough to repay starting them (64 MB). Not for stdin, whose size is unknown: a chunk goes to a
- * worker once 4 MB have arrived, so a slow pipe would be read in bursts (--workers N asks).
+ * --workers auto: a parse worker per core but the main thread's, on three cores or more, when the
+ * export files reach 64 MB; else none. On two cores the main thread and the workers take turns
+ * on the cores it needs: measured at the bench's L size, two workers were 1.2x one thread, at a
+ * quarter more memory (bench/RESULTS.md). Not for stdin, whose size is unknown: a chunk goes to
+ * a worker once 4 MB have arrived, so a slow pipe would be read in bursts (--workers N asks).
  */
 export function autoWorkers(exportBytes: number): number {
   const cores = availableParallelism();
-  return cores >= 2 && exportBytes >= AUTO_WORKERS_FROM ? Math.min(cores, 8) : 0;
+  return cores >= 3 && exportBytes >= AUTO_WORKERS_FROM ? Math.min(cores - 1, 8) : 0;
 }
 
 const AUTO_WORKERS_FROM = 64e6;

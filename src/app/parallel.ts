@@ -16,13 +16,12 @@ import { Worker } from 'node:worker_threads';
 import type { Category } from '../core/categorize.js';
 import type { Evidence } from '../core/correlate.js';
 import { EMAIL_HINT, MANY } from '../core/probe.js';
-import { UNKNOWN } from '../core/correlate.js';
 import type { UserIndex } from '../core/user-index.js';
 import type { Digested, FieldTable } from '../core/digest.js';
-import type { Kind } from '../core/record.js';
+import { clear, type Kind } from '../core/record.js';
 import type { VendorPreset } from '../core/record.js';
 import type { FileRecords, RecordOut } from './records.js';
-import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_RESIDENCE, PRESETS, T_DEVICE_KEY, T_ID_KEY, T_LOCK, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
+import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_QUIET, F_RESIDENCE, PRESETS, T_LOCK, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
 
 /**
  * Bytes of NDJSON per chunk: big enough that a message costs little, small enough to balance.
@@ -40,10 +39,8 @@ export interface FileChunks {
   out: RecordOut;
   /** Applies one decoded record at its line. */
   apply(rec: Evidence, d: Digested, line: number): void;
-  /** The identity node of an id that matches no user (core/correlate.ts nodeOf), once made. */
-  nodeOf(raw: string): number;
-  /** The session device of a device key. */
-  deviceOf(key: string): number;
+  /** Counts a record whose only effect is to be out of the window (F_QUIET). */
+  quiet(): void;
   /** Counts texts split, for the progress line. */
   progress(texts: number): void;
   /** Lines before the next chunk to apply. */
@@ -74,8 +71,6 @@ export class WorkerPool {
   private readonly rec = new DecodedRecord();
   private readonly text = new TextReader();
   private readonly digests: DecodedDigest[] = [];
-  /** Per worker: the strings it numbered, until applied, and what they stand for after. */
-  private readonly keys: Array<{ idStrings: Array<string | undefined>; idNodes: number[]; deviceStrings: Array<string | undefined>; devices: number[]; fresh: number[] }> = [];
 
   constructor(
     n: number,
@@ -91,7 +86,6 @@ export class WorkerPool {
       });
       this.workers.push(worker);
       this.busy.push(0);
-      this.keys.push({ idStrings: [], idNodes: [], deviceStrings: [], devices: [], fresh: [] });
       const table = { names: [] as string[], cats: [] as Category[] };
       this.tables.push(table);
       this.digests.push(new DecodedDigest(w + 1, table));
@@ -260,17 +254,11 @@ export class WorkerPool {
     t.reset(r.text, r.tn);
     const rec = this.rec;
     const users = this.users;
-    const keys = this.keys[d.source - 1]!;
     for (let i = 0; i < r.n; ) {
       const tag = a[i]!;
       if (tag === T_LOCK) {
         file.out.lock(presetList[a[i + 1]!] as VendorPreset);
         i += 2;
-        continue;
-      }
-      if (tag === T_ID_KEY || tag === T_DEVICE_KEY) {
-        (tag === T_ID_KEY ? keys.idStrings : keys.deviceStrings)[a[i + 1]!] = t.take(a[i + 2]!);
-        i += 3;
         continue;
       }
       const line = file.base + a[i + 1]!;
@@ -286,36 +274,35 @@ export class WorkerPool {
       const nIds = a[i++]!;
       const nEmails = a[i++]!;
       const nHashes = a[i++]!;
-      clearAll(rec.ids, d.idHints, d.idNodes, rec.emails, d.emailHints, rec.hashes);
+      clear(rec.ids);
+      clear(d.idHints);
+      clear(rec.emails);
+      clear(d.emailHints);
+      clear(rec.hashes);
+      let confirmed = 0;
       // A value the probe tables name is checked against that user's own id or email here, code
       // unit by code unit; when it is the same, the user's string stands in for it (no copy).
       for (let k = 0; k < nIds; k++) {
         let h = a[i++]!;
         const len = a[i++]!;
-        if (len < 0) {
-          // An id numbered by the worker: the identity node it stands for, once the first
-          // record that carried it has made it (in that record's order, as one thread would).
-          const n = -1 - len;
-          const node = keys.idNodes[n];
-          if (node !== undefined) {
-            rec.ids.push('');
-            d.idNodes.push(node);
-          } else {
-            rec.ids.push(keys.idStrings[n]!);
-            d.idNodes.push(UNKNOWN);
-            keys.fresh.push(n);
-          }
-          d.idHints.push(h);
-          continue;
-        }
-        d.idNodes.push(UNKNOWN);
         const own = h >= 0 ? users.ids[h]! : h <= EMAIL_HINT ? users.emails[EMAIL_HINT - h]! : undefined;
-        if (own !== undefined && t.is(own, len)) rec.ids.push(own);
-        else {
+        if (own !== undefined && t.is(own, len)) {
+          rec.ids.push(own);
+          confirmed++;
+        } else {
           if (own !== undefined) h = MANY;
           rec.ids.push(t.take(len));
         }
         d.idHints.push(h);
+      }
+      if (flags & F_QUIET && confirmed === nIds) {
+        // Out of the window, every id its user's, no device: it only counts (F_QUIET).
+        for (let k = 0; k < nEmails; k++) t.skip(a[i + 2 * k + 1]!);
+        i += 2 * nEmails;
+        for (let k = 0; k < nHashes; k++) t.skip(a[i + k]!);
+        i += nHashes;
+        file.quiet();
+        continue;
       }
       for (let k = 0; k < nEmails; k++) {
         let h = a[i++]!;
@@ -329,15 +316,7 @@ export class WorkerPool {
         d.emailHints.push(h);
       }
       for (let k = 0; k < nHashes; k++) rec.hashes.push(t.take(a[i++]!));
-      rec.deviceKey = '';
-      d.device = -1;
-      let freshDevice = -1;
-      if (flags & F_DEVICE) {
-        const n = a[i++]!;
-        const dev = keys.devices[n];
-        if (dev !== undefined) d.device = dev;
-        else rec.deviceKey = keys.deviceStrings[(freshDevice = n)]!;
-      }
+      rec.deviceKey = flags & F_DEVICE ? t.take(a[i++]!) : '';
       d.inWindow = (flags & F_IN_WINDOW) !== 0;
       d.residence = '';
       if (d.fields.length !== 0) d.fields.length = 0;
@@ -357,15 +336,6 @@ export class WorkerPool {
         }
       }
       file.apply(rec, d, line);
-      for (const n of keys.fresh) {
-        keys.idNodes[n] = file.nodeOf(keys.idStrings[n]!);
-        keys.idStrings[n] = undefined;
-      }
-      keys.fresh.length = 0;
-      if (freshDevice >= 0) {
-        keys.devices[freshDevice] = file.deviceOf(rec.deviceKey);
-        keys.deviceStrings[freshDevice] = undefined;
-      }
     }
     // The two sides of the protocol disagree: stop, rather than apply misread records.
     if (!t.done()) throw new Error('internal error: a parse worker\'s message was misread');
@@ -428,32 +398,30 @@ function split(pieces: Buffer[], n: number): { head: Buffer[]; rest: Buffer[] } 
   return { head, rest: pieces.slice(k) };
 }
 
-function clearAll(...lists: unknown[][]): void {
-  for (const l of lists) if (l.length !== 0) l.length = 0;
-}
 
 /** A chunk's string code units, read in order. */
 class TextReader {
   private t: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+  private bytes: Buffer = Buffer.alloc(0);
   private at = 0;
   private end = 0;
 
   reset(t: Uint16Array<ArrayBufferLike>, end: number): void {
     this.t = t;
+    this.bytes = Buffer.from(t.buffer, t.byteOffset, t.byteLength);
     this.at = 0;
     this.end = end;
   }
 
-  /** The next `len` code units as a string (exact: lone surrogates stay as they are). */
+  /** The next `len` code units as a string: UTF-16LE copies code units as they are, lone surrogates too. */
   take(len: number): string {
-    const t = this.t;
     const from = this.at;
     this.at += len;
-    if (len === 0) return '';
-    if (len <= 4096) return String.fromCharCode.apply(null, t.subarray(from, from + len) as unknown as number[]);
-    let s = '';
-    for (let k = from; k < from + len; k += 4096) s += String.fromCharCode.apply(null, t.subarray(k, Math.min(k + 4096, from + len)) as unknown as number[]);
-    return s;
+    return len === 0 ? '' : this.bytes.toString('utf16le', from * 2, (from + len) * 2);
+  }
+
+  skip(len: number): void {
+    this.at += len;
   }
 
   /** True when every code unit was read (and the numbers that said how many were read right). */
@@ -491,8 +459,6 @@ class DecodedDigest implements Digested {
   residence = '';
   readonly idHints: number[] = [];
   readonly emailHints: number[] = [];
-  readonly idNodes: number[] = [];
-  device = -1;
   constructor(
     readonly source: number,
     readonly table: FieldTable,

@@ -70,8 +70,7 @@ export function newProgress(files: InputFile[]): Progress {
 export interface ScanParallel {
   pool: WorkerPool;
   apply(rec: Evidence, d: Digested, file: InputFile, line: number): void;
-  nodeOf(raw: string): number;
-  deviceOf(key: string): number;
+  quiet(): void;
 }
 
 /**
@@ -115,7 +114,7 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
     };
     const route: NdjsonRoute | undefined = parallel && {
       ndjson: () => {
-        const chunks: FileChunks = { reader, out, base: 0, apply: (rec, d, line) => parallel.apply(rec, d, file, line), nodeOf: parallel.nodeOf, deviceOf: parallel.deviceOf, progress: (texts) => {
+        const chunks: FileChunks = { reader, out, base: 0, apply: (rec, d, line) => parallel.apply(rec, d, file, line), quiet: parallel.quiet, progress: (texts) => {
           if (progress) progress.records += texts;
         } };
         const split = (cut = parallel.pool.splitter(chunks));

@@ -17,7 +17,7 @@ export interface WorkerInit {
   /** The user index's probe tables (core/probe.ts): ids and --user-key values, normalized emails. */
   idTable: SharedArrayBuffer;
   emailTable: SharedArrayBuffer;
-  /** --explain: every record carries its ids as strings (the explanation quotes them). */
+  /** --explain: no record is skipped as F_QUIET (the explanation sees every record). */
   allStrings: boolean;
 }
 
@@ -47,9 +47,15 @@ export interface ChunkResult {
 }
 
 /** Item tags in `nums`. */
-export const T_RECORD = 1, T_REJECT = 2, T_LOCK = 3, T_ID_KEY = 4, T_DEVICE_KEY = 5;
+export const T_RECORD = 1, T_REJECT = 2, T_LOCK = 3;
 /** Record flags. */
 export const F_EVENT = 1, F_DEVICE = 2, F_IN_WINDOW = 4, F_RESIDENCE = 8, F_KEYS = 16;
+/**
+ * Out of the window, no device key, and every id a user by the probe tables: if the main thread
+ * confirms each id, the record's only effect is to count as out of the window (it links no
+ * identity and opens no session), and the rest of it is skipped.
+ */
+export const F_QUIET = 32;
 
 /** The presets a lock names, by number (vendors/index.ts order). */
 export { PRESETS } from '../vendors/index.js';

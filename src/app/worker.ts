@@ -7,12 +7,12 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Digest } from '../core/digest.js';
 import { isEmailShaped, isHashShaped, normalizeEmail } from '../core/normalize.js';
-import { emailHint, idHint, NONE, ProbeTable } from '../core/probe.js';
+import { emailHint, idHint, MANY, NONE, ProbeTable } from '../core/probe.js';
 import type { VendorRecord, VendorPreset } from '../core/record.js';
 import { ianaZone, utcZone } from '../core/time.js';
 import { LineSplitter } from '../io/json-records.js';
 import { FileRecords } from './records.js';
-import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_RESIDENCE, PRESETS, T_DEVICE_KEY, T_ID_KEY, T_LOCK, T_RECORD, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
+import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_QUIET, F_RESIDENCE, PRESETS, T_LOCK, T_RECORD, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
 
 const init = workerData as WorkerInit;
 // The main thread applies records in order and nothing can run ahead of it: when it waits for
@@ -26,9 +26,6 @@ const ctx = { zone: init.timezone === 'UTC' ? utcZone : ianaZone(init.timezone),
 const digest = new Digest({ window: init.window, collectResidence: init.collectResidence });
 const presetNames = Object.keys(PRESETS);
 const idTable = new ProbeTable(init.idTable);
-/** Strings numbered for the main thread, for the worker's lifetime (they grow with identities). */
-const idKeys = new Map<string, number>();
-const deviceKeys = new Map<string, number>();
 const emailTable = new ProbeTable(init.emailTable);
 
 /**
@@ -42,27 +39,13 @@ class Encoder {
   /** The preset the first lock in the chunk settled on (an index in PRESETS), -1 when none. */
   lock = -1;
   private readonly hints: number[] = [];
-  private readonly numbers: number[] = [];
   nums: Float64Array<ArrayBuffer>;
   text: Uint16Array<ArrayBuffer>;
 
   /** Sized for a chunk of `bytes` (a record's numbers and strings take less than its text). */
   constructor(bytes: number) {
-    this.nums = new Float64Array(Math.max(64, bytes >> 4));
-    this.text = new Uint16Array(Math.max(64, bytes >> 1));
-  }
-
-  /** A string's number in this worker; the first time, the string is declared before the record. */
-  private key(keys: Map<string, number>, tag: number, s: string): number {
-    let k = keys.get(s);
-    if (k === undefined) {
-      k = keys.size;
-      keys.set(s, k);
-      this.num(tag);
-      this.num(k);
-      this.str(s);
-    }
-    return k;
+    this.nums = new Float64Array(Math.max(64, bytes >> 5));
+    this.text = new Uint16Array(Math.max(64, bytes >> 2));
   }
 
   private room(k: number): void {
@@ -88,34 +71,28 @@ class Encoder {
   record(rec: VendorRecord, line: number): void {
     const d = digest;
     const keys = d.inWindow && init.loginKeys;
-    // Ids that match no user, out of the window, and device keys are numbered once per worker:
-    // the main thread meets each string once.
     const hints = this.hints;
     hints.length = 0;
     for (const v of rec.ids) hints.push(idHint(v, idTable, emailTable, normalizeEmail, isEmailShaped, isHashShaped));
-    const intern = !d.inWindow && !init.allStrings;
-    const numbers = this.numbers;
-    numbers.length = 0;
-    for (let k = 0; k < rec.ids.length; k++) numbers.push(intern && hints[k] === NONE ? this.key(idKeys, T_ID_KEY, rec.ids[k]!) : -1);
-    const device = rec.deviceKey === '' ? -1 : this.key(deviceKeys, T_DEVICE_KEY, rec.deviceKey);
     this.num(T_RECORD);
     this.num(line);
-    this.num((rec.kind === 'event' ? F_EVENT : 0) | (rec.deviceKey !== '' ? F_DEVICE : 0) | (d.inWindow ? F_IN_WINDOW : 0) | (d.residence !== '' ? F_RESIDENCE : 0) | (keys ? F_KEYS : 0));
+    let quiet = !d.inWindow && rec.deviceKey === '' && !init.allStrings;
+    for (const h of hints) if (h === NONE || h === MANY) quiet = false;
+    this.num((rec.kind === 'event' ? F_EVENT : 0) | (rec.deviceKey !== '' ? F_DEVICE : 0) | (d.inWindow ? F_IN_WINDOW : 0) | (d.residence !== '' ? F_RESIDENCE : 0) | (keys ? F_KEYS : 0) | (quiet ? F_QUIET : 0));
     this.num(rec.time);
     this.num(rec.ids.length);
     this.num(rec.emails.length);
     this.num(rec.hashes.length);
     for (let k = 0; k < rec.ids.length; k++) {
       this.num(hints[k]!);
-      if (numbers[k]! >= 0) this.num(-1 - numbers[k]!);
-      else this.str(rec.ids[k]!);
+      this.str(rec.ids[k]!);
     }
     for (const v of rec.emails) {
       this.num(emailHint(v, emailTable, normalizeEmail));
       this.str(v);
     }
     for (const v of rec.hashes) this.str(v);
-    if (device >= 0) this.num(device);
+    if (rec.deviceKey !== '') this.str(rec.deviceKey);
     if (!d.inWindow) return;
     this.num(d.dedupHi);
     this.num(d.dedupLo);

@@ -123,13 +123,7 @@ export class Correlator {
     let nLoose = 0;
     const ids = rec.ids;
     const idHints = d.idHints.length === ids.length ? d.idHints : undefined;
-    const idNodes = d.idNodes.length === ids.length ? d.idNodes : undefined;
     for (let i = 0; i < ids.length; i++) {
-      const known = idNodes ? idNodes[i]! : UNKNOWN;
-      if (known !== UNKNOWN) {
-        if (known >= 0) loose[nLoose++] = known;
-        continue;
-      }
       const raw = ids[i]!;
       const matched = idHints ? this.matchHinted(raw, idHints[i]!) : this.matchValue(raw);
       const key = stripDevicePrefix(raw);
@@ -157,8 +151,8 @@ export class Correlator {
 
     // 2. Session windows, from every timed event with a device key.
     let session = -1;
-    if ((d.device >= 0 || rec.deviceKey !== '') && rec.kind === 'event' && !Number.isNaN(t)) {
-      session = d.device >= 0 ? this.sessions.addTo(d.device, t) : this.sessions.add(rec.deviceKey, t);
+    if (rec.deviceKey !== '' && rec.kind === 'event' && !Number.isNaN(t)) {
+      session = this.sessions.add(rec.deviceKey, t);
       if (direct.length > 0) {
         this.sessions.identify(session, direct);
         this.explainer?.identified(session, direct, where);
@@ -203,20 +197,6 @@ export class Correlator {
     }
     if (duplicate) agg.records++;
     else this.expose(rec, d, agg);
-  }
-
-  /**
-   * The identity node of an id a worker found to match no user (NO_KEY when it has no key):
-   * made here, when the first record that carries it is applied, as a single thread would.
-   */
-  nodeOf(raw: string): number {
-    const key = stripDevicePrefix(raw);
-    return key === '' ? NO_KEY : this.graph.node(key);
-  }
-
-  /** The session device of a device key, for a worker's numbering. */
-  deviceOf(key: string): number {
-    return this.sessions.deviceNumber(key);
   }
 
   /** Direct match of one identifier value; true when it matched a user. */
@@ -460,8 +440,6 @@ export class Correlator {
 }
 
 const NONE: number[] = [];
-/** idNodes entries: not known (read the id), and an id with no key. */
-export const UNKNOWN = -1, NO_KEY = -2;
 const NO_FIELDS: ReadonlySet<string> = new Set();
 
 

@@ -47,14 +47,6 @@ export interface Digested {
    */
   readonly idHints: number[];
   readonly emailHints: number[];
-  /**
-   * Set by a worker for ids it knows match no user: the identity node each stands for, made
-   * when the main thread first met it (-2: an id with no key, like a bare `$device:`). Empty
-   * otherwise; entries of -1 are ids to be read from the record.
-   */
-  readonly idNodes: number[];
-  /** The session device of the record's device key, when a worker numbered it; -1 otherwise. */
-  device: number;
   /** Whose local field numbers these are: 0 for the main thread, 1 + n for worker n. */
   readonly source: number;
   readonly table: FieldTable;
@@ -78,8 +70,6 @@ export class Digest implements Digested, FieldTable {
   residence = '';
   readonly idHints: number[] = [];
   readonly emailHints: number[] = [];
-  readonly idNodes: number[] = [];
-  device = -1;
   readonly source: number = 0;
   readonly table: FieldTable = this;
   /** Per preset, field name → local number. */

@@ -44,11 +44,6 @@ export class SessionWindows {
 
   /** The session node of an event at time t on this device. */
   add(deviceKey: string, t: number): number {
-    return this.addTo(this.deviceNumber(deviceKey), t);
-  }
-
-  /** The device's number (made on first sight). */
-  deviceNumber(deviceKey: string): number {
     let d = this.devices.get(deviceKey);
     if (d === undefined) {
       const key = this.canonical(deviceKey);
@@ -60,11 +55,6 @@ export class SessionWindows {
       this.head[d] = NONE;
       this.finger[d] = NONE;
     }
-    return d;
-  }
-
-  /** The session node of an event at time t on device number d. */
-  addTo(d: number, t: number): number {
     const gap = this.gapMs;
     const { start, end, next, prev } = this;
     // w: the last window starting at or before t + gap, found from the finger; before and

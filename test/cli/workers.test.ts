@@ -497,6 +497,28 @@ function noTrailingNewline(): Scenario {
   };
 }
 
+function loneSurrogates(): Scenario {
+  // JSON can hold a lone surrogate ("\ud800"): the worker sends strings as UTF-16 code units and
+  // the main thread makes them back, or compares them with a user's own id, unit for unit.
+  const odd = 'u_\ud800x';
+  const users = [JSON.stringify({ id: odd, email: 'odd@example.com' }), JSON.stringify({ id: 'u_1', email: 'ada@example.com' }), ''].join('\n');
+  const a = new Export({ seed: 40 });
+  a.line(mp('Open', { time: T(9, 0, 0, 5), distinct_id: odd })); // out of the window: its id confirmed as the user's
+  a.line(mp('Open', { time: T(9, 0, 0, 5), distinct_id: 'u_\udc00x', $device_id: 'd\ud800' })); // matches nobody: an identity of its own
+  a.line(mp('Open', { time: T(10), distinct_id: 'u_\udc00x', $device_id: 'd\ud800', $city: 'Oslo' }));
+  a.line(mp('Open', { time: T(11), distinct_id: odd, $os: 'Linux', note: 'x\udfffy' }));
+  return {
+    name: 'lone surrogates in ids, device ids and values',
+    files: { 'a.ndjson': a.bytes, 'users.ndjson': users },
+    args: ['--export', 'a.ndjson', '--users', 'users.ndjson', '--window', WINDOW, ...SIDE],
+    check(expect, ref) {
+      // Written as UTF-8, the lone surrogate comes out as U+FFFD.
+      expect(list(userRow(expect, ref, 'u_\ufffdx').exposed_fields)).toEqual(['$os', 'distinct_id', 'note']);
+      expect(text(ref.files.get('unmatched.csv'))).toContain('$city');
+    },
+  };
+}
+
 function crlfAndBom(): Scenario {
   const a = new Export({ eol: '\r\n', bom: true, seed: 18 });
   a.line(mp('Open', { time: T(9), distinct_id: 'u_1', $city: 'London' }));
@@ -853,7 +875,7 @@ function mixedDirectory(): Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
-  duplicatesSplit(), categoryByLaterValue(), autoLockLate(), noTrailingNewline(), crlfAndBom(), blankLines(), longLines(), absoluteLines(),
+  duplicatesSplit(), categoryByLaterValue(), autoLockLate(), noTrailingNewline(), loneSurrogates(), crlfAndBom(), blankLines(), longLines(), absoluteLines(),
   gzipDamaged(), strictStops(), stdinExport(), stdinGzipStrict(), explain(), outOfWindowEvidence(false), outOfWindowEvidence(true), loginSessions(), notificationBasis(false), notificationBasis(true), mixedDirectory(),
 ];
 

@@ -47,7 +47,7 @@ export function addCorrelateOptions(cmd: Command): Command {
     .option('--notification-report <path>', 'a Markdown brief for counsel: window, inputs, users per jurisdiction and verdict, rule citations, limits')
     .option('--strict', 'stop at the first unreadable record (exit 1)')
     .option('--quiet', 'no summary and no progress on stderr')
-    .option('--workers <n>', 'threads that parse NDJSON beside the main one; 0 parses in one thread; auto: one per core when the export files reach 64 MB (stdin: give a number). The output is the same whatever the number', 'auto');
+    .option('--workers <n>', 'threads that parse NDJSON beside the main one; 0 parses in one thread; auto: one per core but one on 3+ cores when the export files reach 64 MB, none on 2 cores or stdin. The output is the same whatever the number', 'auto');
 }
 
 export interface Outcome {

@@ -17,7 +17,7 @@ import type { Category } from '../core/categorize.js';
 import type { Evidence } from '../core/correlate.js';
 import { EMAIL_HINT, MANY } from '../core/probe.js';
 import type { UserIndex } from '../core/user-index.js';
-import type { Digested, FieldTable } from '../core/digest.js';
+import { DigestSlots, type Digested, type FieldTable } from '../core/digest.js';
 import { clear, type Kind } from '../core/record.js';
 import type { VendorPreset } from '../core/record.js';
 import type { FileRecords, RecordOut } from './records.js';
@@ -450,17 +450,11 @@ class DecodedRecord implements Evidence {
   readonly keys = { ip: '', user_agent: '', device_id: '' };
 }
 
-class DecodedDigest implements Digested {
-  inWindow = false;
-  dedupHi = 0;
-  dedupLo = 0;
-  readonly fields: number[] = [];
-  readonly hints: number[] = [];
-  residence = '';
-  readonly idHints: number[] = [];
-  readonly emailHints: number[] = [];
+class DecodedDigest extends DigestSlots implements Digested {
   constructor(
     readonly source: number,
     readonly table: FieldTable,
-  ) {}
+  ) {
+    super();
+  }
 }

@@ -59,9 +59,8 @@ export interface DigestOptions {
 
 export const NO_TIME = 'event has no readable time';
 
-export class Digest implements Digested, FieldTable {
-  readonly names: string[] = [];
-  readonly cats: Category[] = [];
+/** A digest's slots, filled per record: by Digest.take here, or from a worker's message. */
+export class DigestSlots {
   inWindow = false;
   dedupHi = 0;
   dedupLo = 0;
@@ -70,6 +69,11 @@ export class Digest implements Digested, FieldTable {
   residence = '';
   readonly idHints: number[] = [];
   readonly emailHints: number[] = [];
+}
+
+export class Digest extends DigestSlots implements Digested, FieldTable {
+  readonly names: string[] = [];
+  readonly cats: Category[] = [];
   readonly source: number = 0;
   readonly table: FieldTable = this;
   /** Per preset, field name → local number. */
@@ -79,7 +83,9 @@ export class Digest implements Digested, FieldTable {
   /** Local fields added since the last `takeNew()`: what a worker sends along with its records. */
   private announced = 0;
 
-  constructor(private readonly opts: DigestOptions) {}
+  constructor(private readonly opts: DigestOptions) {
+    super();
+  }
 
   /**
    * Digests one mapped record. Returns a reject reason when the record cannot be placed: an

@@ -95,7 +95,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
     loginKeys: login !== undefined,
     idTable: ProbeTable.build(users.byId).buffer,
     emailTable: ProbeTable.build(users.byEmail).buffer,
-    allStrings: explain !== undefined,
+    explaining: explain !== undefined,
   }, users) : undefined;
   let scan: ScanResult;
   try {

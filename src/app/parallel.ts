@@ -18,8 +18,7 @@ import type { Evidence } from '../core/correlate.js';
 import { EMAIL_HINT, MANY } from '../core/probe.js';
 import type { UserIndex } from '../core/user-index.js';
 import { DigestSlots, type Digested, type FieldTable } from '../core/digest.js';
-import { clear, type Kind } from '../core/record.js';
-import type { VendorPreset } from '../core/record.js';
+import { clear, type Kind, type VendorPreset } from '../core/record.js';
 import type { FileRecords, RecordOut } from './records.js';
 import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_QUIET, F_RESIDENCE, PRESETS, T_LOCK, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
 

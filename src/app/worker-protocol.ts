@@ -18,7 +18,7 @@ export interface WorkerInit {
   idTable: SharedArrayBuffer;
   emailTable: SharedArrayBuffer;
   /** --explain: no record is skipped as F_QUIET (the explanation sees every record). */
-  allStrings: boolean;
+  explaining: boolean;
 }
 
 export interface ChunkTask {

@@ -76,7 +76,7 @@ class Encoder {
     for (const v of rec.ids) hints.push(idHint(v, idTable, emailTable, normalizeEmail, isEmailShaped, isHashShaped));
     this.num(T_RECORD);
     this.num(line);
-    let quiet = !d.inWindow && rec.deviceKey === '' && !init.allStrings;
+    let quiet = !d.inWindow && rec.deviceKey === '' && !init.explaining;
     for (const h of hints) if (h === NONE || h === MANY) quiet = false;
     this.num((rec.kind === 'event' ? F_EVENT : 0) | (rec.deviceKey !== '' ? F_DEVICE : 0) | (d.inWindow ? F_IN_WINDOW : 0) | (d.residence !== '' ? F_RESIDENCE : 0) | (keys ? F_KEYS : 0) | (quiet ? F_QUIET : 0));
     this.num(rec.time);

@@ -282,17 +282,9 @@ export class WorkerPool {
       // A value the probe tables name is checked against that user's own id or email here, code
       // unit by code unit; when it is the same, the user's string stands in for it (no copy).
       for (let k = 0; k < nIds; k++) {
-        let h = a[i++]!;
-        const len = a[i++]!;
+        const h = a[i++]!;
         const own = h >= 0 ? users.ids[h]! : h <= EMAIL_HINT ? users.emails[EMAIL_HINT - h]! : undefined;
-        if (own !== undefined && t.is(own, len)) {
-          rec.ids.push(own);
-          confirmed++;
-        } else {
-          if (own !== undefined) h = MANY;
-          rec.ids.push(t.take(len));
-        }
-        d.idHints.push(h);
+        if (t.readHinted(own, h, a[i++]!, rec.ids, d.idHints)) confirmed++;
       }
       if (flags & F_QUIET && confirmed === nIds) {
         // Out of the window, every id its user's, no device: it only counts (F_QUIET).
@@ -304,15 +296,8 @@ export class WorkerPool {
         continue;
       }
       for (let k = 0; k < nEmails; k++) {
-        let h = a[i++]!;
-        const len = a[i++]!;
-        const own = h >= 0 ? users.emails[h]! : undefined;
-        if (own !== undefined && t.is(own, len)) rec.emails.push(own);
-        else {
-          if (own !== undefined) h = MANY;
-          rec.emails.push(t.take(len));
-        }
-        d.emailHints.push(h);
+        const h = a[i++]!;
+        t.readHinted(h >= 0 ? users.emails[h]! : undefined, h, a[i++]!, rec.emails, d.emailHints);
       }
       for (let k = 0; k < nHashes; k++) rec.hashes.push(t.take(a[i++]!));
       rec.deviceKey = flags & F_DEVICE ? t.take(a[i++]!) : '';
@@ -426,6 +411,22 @@ class TextReader {
   /** True when every code unit was read (and the numbers that said how many were read right). */
   done(): boolean {
     return this.at === this.end;
+  }
+
+  /**
+   * Reads a value the probe tables may have named (`own`, its user's id or email): when its code
+   * units are `own`'s, `own` stands in for it (no copy) and it is confirmed (true); when they are
+   * not, it is read and its hint becomes MANY, to be looked up in full.
+   */
+  readHinted(own: string | undefined, h: number, len: number, values: string[], hints: number[]): boolean {
+    if (own !== undefined && this.is(own, len)) {
+      values.push(own);
+      hints.push(h);
+      return true;
+    }
+    values.push(this.take(len));
+    hints.push(own === undefined ? h : MANY);
+    return false;
   }
 
   /** True, and the `len` code units skipped, when they are `s`'s; else nothing is read. */

@@ -6,7 +6,6 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Digest } from '../core/digest.js';
-import { isEmailShaped, isHashShaped, normalizeEmail } from '../core/normalize.js';
 import { emailHint, idHint, MANY, NONE, ProbeTable } from '../core/probe.js';
 import type { VendorRecord, VendorPreset } from '../core/record.js';
 import { ianaZone, utcZone } from '../core/time.js';
@@ -73,7 +72,7 @@ class Encoder {
     const keys = d.inWindow && init.loginKeys;
     const hints = this.hints;
     hints.length = 0;
-    for (const v of rec.ids) hints.push(idHint(v, idTable, emailTable, normalizeEmail, isEmailShaped, isHashShaped));
+    for (const v of rec.ids) hints.push(idHint(v, idTable, emailTable));
     this.num(T_RECORD);
     this.num(line);
     let quiet = !d.inWindow && rec.deviceKey === '' && !init.explaining;
@@ -87,8 +86,9 @@ class Encoder {
       this.num(hints[k]!);
       this.str(rec.ids[k]!);
     }
+    // A quiet record's emails are read only if one of its ids is not confirmed: then in full.
     for (const v of rec.emails) {
-      this.num(emailHint(v, emailTable, normalizeEmail));
+      this.num(quiet ? MANY : emailHint(v, emailTable));
       this.str(v);
     }
     for (const v of rec.hashes) this.str(v);

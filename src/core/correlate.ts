@@ -440,7 +440,6 @@ export class Correlator {
 }
 
 const NONE: number[] = [];
-const NO_FIELDS: ReadonlySet<string> = new Set();
 
 
 /** Adds an index entry's users to a scratch list, each once. */

@@ -10,6 +10,7 @@
  * - MANY (two slots share the fingerprint, or the key has several users) is looked up in full.
  * Looking up in full is always right; the table only spares the main thread the lookup it can.
  */
+import { isEmailShaped, isHashShaped, normalizeEmail } from './normalize.js';
 import type { Users } from './user-index.js';
 
 export const NONE = -1, MANY = -2;
@@ -72,7 +73,7 @@ function print(s: string): number {
  * (or --user-key value), else an email-shaped value's user by email, else a hash (looked up in
  * full by the main thread, which builds the hash index on first use).
  */
-export function idHint(raw: string, ids: ProbeTable, emails: ProbeTable, normalizeEmail: (s: string) => string, isEmailShaped: (s: string) => boolean, isHashShaped: (s: string) => boolean): number {
+export function idHint(raw: string, ids: ProbeTable, emails: ProbeTable): number {
   const h = ids.get(raw);
   if (h !== NONE) return h;
   if (raw.indexOf('@') > 0 && isEmailShaped(raw)) {
@@ -83,7 +84,7 @@ export function idHint(raw: string, ids: ProbeTable, emails: ProbeTable, normali
 }
 
 /** A worker's answer for one email value of a record. */
-export function emailHint(e: string, emails: ProbeTable, normalizeEmail: (s: string) => string): number {
+export function emailHint(e: string, emails: ProbeTable): number {
   const n = normalizeEmail(e);
   return n === '' ? NONE : emails.get(n);
 }

@@ -73,11 +73,11 @@ const QUOTE = 0x22, LF = 0x0a, CR = 0x0d;
  * unquoted field, text after a closing quote): then only the whole table is read as papaparse
  * reads it. `crlf`: rows end at CR LF only (a lone LF is part of a value).
  */
-export function rowCuts(b: Uint8Array, start: number, delimiter: number, crlf: boolean, size: number): number[] | undefined {
+export function rowCuts(b: Uint8Array, delimiter: number, crlf: boolean, size: number): number[] | undefined {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength); // indexOf is memchr
   const cuts: number[] = [];
-  let next = start + size; // the next cut goes at the first row end at or after this
-  const rowEnd = (lf: number) => !crlf || (lf > start && buf[lf - 1] === CR);
+  let next = size; // the next cut goes at the first row end at or after this
+  const rowEnd = (lf: number) => !crlf || (lf > 0 && buf[lf - 1] === CR);
   // Cuts at the row ends in [from, to), which lie outside quotes.
   const cutBetween = (from: number, to: number) => {
     for (let lf = buf.indexOf(LF, Math.max(from, next - 1)); lf >= 0 && lf < to; lf = buf.indexOf(LF, Math.max(lf + 1, next - 1))) {
@@ -86,13 +86,13 @@ export function rowCuts(b: Uint8Array, start: number, delimiter: number, crlf: b
       next = lf + 1 + size;
     }
   };
-  let i = start;
+  let i = 0;
   for (;;) {
     const q = buf.indexOf(QUOTE, i);
     cutBetween(i, q < 0 ? buf.length : q);
     if (q < 0) break;
     // A quote opens a quoted field only at the field's start.
-    const before = q === start ? -1 : buf[q - 1];
+    const before = q === 0 ? -1 : buf[q - 1];
     if (!(before === -1 || before === delimiter || (before === LF && rowEnd(q - 1)))) return undefined;
     // Its closing quote: a doubled quote is a quote in the value.
     let c = q + 1;

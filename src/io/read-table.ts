@@ -120,7 +120,7 @@ async function readCsvTable(buf: Buffer, file: InputFile, sink: TableSink): Prom
   // whole table was 216 MB at a million users (two bytes a character once a name is not ASCII),
   // the largest thing the run held. A table papaparse must read leniently is read whole.
   const newline = newlineOf(buf.toString('utf8', 0, Math.min(buf.length, 4 << 20)), delimiter);
-  const cuts = newline === '\r' ? undefined : rowCuts(buf, 0, delimiter.charCodeAt(0), newline === '\r\n', TABLE_PIECE);
+  const cuts = newline === '\r' ? undefined : rowCuts(buf, delimiter.charCodeAt(0), newline === '\r\n', TABLE_PIECE);
   if (cuts === undefined) csvRows(buf.toString('utf8'), delimiter, onRow, 1, newline);
   else {
     let from = 0;

@@ -12,7 +12,10 @@ import { buildLoginSessions, LOGIN_KEYS, type LoginSessions } from '../core/logi
 import { UserIndexBuilder, usersArray, type UserIndex } from '../core/user-index.js';
 import type { HashFn } from '../core/normalize.js';
 import { InputError, UsageError } from '../errors.js';
-import { expandPaths, type InputFile, type InputStats } from '../io/open.js';
+import { expandPaths, type InputFile, type InputStats, type Skipped } from '../io/open.js';
+import { outputProblems, type NamedPath } from '../io/paths.js';
+import { diagnoseZero, type ZeroDiagnosis } from './diagnose.js';
+import { resolveColumns, type UserColumns } from './columns.js';
 import { WorkerPool } from './parallel.js';
 import { ProbeTable } from '../core/probe.js';
 import { newProgress, scanExports, type InputEntry, type Progress, type ScanResult } from './scan.js';
@@ -27,6 +30,13 @@ import type { CorrelatePlan } from './plan.js';
 
 export interface RunReport {
   result: Result;
+  /** Which users-table column was used for what (said in the summary and the manifest). */
+  columns: UserColumns;
+  /** Export-directory files that are not exports, and files that held no record. */
+  skipped: Skipped[];
+  empty: string[];
+  /** When nobody is affected: what might explain it (issue 13). */
+  diagnosis?: ZeroDiagnosis;
   /** Per affected user (same order as result.users), when a notification basis was asked for. */
   bases?: UserBasis[];
   rules?: RuleSet;
@@ -44,7 +54,8 @@ export const REJECT_COLUMNS = ['file', 'line', 'reason', 'record'] as const;
 /** Messages for the human on stderr (already prefixed and coloured by the caller). */
 export interface Log {
   info(msg: string): void;
-  warn(msg: string): void;
+  /** A warning, and what to do about it on a line of its own. */
+  warn(msg: string, hint?: string): void;
 }
 
 export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: Progress) => void): Promise<RunReport> {
@@ -52,11 +63,19 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   const inputs: InputEntry[] = [];
   const errors: InputError[] = [];
 
+  // Every path is checked before a byte is read (issue 13): a missing export, and every output
+  // that would overwrite evidence or cannot be written, all named at once.
+  const skipped: Skipped[] = [];
+  const files = expandPaths(plan.exports, skipped);
+  checkOutputs(plan, files);
+
   // Small side: the user table, fully indexed.
   const uStats = newStats();
   let builder: UserIndexBuilder | undefined;
+  let columns: UserColumns | undefined;
   const userRows = await streamTable({ path: plan.users, display: plan.users }, uStats, (header) => {
-    const b = (builder = new UserIndexBuilder(header, resolveColumns(header, plan), hashFn));
+    columns = resolveColumns(header, plan);
+    const b = (builder = new UserIndexBuilder(header, { file: plan.users, ...columns }, hashFn));
     return (cells, line) => b.add(cells, line);
   });
   const users = builder!.build();
@@ -69,7 +88,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   }
 
   // Big side: every export file, streamed.
-  const files = expandPaths(plan.exports);
+  for (const f of skipped) log.warn(`${f.path}: skipped, ${f.reason} (not an export); name it with --export to read it`);
   const progress = newProgress(files);
   onStart?.(progress);
   const generic = plan.mapping ? genericPreset(plan.mapping) : undefined;
@@ -131,6 +150,8 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   // Every record the readers delimited, readable or not: the left side of the accounting line.
   counts.read = scan.inputs.reduce((n, i) => n + i.records, 0);
   rejects?.close();
+  const empty = scan.inputs.filter((i) => i.records === 0 && !i.error).map((i) => i.path);
+  if (empty.length) log.warn(`${listed(empty)} ${empty.length === 1 ? 'holds' : 'hold'} no records (empty)`);
   if (correlator.counts.read === 0) log.warn('the export holds no records: nothing can be affected');
   const result = correlator.finish((u) => users.ids[u]!);
   let bases: UserBasis[] | undefined;
@@ -139,7 +160,34 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
     rules = loadRules();
     bases = notificationBases(result.users, users, rules, (f) => result.fieldCategories.get(f) ?? 'other');
   }
-  return { result, users, inputs, vendor: scan.vendors.join(', ') || 'none', errors, startedAt, bases, rules };
+  const diagnosis = result.users.length === 0 && counts.read > counts.rejected ? await diagnoseZero(plan, columns!, result, correlator) : undefined;
+  return { result, users, columns: columns!, skipped, empty, diagnosis, inputs, vendor: scan.vendors.join(', ') || 'none', errors, startedAt, bases, rules };
+}
+
+/** A list of paths for one line of stderr: the first few, then how many more. */
+function listed(paths: string[]): string {
+  return paths.length <= 5 ? paths.join(', ') : `${paths.slice(0, 5).join(', ')} and ${paths.length - 5} more files`;
+}
+
+/** SPEC §7: outputs are checked before reading; all problems in one usage error. */
+function checkOutputs(plan: CorrelatePlan, files: InputFile[]): void {
+  const named = (option: string, path: string | undefined): NamedPath[] => (path === undefined ? [] : [{ option, path }]);
+  const outputs = [
+    ...named('--out', plan.out),
+    ...named('--unmatched', plan.unmatched),
+    ...named('--ambiguous', plan.ambiguous),
+    ...named('--rejects', plan.rejects),
+    ...named('--notification-report', plan.notificationReport),
+    ...named('--manifest', plan.manifest),
+  ];
+  const inputs = [...plan.exports.map((path) => ({ option: '--export', path })), ...named('--users', plan.users), ...named('--sessions', plan.sessions)];
+  const problems = outputProblems(outputs, inputs, files.map((f) => f.path), plan.out === undefined ? plan.stdoutFd : undefined);
+  if (problems.length === 0) return;
+  throw new UsageError(
+    problems.length === 1 ? `an output path cannot be used: ${problems[0]}` : `${problems.length} output paths cannot be used:\n${problems.join('\n')}`,
+    'write the outputs to a folder of their own, outside the export (e.g. --out results/affected.csv); nothing was read or written',
+    'OUTPUT_PATH',
+  );
 }
 
 async function loadLoginSessions(plan: CorrelatePlan, users: UserIndex, inputs: InputEntry[], log: Log): Promise<LoginSessions> {
@@ -175,26 +223,6 @@ const AUTO_WORKERS_FROM = 64e6;
 
 function newStats(): InputStats {
   return { bytes: 0, sha256: '', gzip: false };
-}
-
-/** The column options of SPEC §2, checked against the header: a missing one is a usage error. */
-function resolveColumns(present: string[], plan: CorrelatePlan) {
-  const missing = (what: string, col: string, hint: string) =>
-    new UsageError(`${plan.users}: ${what} "${col}" is not in the users table; columns present: ${present.join(', ') || '(none)'}`, hint);
-  let idColumn = plan.idColumn;
-  if (idColumn === undefined) {
-    idColumn = ['id', 'user_id', 'uid'].find((c) => present.includes(c));
-    if (idColumn === undefined) {
-      throw new UsageError(`${plan.users}: no user id column (looked for id, user_id, uid); columns present: ${present.join(', ') || '(none)'}`, 'name it with --user-id-column COL');
-    }
-  } else if (!present.includes(idColumn)) throw missing('--user-id-column', idColumn, 'name an existing column with --user-id-column COL');
-  let emailColumn = plan.emailColumn;
-  if (emailColumn === undefined) emailColumn = present.includes('email') ? 'email' : undefined;
-  else if (!present.includes(emailColumn)) throw missing('--email-column', emailColumn, 'name an existing column with --email-column COL');
-  for (const k of plan.userKeys) if (!present.includes(k)) throw missing('--user-key', k, 'name an existing column with --user-key COL');
-  for (const k of plan.userColumns) if (!present.includes(k)) throw missing('--user-columns', k, 'list existing columns with --user-columns a,b,c');
-  for (const k of plan.residenceColumns) if (!present.includes(k)) throw missing('--residence-column', k, 'name the country (and region) columns: --residence-column country,state');
-  return { file: plan.users, idColumn, emailColumn, userKeys: plan.userKeys, userColumns: plan.userColumns, residenceColumns: plan.residenceColumns };
 }
 
 export function isoOrEmpty(ms: number): string {

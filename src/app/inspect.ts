@@ -9,15 +9,20 @@ import { Fingerprints } from '../core/dedup.js';
 import { isEmailShaped, isHashShaped, isIpShaped } from '../core/normalize.js';
 import { forEachField, jsonText } from '../core/record.js';
 import type { Window } from '../core/correlate.js';
+import type { Log } from './correlate.js';
 import type { ZoneResolver } from '../core/time.js';
-import { expandPaths } from '../io/open.js';
+import { expandPaths, type Skipped } from '../io/open.js';
+import { UsageError } from '../errors.js';
+import { genericPreset, type MapTarget } from '../vendors/generic.js';
 import { presetFor } from '../vendors/index.js';
-import { newProgress, scanExports, type InputEntry, type Progress } from './scan.js';
+import { newProgress, reasonKind, scanExports, type InputEntry, type Progress } from './scan.js';
 import { mask } from './mask.js';
 
 export interface InspectPlan {
   exports: string[];
   vendor: string;
+  /** --map, with --vendor generic. */
+  mapping?: Partial<Record<MapTarget, string>>;
   window?: Window;
   timezone: string;
   zone: ZoneResolver;
@@ -56,9 +61,12 @@ export interface InspectReport {
 }
 
 
-export async function runInspect(plan: InspectPlan, log: { warn(m: string): void; info(m: string): void }, onStart?: (p: Progress) => void): Promise<InspectReport> {
-  const files = expandPaths(plan.exports);
-  if (plan.vendor !== 'auto') presetFor(plan.vendor); // an unsupported vendor is a usage error before any work
+export async function runInspect(plan: InspectPlan, log: Log, onStart?: (p: Progress) => void): Promise<InspectReport> {
+  const skipped: Skipped[] = [];
+  const files = expandPaths(plan.exports, skipped);
+  for (const f of skipped) log.warn(`${f.path}: skipped, ${f.reason} (not an export); name it with --export to read it`);
+  const generic = plan.mapping ? genericPreset(plan.mapping) : undefined;
+  if (!generic && plan.vendor !== 'auto') presetFor(plan.vendor); // an unsupported vendor is a usage error before any work
   const progress = newProgress(files);
   onStart?.(progress);
   const byKind: Record<string, number> = {};
@@ -70,7 +78,7 @@ export async function runInspect(plan: InspectPlan, log: { warn(m: string): void
   let readable = 0, first = Infinity, last = -Infinity, inWindow = 0, untimed = 0, duplicates = 0;
   const w = plan.window;
 
-  const scan = await scanExports(files, plan.vendor, { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' }, {
+  const scan = await scanExports(files, generic ?? plan.vendor, { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' }, {
     record(rec, _file, _line) {
       readable++;
       const preset = rec.preset!;
@@ -124,7 +132,7 @@ export async function runInspect(plan: InspectPlan, log: { warn(m: string): void
       return undefined;
     },
     reject(file, line, reason) {
-      const key = reason.replace(/ at position \d+.*$/, '').replace(/: .*$/, '');
+      const key = reasonKind(reason);
       const r = rejects.get(key);
       if (r) r.count++;
       else rejects.set(key, { count: 1, first: `${file.display}:${line}` });
@@ -133,6 +141,8 @@ export async function runInspect(plan: InspectPlan, log: { warn(m: string): void
     info: log.info,
   }, progress);
 
+  const unseen = generic && readable > 0 ? generic.unseen() : [];
+  if (unseen.length) throw new UsageError(`--map: no record has ${unseen.map((t) => `the ${t} field "${generic!.mapping[t]}"`).join(', ')}`, 'name fields as the export writes them; inspect --export without --vendor generic lists them');
   const read = scan.inputs.reduce((n, i) => n + i.records, 0);
   const rejected = [...rejects.values()].reduce((n, r) => n + r.count, 0);
   const catOf = (name: string, f: FieldStats): Category => {

@@ -22,7 +22,10 @@ export function mask(v: string): string {
     const dot = host.lastIndexOf('.');
     return `${url[1]}://${host[0]}***${dot > 0 ? host.slice(dot) : ''}/…`;
   }
-  if (/^-?\d+(\.\d+)?$/.test(s)) return s.length <= 4 ? s : s.slice(0, 2) + '*'.repeat(Math.min(s.length - 2, 8));
-  if (s.length <= 2) return '*'.repeat(s.length);
-  return `${s[0]}***${s.length > 6 ? s[s.length - 1] : ''} (${[...s].length} chars)`;
+  // A number says nothing by its shape, and a short value is all shape: a PIN, a postcode, a
+  // house number would be printed whole (issue 13). Only their length is shown.
+  if (/^[-+]?\d+([.,]\d+)?$/.test(s)) return `${'#'.repeat(Math.min(s.length, 4))} (${s.replace(/\D/g, '').length} digits)`;
+  if (s === 'true' || s === 'false' || s === 'null') return s;
+  if ([...s].length <= 6) return `*** (${[...s].length} chars)`;
+  return `${s[0]}***${s[s.length - 1]} (${[...s].length} chars)`;
 }

@@ -4,13 +4,14 @@ import { METHODS } from '../core/correlate.js';
 import { render, renderRow, type Cell } from '../io/write-rows.js';
 import { RowFile, writeFileAtomic } from '../io/row-file.js';
 import { formatIso } from '../core/time.js';
+import { jsonSafe } from '../core/text.js';
 import { isoOrEmpty, type RunReport } from './correlate.js';
 import { basisCell, verdictCounts } from './notification.js';
 import type { CorrelatePlan } from './plan.js';
 
-export function affectedColumns(plan: CorrelatePlan): string[] {
+export function affectedColumns(plan: CorrelatePlan, report: RunReport): string[] {
   return [
-    'user_id', 'email', ...plan.userColumns, 'match', 'confidence', 'vendor_ids', 'records', 'first_seen', 'last_seen', 'exposed_fields', 'exposed_categories',
+    'user_id', 'email', ...report.columns.userColumns, 'match', 'confidence', 'vendor_ids', 'records', 'first_seen', 'last_seen', 'exposed_fields', 'exposed_categories',
     ...(plan.notificationBasis ? ['residence', 'notification_basis'] : []),
   ];
 }
@@ -47,12 +48,12 @@ function affectedRow(report: RunReport, plan: CorrelatePlan, i: number): Cell[] 
  * the run's peak. A table (for a human, on a terminal) is fitted to its widest cells: one chunk.
  */
 export function* affectedText(plan: CorrelatePlan, report: RunReport): Generator<string> {
-  const columns = affectedColumns(plan);
+  const columns = affectedColumns(plan, report);
   const n = report.result.users.length;
   const format = plan.format;
   if (format === 'table') {
     // In a narrow terminal the ids and times give way before the exposed fields do.
-    const shrink: Array<[string, number]> = [['vendor_ids', 8], ['email', 14], ...plan.userColumns.map((c): [string, number] => [c, 10]), ['first_seen', 11], ['last_seen', 11], ['exposed_fields', 24]];
+    const shrink: Array<[string, number]> = [['vendor_ids', 8], ['email', 14], ...report.columns.userColumns.map((c): [string, number] => [c, 10]), ['first_seen', 11], ['last_seen', 11], ['exposed_fields', 24]];
     const rows: Cell[][] = [];
     for (let i = 0; i < n; i++) rows.push(affectedRow(report, plan, i));
     yield render(format, columns, rows, plan.width, shrink);
@@ -127,6 +128,9 @@ export function manifest(plan: CorrelatePlan, report: RunReport, version: string
     timezone: plan.timezone,
     session_gap_ms: plan.sessionGapMs,
     inputs: report.inputs,
+    users_columns: report.columns,
+    skipped: report.skipped,
+    empty: report.empty,
     outputs: [plan.out ?? '<stdout>', ...outputs],
     counts: report.result.counts,
     affected: affectedStats(report),
@@ -134,9 +138,10 @@ export function manifest(plan: CorrelatePlan, report: RunReport, version: string
     ...(report.bases ? { notification_basis: Object.fromEntries([...verdictCounts(report.bases)].map(([k, m]) => [k, Object.fromEntries(m)])) } : {}),
     identities: report.result.identities,
     session_windows: report.result.sessions,
-    errors: report.errors.map((e) => ({ file: e.where.file, line: e.where.line ?? null, message: e.message })),
+    errors: report.errors.map((e) => ({ file: e.where.file, line: e.where.line ?? null, code: e.code, message: e.message })),
+    ...(report.diagnosis ? { no_affected_users: report.diagnosis } : {}),
   };
-  const text = JSON.stringify(m, null, 2) + '\n';
+  const text = jsonSafe(JSON.stringify(m, null, 2)) + '\n';
   if (plan.manifest) writeFileAtomic(plan.manifest, text);
   return text;
 }

@@ -20,6 +20,7 @@ import type { UserIndex } from '../core/user-index.js';
 import { DigestSlots, type Digested, type FieldTable } from '../core/digest.js';
 import { clear, type Kind, type VendorPreset } from '../core/record.js';
 import type { FileRecords, RecordOut } from './records.js';
+import type { Splitter } from '../io/read-export.js';
 import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_QUIET, F_RESIDENCE, PRESETS, T_LOCK, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
 
 /**
@@ -96,7 +97,7 @@ export class WorkerPool {
   }
 
   /** A splitter that sends a file's NDJSON to the workers. */
-  splitter(file: FileChunks): { push(b: Buffer): Promise<void> | undefined; end(): Promise<void> | undefined; abort(): Promise<void> | undefined } {
+  splitter(file: FileChunks): Splitter {
     let pieces: Buffer[] = [];
     let size = 0;
     let seek = 0; // where the search for a line end resumes: a long line is scanned once
@@ -129,18 +130,20 @@ export class WorkerPool {
         size = seek = 0;
         return this.send(file, all);
       },
-      // The file broke off: its whole lines are sent, the cut one is dropped.
-      abort: () => {
+      // The file broke off: its whole lines are sent, the cut one is the tail (its line is
+      // known once the chunks before it are applied: FileChunks.base).
+      abort: async () => {
         let last = -1;
         for (let k = pieces.length - 1, off = size; k >= 0 && last < 0; k--) {
           off -= pieces[k]!.length;
           const nl = pieces[k]!.lastIndexOf(0x0a);
           if (nl >= 0) last = off + nl;
         }
-        const head = last < 0 ? undefined : split(pieces, last + 1).head;
+        const parts = last < 0 ? { head: undefined, rest: pieces } : split(pieces, last + 1);
         pieces = [];
         size = seek = 0;
-        return head && this.send(file, head);
+        if (parts.head) await this.send(file, parts.head);
+        return { text: Buffer.concat(parts.rest).toString('utf8') };
       },
     };
   }

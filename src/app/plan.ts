@@ -38,6 +38,11 @@ export interface CorrelatePlan {
   residenceColumns: string[];
   /** --notification-report PATH: the Markdown brief for counsel. */
   notificationReport?: string;
+  /**
+   * The descriptor the affected users go to without --out (the CLI's stdout): when it is a file,
+   * it is checked like every output (io/paths.ts). Undefined: not checked.
+   */
+  stdoutFd?: number;
   /** Terminal width for --format table. */
   width: number;
 }

@@ -78,6 +78,12 @@ export class FileRecords {
     if (why !== undefined) this.reject(line, why, text ?? jsonText(raw));
   }
 
+  /** The file broke off: its cut tail counts as one record that could not be read. */
+  lost(line: number, reason: string, text: string): void {
+    this.records++;
+    this.reject(line, reason, text);
+  }
+
   private presetOf(raw: Record<string, unknown>): VendorPreset {
     if (this.preset) return this.preset;
     const found = detectPreset(raw);

@@ -3,6 +3,7 @@
  * rule citations and limits — never a personal value.
  */
 import { formatIso } from '../core/time.js';
+import { visible } from '../core/text.js';
 import type { RunReport } from './correlate.js';
 import { verdictCounts } from './notification.js';
 import type { CorrelatePlan } from './plan.js';
@@ -63,5 +64,6 @@ export function notificationReport(plan: CorrelatePlan, report: RunReport, versi
   md.push('- "us-default" stands for states without their own rule file here; the state\'s statute must be checked.');
   if (counts.has('none')) md.push('- Some users live where no rule file applies (regime "none"): their law must be checked by counsel.');
   md.push(`- Ambiguous (${c.ambiguous} records) and unmatched (${c.unmatched} records) records are not in these counts: see the side files.`);
-  return md.join('\n') + '\n';
+  // Field names and paths come from the data: no control reaches the brief raw (issue 13).
+  return md.map(visible).join('\n') + '\n';
 }

@@ -7,9 +7,9 @@ import { statSync } from 'node:fs';
 import type { Evidence } from '../core/correlate.js';
 import type { Digested } from '../core/digest.js';
 import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
-import { presetFor } from '../vendors/index.js';
 import type { RecordSink } from '../io/json-records.js';
 import { readExport, type NdjsonRoute } from '../io/read-export.js';
+import { closestShape, presetFor } from '../vendors/index.js';
 import { FileRecords, type RecordOut } from './records.js';
 import type { FileChunks, WorkerPool } from './parallel.js';
 import { InputError, formatWhere } from '../errors.js';
@@ -25,6 +25,7 @@ export interface InputEntry {
   rejected?: number;
   error?: string;
   vendor?: string;
+  encoding?: string;
 }
 
 /** Live counters for the progress line: read by a timer between chunks. */
@@ -39,7 +40,7 @@ export interface ScanHandlers {
   record(rec: VendorRecord, file: InputFile, line: number): string | undefined;
   /** An unreadable record; may throw to stop the run (--strict). */
   reject(file: InputFile, line: number, reason: string, text: string): void;
-  warn(msg: string): void;
+  warn(msg: string, hint?: string): void;
   info(msg: string): void;
 }
 
@@ -91,10 +92,12 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
     const stats: InputStats = { bytes: 0, sha256: '', gzip: false };
     const entry: InputEntry = { path: file.member ? file.display : file.path, role: 'export', bytes: 0, sha256: '', records: 0, gzip: false, rejected: 0 };
     const before = progress?.bytesDone ?? 0;
+    const why = new RejectTally();
     const out: RecordOut = {
       record: (rec, line) => h.record(rec, file, line),
       reject(line, reason, text) {
         entry.rejected!++;
+        why.add(reason, text);
         h.reject(file, line, reason, text);
       },
       lock(found) {
@@ -112,41 +115,50 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
       }
       reader.take(text, line, parsed, element);
     };
+    let chunks: FileChunks | undefined;
     const route: NdjsonRoute | undefined = parallel && {
       ndjson: () => {
-        const chunks: FileChunks = { reader, out, base: 0, apply: (rec, d, line) => parallel.apply(rec, d, file, line), quiet: parallel.quiet, progress: (texts) => {
+        chunks = { reader, out, base: 0, apply: (rec, d, line) => parallel.apply(rec, d, file, line), quiet: parallel.quiet, progress: (texts) => {
           if (progress) progress.records += texts;
         } };
-        const split = (cut = parallel.pool.splitter(chunks));
+        const split = parallel.pool.splitter(chunks);
         return {
           push: (b) => {
             if (progress) progress.bytesDone = before + stats.bytes;
             return split.push(b);
           },
           end: () => split.end(),
+          abort: () => split.abort(),
         };
       },
       otherwise: () => parallel.pool.drain(),
     };
-    let cut: ReturnType<WorkerPool['splitter']> | undefined;
-    let error: InputError | undefined;
-    try {
-      await readExport(file, stats, sink, route);
-    } catch (e) {
-      if (!(e instanceof InputError) || e.code === 'INPUT_BAD_RECORD') throw e;
-      error = e;
-      // The lines read whole before the damage are records, as in a single thread; the line
-      // it cut is not.
-      if (cut) await cut.abort();
-    }
+    const { broken } = await readExport(file, stats, sink, route);
     const done = () => {
+      let error = broken?.error;
+      if (broken) {
+        // The rejects file alone tells the whole story (issue 13): the unreadable tail is one
+        // rejected record, at the line after the last one read whole.
+        const line = broken.tail.line ?? (chunks?.base ?? 0) + 1;
+        reader.lost(line, `unreadable tail: ${error!.message}; the records from this line on could not be read`, broken.tail.text);
+      } else if (reader.records > 0 && entry.rejected === reader.records) {
+        error = noRecordRead(file, reader.records, why, stats);
+      }
       if (error) {
         errors.push(error);
         entry.error = error.message;
-        h.warn(`${formatWhere(error.where)}: ${error.message}`);
+        h.warn(`${formatWhere(error.where)}: ${error.message}`, error.hint);
       }
       if (progress) progress.bytesDone = before + stats.bytes;
-      inputs.push({ ...entry, records: reader.records, bytes: stats.bytes, sha256: stats.sha256, gzip: stats.gzip, ...(reader.preset ? { vendor: reader.preset.name } : {}) });
+      inputs.push({
+        ...entry,
+        records: reader.records,
+        bytes: stats.bytes,
+        sha256: stats.sha256,
+        gzip: stats.gzip,
+        ...(stats.encoding ? { encoding: stats.encoding } : {}),
+        ...(reader.preset ? { vendor: reader.preset.name } : {}),
+      });
     };
     if (pool) pool.after(done);
     else done();
@@ -154,4 +166,50 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
   await pool?.drain();
   if (fixed) vendors.push(fixed.name);
   return { inputs, errors, vendors };
+}
+
+/** A reject reason without the part that differs from record to record (`invalid JSON: …`). */
+export function reasonKind(reason: string): string {
+  return reason.replace(/ at position \d+.*$/, '').replace(/: .*$/, '');
+}
+
+/** Per file: how often each kind of reject came, and the top-level keys of the first rejected records. */
+class RejectTally {
+  readonly reasons = new Map<string, number>();
+  readonly keys = new Map<string, number>();
+  private sampled = 0;
+
+  add(reason: string, text: string): void {
+    const k = reasonKind(reason);
+    this.reasons.set(k, (this.reasons.get(k) ?? 0) + 1);
+    if (this.sampled >= 20) return;
+    this.sampled++;
+    // The text is cut at 1 KiB: keys are read off it rather than parsed.
+    for (const m of text.matchAll(/"((?:[^"\\]|\\.){1,64})"\s*:/g)) this.keys.set(m[1]!, (this.keys.get(m[1]!) ?? 0) + 1);
+  }
+
+  top(): [string, number] {
+    let best: [string, number] = ['', 0];
+    for (const [k, n] of this.reasons) if (n > best[1]) best = [k, n];
+    return best;
+  }
+}
+
+/**
+ * An export file of which no record could be read is an input that could not be read (SPEC §7,
+ * issue 13): named with its most common reject reason and the shape its records came closest to.
+ */
+function noRecordRead(file: InputFile, records: number, why: RejectTally, stats: InputStats): InputError {
+  const [reason, count] = why.top();
+  const n = records.toLocaleString('en-US');
+  const keys = stats.columns ? new Map(stats.columns.map((c) => [c, 1])) : why.keys;
+  const near = closestShape(keys);
+  const seen = [...keys.keys()].slice(0, 8).join(', ');
+  const looks = stats.looksLike ? `; the bytes look like ${stats.looksLike}` : '';
+  return new InputError(
+    'INPUT_NO_RECORDS',
+    `no record could be read: all ${n} were rejected, most often "${reason}" (${count.toLocaleString('en-US')})${looks}`,
+    { file: file.display },
+    (near ? `the records come closest to ${near}` : 'the records match no known export shape') + (seen ? ` (${stats.columns ? 'columns' : 'keys'}: ${seen}${keys.size > 8 ? ', …' : ''})` : '') + '; list them with --rejects, or inspect --export names what is in the file',
+  );
 }

@@ -3,7 +3,7 @@
  * 0 the run completed, 1 an input could not be read or --strict met a bad record, 2 usage error.
  */
 import { Command, CommanderError } from 'commander';
-import { InputError, UsageError, formatWhere } from '../errors.js';
+import { InputError, OutputError, UsageError, formatWhere } from '../errors.js';
 import { abortOpenFiles } from '../io/row-file.js';
 import { writeStdout } from '../io/stdout.js';
 import { err, PREFIX, safe } from '../term.js';
@@ -15,7 +15,7 @@ import { VERSION } from './version.js';
 
 const log = {
   info: (m: string) => process.stderr.write(`${PREFIX} ${safe(m)}\n`),
-  warn: (m: string) => process.stderr.write(`${PREFIX} ${err.yellow('warning:')} ${safe(m)}\n`),
+  warn: (m: string, hint?: string) => process.stderr.write(`${PREFIX} ${err.yellow('warning:')} ${safe(m)}\n` + (hint ? `  hint: ${safe(hint)}\n` : '')),
 };
 
 // `| head -1` closes stdout early: that is the reader's choice, not an error (as xsv and rg).
@@ -37,11 +37,14 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
 
 function fail(e: unknown): number {
   if (e instanceof UsageError) {
-    process.stderr.write(`${PREFIX} ${err.red('error:')} ${safe(e.message)}\n`);
+    // A message of several lines (every output path problem at once) keeps its lines.
+    const [first, ...rest] = e.message.split('\n');
+    const head = e.code ? first!.replace(/:?$/, (colon) => ` (${e.code})${colon}`) : first!;
+    process.stderr.write(`${PREFIX} ${err.red('error:')} ${safe(head)}\n` + rest.map((l) => `  ${safe(l)}\n`).join(''));
     if (e.hint) process.stderr.write(`  hint: ${safe(e.hint)}\n`);
     return 2;
   }
-  if (e instanceof InputError) {
+  if (e instanceof InputError || e instanceof OutputError) {
     process.stderr.write(`${PREFIX} ${safe(formatWhere(e.where))}: ${err.red('error:')} ${safe(e.message)} (${e.code})\n`);
     if (e.hint) process.stderr.write(`  hint: ${safe(e.hint)}\n`);
     return 1;

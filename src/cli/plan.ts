@@ -43,27 +43,24 @@ export const TIME_FORMS =
 export function correlatePlan(f: CorrelateFlags, argv: string[], width: number): CorrelatePlan {
   if (!f.export || f.export.length === 0) throw new UsageError('--export is required', 'name the vendor export: --export PATH (a file, a directory or - for stdin)');
   if (!f.users) throw new UsageError('--users is required', 'name the internal user table: --users users.csv');
-  if (!(VENDOR_NAMES as readonly string[]).includes(f.vendor)) throw new UsageError(`unknown --vendor "${f.vendor}"; one of: ${VENDOR_NAMES.join(', ')}`);
-  if (f.map !== undefined && f.vendor !== 'generic') throw new UsageError('--map is for --vendor generic', 'add --vendor generic, or drop --map to use a preset');
-  if (f.vendor === 'generic' && f.map === undefined) throw new UsageError('--vendor generic needs --map', 'e.g. --map time=ts,user_id=uid,email=contact.email,device_id=cookie');
+  const mapping = sourceMapping(f);
   if (!(FORMATS as readonly string[]).includes(f.format)) throw new UsageError(`unknown --format "${f.format}"; one of: ${FORMATS.join(', ')}`);
   if (f.export.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given to --export only once');
   const { timezone, zone } = parseZone(f.timezone);
-  const sessionGapMs = parseDuration(f.sessionGap);
-  if (!(sessionGapMs > 0)) throw new UsageError(`cannot read --session-gap "${f.sessionGap}"`, 'use a duration such as 30m, 90s, 2h');
+  const sessionGapMs = duration('--session-gap', f.sessionGap);
+  if (!(sessionGapMs > 0)) throw new UsageError(`--session-gap must be longer than 0, got "${f.sessionGap}"`, 'use a duration such as 30m, 90s, 2h');
   if (f.residenceColumn && !(f.notificationBasis || f.notificationReport)) throw new UsageError('--residence-column is used by --notification-basis or --notification-report; give one of them');
   if (f.residenceColumn && f.residenceColumn.split(',').length > 2) throw new UsageError(`--residence-column takes COUNTRY[,REGION], got "${f.residenceColumn}"`);
   const workers = f.workers === undefined || f.workers === 'auto' ? 'auto' : /^\d{1,3}$/.test(f.workers) ? Number(f.workers) : NaN;
   if (Number.isNaN(workers) || (typeof workers === 'number' && workers > 64)) throw new UsageError(`cannot read --workers "${f.workers}"`, 'give a number of threads from 0 to 64, or auto');
-  const sessionToleranceMs = parseDuration(f.sessionTolerance);
-  if (!(sessionToleranceMs >= 0)) throw new UsageError(`cannot read --session-tolerance "${f.sessionTolerance}"`, 'use a duration such as 2m, 90s, 0s');
+  const sessionToleranceMs = duration('--session-tolerance', f.sessionTolerance);
   return {
     exports: f.export,
     sessions: f.sessions,
     sessionToleranceMs,
     explain: f.explain,
     vendor: f.vendor,
-    mapping: f.map === undefined ? undefined : parseMap(f.map),
+    mapping,
     users: f.users,
     idColumn: f.userIdColumn,
     emailColumn: f.emailColumn,
@@ -88,6 +85,30 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     argv,
     width,
   };
+}
+
+/** --vendor and --map together (correlate and inspect): the mapping, when --vendor generic. */
+export function sourceMapping(f: { vendor: string; map?: string }): ReturnType<typeof parseMap> | undefined {
+  if (!(VENDOR_NAMES as readonly string[]).includes(f.vendor)) throw new UsageError(`unknown --vendor "${f.vendor}"; one of: ${VENDOR_NAMES.join(', ')}`);
+  if (f.map !== undefined && f.vendor !== 'generic') throw new UsageError('--map is for --vendor generic', 'add --vendor generic, or drop --map to use a preset');
+  if (f.vendor === 'generic' && f.map === undefined) throw new UsageError('--vendor generic needs --map', 'e.g. --map time=ts,user_id=uid,email=contact.email,device_id=cookie');
+  return f.map === undefined ? undefined : parseMap(f.map);
+}
+
+/**
+ * A duration with its unit (`30m`, `90s`, `2h`, `500ms`): a bare `30` is refused rather than
+ * read as seconds, which is what it silently meant (issue 13). `0` needs no unit.
+ */
+function duration(option: string, text: string): number {
+  const ms = parseDuration(text);
+  if (Number.isNaN(ms)) {
+    const bare = /^\s*\d+(\.\d+)?\s*$/.test(text);
+    throw new UsageError(
+      bare ? `${option} "${text}" has no unit: ${text} seconds, minutes or hours?` : `cannot read ${option} "${text}"`,
+      `give the unit: ${option} ${bare ? `${text.trim()}m (or ${text.trim()}s, ${text.trim()}h)` : '30m (ms, s, m, h or d)'}`,
+    );
+  }
+  return ms;
 }
 
 export function parseZone(tz: string | undefined): { timezone: string; zone: ZoneResolver } {

@@ -2,10 +2,26 @@
 import { affectedStats } from '../app/outputs.js';
 import { verdictCounts } from '../app/notification.js';
 import type { RunReport } from '../app/correlate.js';
+import type { ZeroDiagnosis } from '../app/diagnose.js';
 import { err } from '../term.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const records = (x: number) => `${n(x)} record${x === 1 ? '' : 's'}`;
+
+const q = (s: string) => `"${s}"`;
+
+/** What might explain that nobody is affected: counts and column names only. */
+function whyNone(d: ZeroDiagnosis): string[] {
+  const out =
+    d.vendor_ids + d.emails === 0
+      ? ['  why none      no record carries a vendor id or an email that could match a user']
+      : [`  why none      the export's ${n(d.vendor_ids)} vendor id${d.vendor_ids === 1 ? '' : 's'} (and ${n(d.emails)} email${d.emails === 1 ? '' : 's'} in the window) match no user's id, --user-key or email`];
+  if (d.out_of_window) out.push(`                ${records(d.out_of_window)} lie outside the window`);
+  if (d.ambiguous) out.push(`                ${records(d.ambiguous)} match more than one user (see --ambiguous)`);
+  for (const col of d.columns.slice(0, 3)) out.push(`                column ${q(col.column)} holds ${n(col.values)} of them: try ${col.try}`);
+  if (d.columns.length === 0 && d.vendor_ids + d.emails > 0) out.push('                no column of the users table holds any of them: is this the right users table, or the right export?');
+  return out;
+}
 
 export function summary(report: RunReport, written: string[], toStdout: boolean): string {
   const { counts, unmatched, ambiguous } = report.result;
@@ -29,6 +45,10 @@ export function summary(report: RunReport, written: string[], toStdout: boolean)
     const row = (m: Map<string, number>) => ['notifiable', 'assess', 'not notifiable'].filter((v) => m.get(v)).map((v) => `${v} ${n(m.get(v)!)}`).join(', ');
     lines.push(`  notification  ${[...counts].map(([regime, m]) => `${regime}: ${row(m)}`).join('; ') || 'no affected users'} (facts for counsel, not legal advice)`);
   }
+  const c = report.columns;
+  const keys = c.userKeys.length ? `, --user-key ${c.userKeys.map(q).join(', ')}` : '';
+  lines.push(`  users         ${n(report.users.size)} in the table; id column ${q(c.idColumn)}, email column ${c.emailColumn === undefined ? 'none' : q(c.emailColumn)}${keys}`);
+  if (report.diagnosis) lines.push(...whyNone(report.diagnosis));
   if (report.errors.length) lines.push(err.red(`  unreadable    ${n(report.errors.length)} input file${report.errors.length === 1 ? '' : 's'} (see the errors above; exit status 1)`));
   lines.push(`  wrote         ${[...(toStdout ? ['affected users to stdout'] : []), ...written].join(', ')}`);
   return lines.join('\n') + '\n';

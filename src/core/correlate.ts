@@ -300,6 +300,11 @@ export class Correlator {
     return f;
   }
 
+  /** True when a record carried this identifier and it matched no user (for the zero diagnosis). */
+  sawUnmatchedId(raw: string): boolean {
+    return this.graph.lookup(stripDevicePrefix(raw)) !== undefined;
+  }
+
   finish(userIdOf: (u: number) => string): Result {
     const unmatched = new Map<string, Agg>();
     const ambiguous = new Map<string, AmbiguousAgg>();

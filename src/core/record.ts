@@ -142,6 +142,10 @@ export interface MapContext {
 /** A vendor preset: data, plus the one small function that maps a parsed record (knip-style). */
 export interface VendorPreset {
   readonly name: string;
+  /** The vendor as a person names it, in messages ("Mixpanel"). */
+  readonly label: string;
+  /** Keys its records carry: what a file of unreadable records is compared with (issue 13). */
+  readonly shape: readonly string[];
   /** The vendor's own bookkeeping fields: never reported as exposed (SPEC §4.6). */
   readonly bookkeeping: ReadonlySet<string>;
   /** Categories the vendor's own field names mean, where the name alone would mislead. */

@@ -100,9 +100,10 @@ export function formatIso(ms: number): string {
 const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `30m`, `2h`, `90s`, `1d`, `500ms`; a bare number is seconds. NaN when unparsable. */
+/** `30m`, `2h`, `90s`, `1d`, `500ms`, or `0`; NaN when unparsable or a number has no unit. */
 export function parseDuration(s: string): number {
   const m = DURATION_RE.exec(s.trim());
   if (!m) return NaN;
-  return Number(m[1]) * UNIT_MS[m[2] ?? 's']!;
+  if (m[2] === undefined) return Number(m[1]) === 0 ? 0 : NaN;
+  return Number(m[1]) * UNIT_MS[m[2]]!;
 }

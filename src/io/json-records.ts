@@ -16,6 +16,12 @@ export type Parsed = { value: unknown } | { reject: string };
  */
 export type RecordSink = (text: string, line: number, parsed?: Parsed, element?: boolean) => void;
 
+/** Where a file broke off: the line the cut record starts on, and its text so far. */
+export interface Tail {
+  line: number;
+  text: string;
+}
+
 const NL = 0x0a, CR = 0x0d, SP = 0x20, TAB = 0x09;
 
 function isBlank(b: Buffer, s: number, e: number): boolean {
@@ -77,6 +83,13 @@ export class LineSplitter {
       this.carry = [];
       this.emit(c, 0, c.length);
     }
+  }
+
+  /** The input broke off: the unfinished line is not a record but the tail. */
+  abort(): Tail {
+    const text = Buffer.concat(this.carry).toString('utf8');
+    this.carry = [];
+    return { line: this.line + 1, text };
   }
 
   private emit(buf: Buffer, s: number, e: number): void {
@@ -202,6 +215,17 @@ export class ArraySplitter {
     } else if (this.depth !== 0) {
       this.sink('', this.line); // unbalanced document: reported as a reject at its end
     }
+  }
+
+  /** The input broke off inside the document: the element being read is the tail. */
+  abort(): Tail {
+    if (this.tail) return this.tail.abort();
+    const parts = this.inElem ? this.parts : (this.whole ?? []);
+    const tail = { line: this.inElem ? this.elemLine : this.whole ? 1 : this.line, text: Buffer.concat(parts).toString('utf8') };
+    this.parts = [];
+    this.whole = undefined;
+    this.inElem = false;
+    return tail;
   }
 
   private begin(i: number): void {

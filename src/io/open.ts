@@ -2,6 +2,7 @@
  * path | directory | '-' → byte chunks, gunzipped when the magic bytes 1f 8b say so, with the
  * SHA-256 and size of the bytes as stored (for the manifest, SPEC §6).
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,10 +20,41 @@ export interface InputStats {
   bytes: number;
   sha256: string;
   gzip: boolean;
+  /** Set when the bytes were decoded from UTF-16 (a byte-order mark said so). */
+  encoding?: 'utf-16le' | 'utf-16be';
+  /** What the bytes look like when they are not UTF-8 and no byte-order mark says otherwise. */
+  looksLike?: string;
+  /** A CSV export's header (io/read-export.ts), for messages about its records. */
+  columns?: string[];
 }
 
-/** Expands directories (every file below, sorted, dot-files skipped) into files. */
-export function expandPaths(paths: string[]): InputFile[] {
+/** A file in an --export directory that is not read, and why (listed on stderr and in the manifest). */
+export interface Skipped {
+  path: string;
+  reason: string;
+}
+
+/**
+ * Files a handover puts beside the export that are not exports (issue 13): read as records,
+ * a README is rejected line by line. Only in directories: a file named explicitly is read.
+ */
+const NOT_EXPORTS: Array<[RegExp, string]> = [
+  [/^readme/i, 'a README'],
+  [/\.(txt|md|markdown|pdf|rtf|docx?|html?|odt)$/i, 'a document'],
+  [/\.(sha\d*|md5|sum|asc|sig)$|^(sha\d*|md5)sums?(\.txt)?$|^checksums?(\.\w+)?$/i, 'a checksum or signature file'],
+  [/^(thumbs\.db|desktop\.ini)$/i, 'a system file'],
+];
+
+export function notAnExport(name: string): string | undefined {
+  for (const [re, reason] of NOT_EXPORTS) if (re.test(name)) return reason;
+  return undefined;
+}
+
+/**
+ * Expands directories (every file below, sorted, dot-files skipped) into files; files in them
+ * that are not exports go to `skipped`.
+ */
+export function expandPaths(paths: string[], skipped: Skipped[] = []): InputFile[] {
   const out: InputFile[] = [];
   for (const p of paths) {
     if (p === '-') {
@@ -35,14 +67,14 @@ export function expandPaths(paths: string[]): InputFile[] {
     } catch (e) {
       throw new InputError('INPUT_UNREADABLE', `cannot open: ${reason(e)}`, { file: p }, 'check the path given to --export', { cause: e });
     }
-    if (st.isDirectory()) walk(p, out);
-    else pushFile(p, out);
+    if (st.isDirectory()) walk(p, out, skipped);
+    else pushFile(p, out, skipped);
   }
   return out;
 }
 
 /** A file, or each member of a zip archive (by its magic bytes, not its name). */
-function pushFile(p: string, out: InputFile[]): void {
+function pushFile(p: string, out: InputFile[], skipped: Skipped[]): void {
   if (!isZip(p)) {
     out.push({ path: p, display: p });
     return;
@@ -50,11 +82,14 @@ function pushFile(p: string, out: InputFile[]): void {
   // Members in name order, as a directory's files are: the archive's own order is arbitrary.
   for (const member of listZip(p).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const base = member.name.slice(member.name.lastIndexOf('/') + 1);
-    if (!base.startsWith('.') && !member.name.startsWith('__MACOSX/')) out.push({ path: p, display: `${p}:${member.name}`, member });
+    if (base.startsWith('.') || member.name.startsWith('__MACOSX/') || member.name.endsWith('/')) continue;
+    const not = notAnExport(base);
+    if (not) skipped.push({ path: `${p}:${member.name}`, reason: not });
+    else out.push({ path: p, display: `${p}:${member.name}`, member });
   }
 }
 
-function walk(dir: string, out: InputFile[]): void {
+function walk(dir: string, out: InputFile[], skipped: Skipped[]): void {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
@@ -69,8 +104,10 @@ function walk(dir: string, out: InputFile[]): void {
     } catch {
       // A dangling link or a file gone since the listing: reading it reports the error.
     }
-    if (isDir) walk(p, out);
-    else pushFile(p, out);
+    const not = isDir ? undefined : notAnExport(n);
+    if (isDir) walk(p, out, skipped);
+    else if (not) skipped.push({ path: p, reason: not });
+    else pushFile(p, out, skipped);
   }
 }
 
@@ -79,10 +116,60 @@ const CHUNK = 1 << 20;
 const HOLD = 16 << 20;
 
 /**
- * Streams the file's decompressed bytes; `stats` is complete once iteration ends.
+ * Streams the file's decompressed bytes as UTF-8: UTF-16 with a byte-order mark (Excel's
+ * "Unicode Text") is decoded, anything else passes as it is, and what the head looks like when
+ * it is not UTF-8 is noted in `stats.looksLike`. `stats` is complete once iteration ends.
  * Errors are InputErrors naming the file.
  */
 export async function* readBytes(file: InputFile, stats: InputStats): AsyncGenerator<Buffer> {
+  let decoder: TextDecoder | undefined;
+  let first = true;
+  for await (const chunk of decompressed(file, stats)) {
+    if (first) {
+      first = false;
+      const bom = chunk.length >= 2 ? (chunk[0] === 0xff && chunk[1] === 0xfe ? 'utf-16le' : chunk[0] === 0xfe && chunk[1] === 0xff ? 'utf-16be' : undefined) : undefined;
+      if (bom) {
+        stats.encoding = bom;
+        decoder = new TextDecoder(bom); // drops the byte-order mark
+      } else stats.looksLike = sniffEncoding(chunk);
+    }
+    if (!decoder) yield chunk;
+    else {
+      const text = decoder.decode(chunk, { stream: true });
+      if (text !== '') yield Buffer.from(text, 'utf8');
+    }
+  }
+  if (decoder) {
+    const rest = decoder.decode();
+    if (rest !== '') yield Buffer.from(rest, 'utf8');
+  }
+}
+
+/**
+ * What a head of bytes with no byte-order mark looks like when it is not UTF-8: UTF-16 (a NUL
+ * beside most ASCII characters), or a single-byte code page. Undefined when it reads as UTF-8.
+ */
+export function sniffEncoding(head: Uint8Array): string | undefined {
+  const n = Math.min(head.length, 4096);
+  let evenNul = 0, oddNul = 0;
+  for (let i = 0; i < n; i++) if (head[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
+  if (oddNul > n / 8 && oddNul > 4 * evenNul) return 'UTF-16 LE without a byte-order mark';
+  if (evenNul > n / 8 && evenNul > 4 * oddNul) return 'UTF-16 BE without a byte-order mark';
+  // A character cut at the end of the head is not a fault: look at whole characters only.
+  let end = Math.min(head.length, 1 << 16);
+  for (let k = end - 1; k >= 0 && k >= end - 3; k--) {
+    const c = head[k]!;
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte: its lead is further back
+    const len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (k + len > end) end = k;
+    break;
+  }
+  const b = Buffer.from(head.buffer, head.byteOffset, end);
+  if (isUtf8(b)) return undefined;
+  return evenNul + oddNul > 0 ? 'binary data, not text' : 'a single-byte code page such as Windows-1252 or Latin-1, not UTF-8';
+}
+
+async function* decompressed(file: InputFile, stats: InputStats): AsyncGenerator<Buffer> {
   const hash = createHash('sha256');
   const raw = file.member ? [readZipMember(file.path, file.member)] : file.path === '-' ? process.stdin : createReadStream(file.path, { highWaterMark: CHUNK });
   const counted = async function* () {
@@ -179,5 +266,7 @@ export function reason(e: unknown): string {
   if (err?.code === 'ENOENT') return 'no such file or directory';
   if (err?.code === 'EACCES') return 'permission denied';
   if (err?.code === 'EISDIR') return 'is a directory';
+  if (err?.code === 'ENOSPC') return 'no space left on the device';
+  if (err?.code === 'EROFS') return 'read-only file system';
   return err?.message ?? String(e);
 }

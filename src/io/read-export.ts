@@ -5,15 +5,22 @@
  * NDJSON so that every line is accounted for (as a reject if it is not JSON).
  */
 import { csvRows, delimiterOf } from './csv.js';
-import { ArraySplitter, LineSplitter, type RecordSink } from './json-records.js';
+import { InputError } from '../errors.js';
+import { ArraySplitter, LineSplitter, type RecordSink, type Tail } from './json-records.js';
 import { readBytes, type InputFile, type InputStats } from './open.js';
 
 export type Container = 'ndjson' | 'json' | 'csv';
+export type { Tail } from './json-records.js';
 
 export interface Splitter {
   /** May return a promise: reading waits for it (the parallel path's back-pressure). */
   push(b: Buffer): Promise<void> | void;
   end(): Promise<void> | void;
+  /**
+   * The input broke off: the complete records are given, the cut one is not, and its text is
+   * returned (with its line, where the splitter knows it; the parallel path learns it later).
+   */
+  abort(): Promise<Partial<Tail> & { text: string }> | (Partial<Tail> & { text: string });
 }
 
 /**
@@ -25,34 +32,48 @@ export interface NdjsonRoute {
   otherwise(): Promise<void>;
 }
 
-export async function readExport(file: InputFile, stats: InputStats, sink: RecordSink, route?: NdjsonRoute): Promise<Container | undefined> {
+export interface ReadOutcome {
+  container?: Container;
+  /** The file broke off (a truncated gzip, an I/O error): what stopped it, and the cut record. */
+  broken?: { error: InputError; tail: Partial<Tail> & { text: string } };
+}
+
+export async function readExport(file: InputFile, stats: InputStats, sink: RecordSink, route?: NdjsonRoute): Promise<ReadOutcome> {
   let head: Buffer | undefined;
   let splitter: Splitter | undefined;
   let container: Container | undefined;
   const choose = async (b: Buffer): Promise<void> => {
     container = containerOf(b);
     if (route && container !== 'ndjson') await route.otherwise();
-    splitter = container === 'json' ? new ArraySplitter(sink) : container === 'csv' ? new CsvExport(sink) : route ? route.ndjson() : new LineSplitter(sink);
+    splitter = container === 'json' ? new ArraySplitter(sink) : container === 'csv' ? new CsvExport(sink, stats) : route ? route.ndjson() : new LineSplitter(sink);
     // The BOM goes; leading blank lines stay so that line numbers stay true.
     await splitter.push(b.subarray(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0));
   };
-  for await (const chunk of readBytes(file, stats)) {
-    if (splitter) {
-      const wait = splitter.push(chunk);
-      if (wait) await wait;
-      continue;
+  try {
+    for await (const chunk of readBytes(file, stats)) {
+      if (splitter) {
+        const wait = splitter.push(chunk);
+        if (wait) await wait;
+        continue;
+      }
+      // Decide once the first line and the start of the next are in hand (or 1 MiB without a
+      // line end: a pretty-printed document's first line is short, so that is one long record).
+      head = head ? Buffer.concat([head, chunk]) : chunk;
+      if (decidable(head)) {
+        await choose(head);
+        head = undefined;
+      }
     }
-    // Decide once the first line and the start of the next are in hand (or 1 MiB without a
-    // line end: a pretty-printed document's first line is short, so that is one long record).
-    head = head ? Buffer.concat([head, chunk]) : chunk;
-    if (decidable(head)) {
-      await choose(head);
-      head = undefined;
-    }
+  } catch (e) {
+    if (!(e instanceof InputError) || e.code === 'INPUT_BAD_RECORD') throw e;
+    // The records read whole before the damage are records; the one it cut is the tail.
+    if (!splitter && head && head.length > 0) await choose(head);
+    const tail = splitter ? await splitter.abort() : { line: 1, text: '' };
+    return { container, broken: { error: e, tail } };
   }
   if (!splitter && head && head.length > 0) await choose(head);
   await splitter?.end();
-  return container;
+  return { container };
 }
 
 const WS = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -126,22 +147,42 @@ function looksLikeDocumentStart(first: string): boolean {
  */
 class CsvExport implements Splitter {
   private chunks: Buffer[] = [];
-  constructor(private readonly sink: RecordSink) {}
+  constructor(
+    private readonly sink: RecordSink,
+    private readonly stats: InputStats,
+  ) {}
 
   push(b: Buffer): void {
     this.chunks.push(b);
   }
 
   end(): void {
+    this.parse(this.take(), 1);
+  }
+
+  /** The rows whose line ended before the break are read; the rest is the tail. */
+  abort(): Tail {
+    const buf = this.take();
+    const cut = buf.lastIndexOf(0x0a) + 1;
+    const lines = this.parse(buf.subarray(0, cut), 1);
+    return { line: lines + 1, text: buf.toString('utf8', cut) };
+  }
+
+  private take(): Buffer {
     let buf = Buffer.concat(this.chunks);
     this.chunks = [];
     if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    return buf;
+  }
+
+  /** Parses the rows; returns the number of lines read. */
+  private parse(buf: Buffer, firstLine: number): number {
     const text = buf.toString('utf8');
     const nl = text.indexOf('\n');
     let header: string[] | undefined;
     csvRows(text, delimiterOf(nl < 0 ? text : text.slice(0, nl)), (row) => {
       if (header === undefined) {
-        header = uniqueNames(row.cells);
+        header = this.stats.columns = uniqueNames(row.cells);
         return;
       }
       if (row.malformed) return this.sink(row.text(), row.line, { reject: 'malformed CSV row (a quote is not closed or not doubled)' });
@@ -149,7 +190,10 @@ class CsvExport implements Splitter {
       const value: Record<string, string> = {};
       for (let i = 0; i < header.length; i++) value[header[i]!] = row.cells[i]!;
       this.sink(row.text(), row.line, { value });
-    });
+    }, firstLine);
+    let lines = 0;
+    for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) lines++;
+    return lines;
   }
 }
 

@@ -12,7 +12,8 @@
 import { parse, CsvError } from 'csv-parse';
 import { csvRows, delimiterOf, newlineOf, rowCuts, type CsvRow } from './csv.js';
 import { InputError } from '../errors.js';
-import { readBytes, type InputFile, type InputStats } from './open.js';
+import { isUtf8 } from 'node:buffer';
+import { readBytes, sniffEncoding, type InputFile, type InputStats } from './open.js';
 
 export interface Table {
   header: string[];
@@ -39,6 +40,7 @@ export async function streamTable(file: InputFile, stats: InputStats, sink: Tabl
   let buf = Buffer.concat(chunks);
   chunks.length = 0; // the pieces are copied: at a million users they were 108 MB more at the run's peak
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+  if (!isUtf8(buf)) throw notUtf8(buf, file);
   let s = 0;
   while (s < buf.length && (buf[s] === 0x20 || buf[s] === 0x0a || buf[s] === 0x0d || buf[s] === 0x09)) s++;
   if (s >= buf.length) {
@@ -51,6 +53,41 @@ export async function streamTable(file: InputFile, stats: InputStats, sink: Tabl
     return t.rows.length;
   }
   return readCsvTable(buf, file, sink);
+}
+
+/**
+ * A table that is not UTF-8 is refused (issue 13): decoded with U+FFFD in place of its accents,
+ * `José@example.com` would silently match nobody. UTF-16 with a byte-order mark was decoded
+ * already (io/open.ts); this names what the bytes look like and where the first bad one is.
+ */
+function notUtf8(buf: Buffer, file: InputFile): InputError {
+  const at = firstInvalidUtf8(buf);
+  let line = 1, lineStart = 0;
+  for (let i = buf.indexOf(0x0a); i >= 0 && i < at; i = buf.indexOf(0x0a, i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  const column = Buffer.from(buf.buffer, buf.byteOffset + lineStart, at - lineStart).toString('utf8').length + 1;
+  const looks = sniffEncoding(buf) ?? 'another encoding than UTF-8';
+  const byte = `0x${buf[at]!.toString(16).toUpperCase().padStart(2, '0')}`;
+  return new InputError(
+    'INPUT_BAD_TABLE',
+    `the table is not UTF-8: it looks like ${looks} (byte ${byte} is not UTF-8)`,
+    { file: file.display, line, column },
+    looks.startsWith('UTF-16') ? 'save it again as UTF-8 ("CSV UTF-8" in Excel), or with a byte-order mark' : 'save it again as UTF-8 ("CSV UTF-8" in Excel), or convert it: iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv',
+  );
+}
+
+/** The offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(b: Buffer): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    const len = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+    if (len === 0) return i;
+    if (len > 1 && !isUtf8(b.subarray(i, i + len))) return i;
+    i += len;
+  }
+  return b.length;
 }
 
 function readNdjsonTable(buf: Buffer, file: InputFile): Table {

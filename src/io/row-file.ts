@@ -5,7 +5,8 @@
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { OutputError } from '../errors.js';
+import { reason } from './open.js';
 import { render, renderRow, type Cell, type Format } from './write-rows.js';
 
 export function formatForPath(path: string): Format {
@@ -40,7 +41,8 @@ export class RowFile {
     try {
       this.fd = openSync(this.tmp, 'w');
     } catch (e) {
-      throw new InputError('INPUT_UNREADABLE', `cannot write: ${(e as Error).message}`, { file: path }, 'check that the directory exists and is writable', { cause: e });
+      // The user's path, not the temporary name beside it: that is the file they asked for.
+      throw new OutputError(`cannot write: ${reason(e)}`, { file: path }, 'check that the directory exists and is writable', { cause: e });
     }
     open.add(this);
     if (format === 'json') this.buf = '[';
@@ -85,7 +87,7 @@ export class RowFile {
       for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off);
     } catch (e) {
       this.abort();
-      throw new InputError('INPUT_UNREADABLE', `cannot write: ${(e as Error).message}`, { file: this.path }, (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full: free space or write elsewhere' : undefined, { cause: e });
+      throw new OutputError(`cannot write: ${reason(e)}`, { file: this.path }, (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full: free space or write elsewhere' : undefined, { cause: e });
     }
     this.buf = '';
   }

@@ -1,4 +1,4 @@
-import { noControls } from '../core/text.js';
+import { jsonSafe, noControls, visible } from '../core/text.js';
 
 /**
  * One writer per output format (SPEC §5). A row is a list of cells; a list cell is joined
@@ -26,14 +26,22 @@ function text(c: Cell): string {
   return typeof c === 'number' ? String(c) : c;
 }
 
+// Controls are shown as `\u001b` (core/text.ts): no file of ours carries one raw, so a cell
+// never holds a line end and `cat` never runs an escape sequence planted in vendor data.
 function csvCell(c: Cell): string {
-  const s = neutralize(text(c));
-  return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  let s = text(c);
+  if (!CSV_SPECIAL.test(s)) return neutralize(s);
+  s = neutralize(visible(s));
+  return /[",]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
+
+// eslint-disable-next-line no-control-regex
+const CSV_SPECIAL = /[",\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 // TSV cannot quote: tabs, newlines and backslashes are escaped the way `linear TSV` does.
 function tsvCell(c: Cell): string {
-  return neutralize(text(c)).replace(/[\\\t\n\r]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r'));
+  const s = neutralize(text(c)).replace(/[\\\t\n\r]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r'));
+  return visible(s);
 }
 
 /** One data row as a line, for writers that stream (no header, no JSON brackets). */
@@ -43,7 +51,7 @@ export function renderRow(format: Format, columns: readonly string[], row: reado
       return row.map(tsvCell).join('\t') + '\n';
     case 'ndjson':
     case 'json':
-      return JSON.stringify(toObject(columns, row)) + '\n';
+      return jsonSafe(JSON.stringify(toObject(columns, row))) + '\n';
     default:
       return row.map(csvCell).join(',') + '\n';
   }
@@ -59,9 +67,9 @@ export function render(format: Format, columns: readonly string[], rows: readonl
     case 'tsv':
       return [columns.map(tsvCell).join('\t'), ...rows.map((r) => r.map(tsvCell).join('\t'))].join('\n') + '\n';
     case 'json':
-      return rows.length === 0 ? '[]\n' : '[\n' + rows.map((r) => '  ' + JSON.stringify(toObject(columns, r))).join(',\n') + '\n]\n';
+      return rows.length === 0 ? '[]\n' : '[\n' + rows.map((r) => '  ' + jsonSafe(JSON.stringify(toObject(columns, r)))).join(',\n') + '\n]\n';
     case 'ndjson':
-      return rows.map((r) => JSON.stringify(toObject(columns, r)) + '\n').join('');
+      return rows.map((r) => jsonSafe(JSON.stringify(toObject(columns, r))) + '\n').join('');
     case 'table':
       return renderTable(columns, rows, width, shrink);
   }

@@ -13,6 +13,8 @@ const TIME = ['event_time', 'client_event_time', 'server_received_time', 'server
 
 export const amplitude = {
   name: 'amplitude',
+  label: 'Amplitude',
+  shape: ['event_type', 'amplitude_id', 'device_id', 'user_id', 'event_time', 'user_properties', 'event_properties', 'session_id', 'insert_id', 'server_upload_time'],
   bookkeeping: new Set([
     'event_time', 'client_event_time', 'client_upload_time', 'server_received_time', 'server_upload_time', 'processed_time',
     '$insert_id', '$insert_key', '$schema', 'uuid', 'event_id', 'event_type', 'library', 'sample_rate', 'is_attribution_event',

@@ -23,6 +23,8 @@ function keyValues(list: unknown): Record<string, unknown> | undefined {
 
 export const ga4 = {
   name: 'ga4',
+  label: 'GA4 (BigQuery export)',
+  shape: ['event_timestamp', 'event_name', 'user_pseudo_id', 'event_params', 'user_id', 'geo', 'device', 'traffic_source', 'privacy_info', 'event_date'],
   bookkeeping: new Set([
     'event_date', 'event_timestamp', 'event_previous_timestamp', 'event_server_timestamp_offset', 'event_bundle_sequence_id', 'event_name',
     'stream_id', 'batch_event_index', 'batch_page_id', 'batch_ordering_id', 'is_active_user', 'event_params.ga_session_number', 'event_params.engagement_time_msec',

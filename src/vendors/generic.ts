@@ -48,6 +48,8 @@ export function genericPreset(mapping: Partial<Record<MapTarget, string>>): Gene
   };
   return {
     name: 'generic',
+    label: 'the --map mapping',
+    shape: Object.values(mapping).filter((x): x is string => x !== undefined),
     mapping,
     bookkeeping: new Set(mapping.time ? [mapping.time] : []),
     identifiers: [mapping.user_id, mapping.email, mapping.device_id, mapping.anonymous_id].filter((x): x is string => x !== undefined),

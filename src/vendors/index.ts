@@ -27,6 +27,20 @@ export function unwrapAny(raw: Record<string, unknown>, preset: VendorPreset | u
   }
   return undefined;
 }
+/**
+ * The preset whose keys the records carry most of (two at least), said as "Mixpanel's shape
+ * (event, properties)": for a file none of whose records could be read.
+ */
+export function closestShape(keys: ReadonlyMap<string, number>): string | undefined {
+  let best: VendorPreset | undefined;
+  let hits: string[] = [];
+  for (const p of Object.values(PRESETS)) {
+    const h = p.shape.filter((k) => keys.has(k));
+    if (h.length >= 2 && h.length > hits.length) [best, hits] = [p, h];
+  }
+  return best && `${best.label}'s shape (${hits.join(', ')})`;
+}
+
 export const VENDOR_NAMES = ['auto', 'mixpanel', 'amplitude', 'segment', 'posthog', 'ga4', 'generic'] as const;
 
 export function presetFor(name: string): VendorPreset {

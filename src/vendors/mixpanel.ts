@@ -55,6 +55,8 @@ function collectContact(out: VendorRecord, props: Record<string, unknown>): void
 
 export const mixpanel = {
   name: 'mixpanel',
+  label: 'Mixpanel',
+  shape: ['event', 'properties', 'distinct_id', 'time', '$insert_id', '$distinct_id', '$properties', 'mp_lib', '$device_id', '$user_id'],
   bookkeeping: new Set([
     'time',
     '$insert_id',

@@ -11,6 +11,8 @@ import { at, exposeRoot, first, idString, isObject, pushEmails, pushIds } from '
 
 export const posthog = {
   name: 'posthog',
+  label: 'PostHog',
+  shape: ['event', 'distinct_id', 'uuid', 'properties', 'timestamp', 'person_id', '$lib', '$session_id', 'elements_chain', 'person_properties'],
   bookkeeping: new Set([
     'uuid', 'id', 'event', 'timestamp', 'created_at', '_inserted_at', 'team_id', 'elements_chain', 'person_distinct_id_version', 'person_version', 'version', 'is_deleted',
     'properties.$lib', 'properties.$lib_version', 'properties.$insert_id', 'properties.$time', 'properties.$sent_at', 'properties.token', 'properties.$plugins_succeeded', 'properties.$plugins_failed',

@@ -9,6 +9,8 @@ import { exposeRoot, first, idString, pushEmails, pushIds } from './fields.js';
 
 export const segment = {
   name: 'segment',
+  label: 'Segment',
+  shape: ['type', 'userId', 'anonymousId', 'messageId', 'timestamp', 'traits', 'context', 'receivedAt', 'sentAt', 'properties'],
   bookkeeping: new Set([
     'messageId', 'timestamp', 'originalTimestamp', 'sentAt', 'receivedAt', 'version', 'integrations', 'writeKey', '_metadata', 'type', 'event', 'channel',
     'context.library', 'context.library.name', 'context.library.version',

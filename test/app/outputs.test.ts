@@ -31,7 +31,7 @@ function fixture(n: number): { report: RunReport; rows: Cell[][] } {
     users.push(r);
     rows.push([ids[u]!, emails[u]!, ...extra[u]!, r.methods, r.confidence, r.vendorIds, r.records, new Date(r.first).toISOString().replace('.000Z', 'Z'), Number.isNaN(r.last) ? '' : new Date(r.last).toISOString().replace('.000Z', 'Z'), r.fields, r.categories]);
   }
-  const report = { users: { ids, emails, extra }, result: { users } } as unknown as RunReport;
+  const report = { users: { ids, emails, extra }, result: { users }, columns: { userColumns: [] } } as unknown as RunReport;
   return { report, rows };
 }
 
@@ -42,7 +42,7 @@ describe('affected-users output in chunks', () => {
       const { report, rows } = fixture(n);
       const chunks = [...affectedText(plan, report)];
       if (n === 3000) expect(chunks.length).toBeGreaterThan(1); // really chunked
-      expect(chunks.join('')).toBe(render(format, affectedColumns(plan), rows));
+      expect(chunks.join('')).toBe(render(format, affectedColumns(plan, report), rows));
     });
   }
 });

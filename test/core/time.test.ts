@@ -169,7 +169,6 @@ describe('parseDuration', () => {
     ['90s', 90_000],
     ['500ms', 500],
     ['1d', 86_400_000],
-    ['45', 45_000],
     ['0', 0],
     ['1.5h', 5_400_000],
     [' 30m ', 1_800_000],
@@ -177,7 +176,7 @@ describe('parseDuration', () => {
     expect(parseDuration(input)).toBe(expected);
   });
 
-  it.each<[string]>([[''], ['abc'], ['m'], ['30x'], ['-5m'], ['1h30m'], ['30 minutes'], ['ms'], ['h2']])('%j → NaN', (input) => {
+  it.each<[string]>([[''], ['abc'], ['45'], ['m'], ['30x'], ['-5m'], ['1h30m'], ['30 minutes'], ['ms'], ['h2']])('%j → NaN', (input) => {
     expect(parseDuration(input)).toBeNaN();
   });
 });

@@ -12,7 +12,7 @@ async function records(text: string | Buffer): Promise<{ container: string | und
   const path = join(dir, 'f');
   writeFileSync(path, text);
   const got: Array<[number, string]> = [];
-  const container = await readExport({ path, display: 'f' }, { bytes: 0, sha256: '', gzip: false }, (t, line) => got.push([line, t.trim()]));
+  const { container } = await readExport({ path, display: 'f' }, { bytes: 0, sha256: '', gzip: false }, (t, line) => got.push([line, t.trim()]));
   return { container, got };
 }
 

@@ -38,8 +38,11 @@ describe('CSV (RFC 4180, \\n line ends, header row)', () => {
   it.each<[string, Cell[], string]>([
     ['comma is quoted', ['u1', 'a,b', null], 'u1,"a,b",'],
     ['quote is doubled and quoted', ['u1', 'say "hi"', null], 'u1,"say ""hi""",'],
-    ['newline is quoted', ['u1', 'line1\nline2', null], 'u1,"line1\nline2",'],
-    ['CR is quoted', ['u1', 'a\rb', null], 'u1,"a\rb",'],
+    ['#13 newline is shown as \\u000a, never raw', ['u1', 'line1\nline2', null], 'u1,line1\\u000aline2,'],
+    ['#13 CR is shown as \\u000d', ['u1', 'a\rb', null], 'u1,a\\u000db,'],
+    ['#13 an ANSI escape is shown, not run', ['u1', '\u001b[31mred\u001b[0m', null], 'u1,\\u001b[31mred\\u001b[0m,'],
+    ['#13 NUL and a bidi override are shown', ['u1', 'with\u0000nul\u202e', null], 'u1,with\\u0000nul\\u202e,'],
+    ['#13 a control inside a quoted cell', ['u1', 'a,\tb', null], 'u1,"a,\\u0009b",'],
     ['plain cells are not quoted', ['u1', 'plain', null], 'u1,plain,'],
     ['null is empty', ['u1', null, null], 'u1,,'],
     ['numbers', ['u1', 3, null], 'u1,3,'],

@@ -9,6 +9,7 @@
  * Knobs: FC_SEED (default below) and FC_RUNS (overrides every property's default run count);
  * FC_REPORT names a file that receives one JSON line per property run (for `npm run soak`).
  */
+import { visible } from '../../src/core/text.js';
 import fc from 'fast-check';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,6 +123,11 @@ export function formulaCell(c: string): boolean {
 }
 export function neutralized(s: string): string {
   return formulaCell(s) ? "'" + s : s;
+}
+
+/** A cell as the CSV writer gives it: controls shown as `\u001b` (issue 13), then neutralised. */
+export function asWritten(s: string): string {
+  return neutralized(visible(s));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Run } from '../cli/run.js';
-import { checkProperty, controlAt, crashSigns, formulaCell, inCase, leftovers, neutralized, parseCsv, tempRoot, timeout, run } from './gen.js';
+import { checkProperty, controlAt, crashSigns, formulaCell, inCase, leftovers, asWritten, parseCsv, tempRoot, timeout, run } from './gen.js';
 
 const root = tempRoot('hostile');
 afterAll(() => root.cleanup());
@@ -138,12 +138,12 @@ function checkCase(dir: string, c: HostileCase): void {
   for (const f of ['un.csv', 'amb.csv', 'rej.csv']) checkTable(f, parseCsv(readFileSync(join(dir, f), 'utf8')), ctx);
   const m = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8'));
   expect(m.counts.rejected, ctx).toBeGreaterThanOrEqual(c.junk.filter((j) => j.trim() !== '').length > 0 ? 1 : 0);
-  // The user's own values come back intact, only neutralised (SPEC §5).
-  const byId = new Map(c.users.map((u) => [neutralized(utf8(u.id).trim()), u]));
+  // The user's own values come back intact, only neutralised, controls shown as \u001b (SPEC §5).
+  const byId = new Map(c.users.map((u) => [asWritten(utf8(u.id).trim()), u]));
   for (const row of out.slice(1)) {
     const u = byId.get(row[0]!);
     expect(u, `user_id cell ${JSON.stringify(row[0])} is a user's id, neutralised` + ctx).toBeDefined();
-    expect(row.slice(1, 4), ctx).toEqual([neutralized(utf8(u!.email).trim()), neutralized(utf8(u!.name)), neutralized(utf8(u!.note))]);
+    expect(row.slice(1, 4), ctx).toEqual([asWritten(utf8(u!.email).trim()), asWritten(utf8(u!.name)), asWritten(utf8(u!.note))]);
   }
 
   // 2. TSV, side files too.

@@ -5,6 +5,7 @@ import { affectedText, manifest, writeSideFiles } from '../../app/outputs.js';
 import { notificationReport } from '../../app/report.js';
 import type { CorrelatePlan } from '../../app/plan.js';
 import { writeFileAtomic } from '../../io/row-file.js';
+import { FORMATS } from '../../io/write-rows.js';
 import { correlatePlan, type CorrelateFlags } from '../plan.js';
 import { addSourceOptions, addWindowOptions, collect } from '../options.js';
 import { ProgressLine } from '../progress.js';
@@ -24,8 +25,7 @@ Exit status: 0 the run completed (whether or not anyone is affected), 1 an input
 read or --strict met a bad record, 2 usage error.`;
 
 export function addCorrelateOptions(cmd: Command): Command {
-  const c = addSourceOptions(cmd, 'vendor preset: auto (detect per file), mixpanel, amplitude, segment, posthog, ga4, generic')
-    .option('--map <target=field,...>', 'with --vendor generic: which fields hold time, event, user_id, email, device_id, anonymous_id, ip, user_agent (dotted paths allowed)')
+  const c = addSourceOptions(cmd)
     .option('--users <path>', 'internal user table: CSV/TSV with a header, or NDJSON')
     .option('--user-id-column <col>', 'user id column (default: first of id, user_id, uid)')
     .option('--email-column <col>', 'email column (default: email, when present)')
@@ -35,7 +35,7 @@ export function addCorrelateOptions(cmd: Command): Command {
     .option('--session-tolerance <duration>', 'clock-skew allowance when matching internal login sessions', '2m');
   return addWindowOptions(c, 'incident window, ISO 8601 interval; start inclusive, end exclusive')
     .option('--session-gap <duration>', 'inactivity that closes a vendor session window', '30m')
-    .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'tsv', 'json', 'ndjson', 'table']).default('csv'))
+    .addOption(new Option('--format <fmt>', 'output format').choices(FORMATS).default('csv'))
     .option('--out <path>', 'write affected users here instead of stdout')
     .option('--unmatched <path>', 'vendor identities that matched no user (.csv, .json, .ndjson)')
     .option('--ambiguous <path>', 'identities/sessions that matched more than one user')
@@ -80,5 +80,5 @@ export async function correlate(plan: CorrelatePlan, log: Log): Promise<Outcome>
 
 export function planFrom(opts: CorrelateFlags, argv: string[]): CorrelatePlan {
   const width = process.stdout.isTTY ? process.stdout.columns || 100 : Number(process.env.COLUMNS) || 160;
-  return correlatePlan(opts, argv, width);
+  return { ...correlatePlan(opts, argv, width), stdoutFd: 1 };
 }

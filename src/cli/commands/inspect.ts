@@ -1,10 +1,12 @@
 /** `breach-impact inspect`: what is in an export, before a user table is at hand (issue #5). */
 import { Command, Option } from 'commander';
 import { runInspect, type InspectReport } from '../../app/inspect.js';
+import type { Log } from '../../app/correlate.js';
 import { formatIso } from '../../core/time.js';
 import { UsageError } from '../../errors.js';
 import { safe } from '../../term.js';
-import { parseWindow, parseZone } from '../plan.js';
+import { jsonSafe } from '../../core/text.js';
+import { parseWindow, parseZone, sourceMapping } from '../plan.js';
 import { addSourceOptions, addWindowOptions } from '../options.js';
 import { ProgressLine } from '../progress.js';
 
@@ -16,33 +18,37 @@ Example:
 
 Values are never printed unless --show-values is given, and then only masked (j***@e***.com).`;
 
+export const INSPECT_FORMATS = ['text', 'json'] as const;
+
 export interface InspectFlags {
   export?: string[];
   vendor: string;
+  map?: string;
   window?: string;
   since?: string;
   until?: string;
   timezone?: string;
-  format: 'text' | 'json';
+  format: (typeof INSPECT_FORMATS)[number];
   showValues?: boolean;
   quiet?: boolean;
 }
 
 export function addInspectOptions(cmd: Command): Command {
-  return addWindowOptions(addSourceOptions(cmd, 'vendor preset'), 'also count the records inside this window (start inclusive, end exclusive)')
-    .addOption(new Option('--format <fmt>', 'output format').choices(['text', 'json']).default('text'))
+  return addWindowOptions(addSourceOptions(cmd), 'also count the records inside this window (start inclusive, end exclusive)')
+    .addOption(new Option('--format <fmt>', 'output format').choices(INSPECT_FORMATS).default('text'))
     .option('--show-values', 'show up to 3 masked example values per field')
     .option('--quiet', 'no progress on stderr');
 }
 
-export async function inspect(f: InspectFlags, log: { warn(m: string): void; info(m: string): void }): Promise<{ text: string; errors: number }> {
+export async function inspect(f: InspectFlags, log: Log): Promise<{ text: string; errors: number }> {
   if (!f.export?.length) throw new UsageError('--export is required', 'name the vendor export: --export PATH (a file, a directory or - for stdin)');
   const { timezone, zone } = parseZone(f.timezone);
+  const mapping = sourceMapping(f);
   let bar: ProgressLine | undefined;
-  const report = await runInspect({ exports: f.export, vendor: f.vendor, window: parseWindow(f, zone), timezone, zone, showValues: !!f.showValues }, log, (p) => {
+  const report = await runInspect({ exports: f.export, vendor: f.vendor, mapping, window: parseWindow(f, zone), timezone, zone, showValues: !!f.showValues }, log, (p) => {
     if (ProgressLine.enabled(!!f.quiet)) (bar = new ProgressLine(p)).start();
   }).finally(() => bar?.stop());
-  const text = f.format === 'json' ? JSON.stringify(toJson(report), null, 2) + '\n' : renderText(report);
+  const text = f.format === 'json' ? jsonSafe(JSON.stringify(toJson(report), null, 2)) + '\n' : renderText(report);
   return { text, errors: report.errors.length };
 }
 

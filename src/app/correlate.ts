@@ -158,7 +158,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   let rules: RuleSet | undefined;
   if (wantsBasis) {
     rules = loadRules();
-    bases = notificationBases(result.users, users, rules, (f) => result.fieldCategories.get(f) ?? 'other');
+    bases = notificationBases(result.users, users, rules, (f) => result.fieldCategories.get(f) ?? 'other', (f) => result.fieldShapes.get(f));
   }
   const diagnosis = result.users.length === 0 && counts.read > counts.rejected ? await diagnoseZero(plan, columns!, result, correlator) : undefined;
   return { result, users, columns: columns!, skipped, empty, diagnosis, inputs, vendor: scan.vendors.join(', ') || 'none', errors, startedAt, bases, rules };

@@ -4,8 +4,9 @@
  * hold emails, IPs, URLs with query strings or hashes, and what could not be read. Values are
  * kept only as masked examples, and only when --show-values asks for them.
  */
-import { categoryByName, categoryByValue, urlFindings, CATEGORIES, type Category } from '../core/categorize.js';
+import { hintCategory, urlFindings, valueHint, verdictFor, CATEGORIES, type Category, type NameVerdict } from '../core/categorize.js';
 import { Fingerprints } from '../core/dedup.js';
+import { groupFields } from '../core/families.js';
 import { isEmailShaped, isHashShaped, isIpShaped } from '../core/normalize.js';
 import { forEachField, jsonText } from '../core/record.js';
 import type { Window } from '../core/correlate.js';
@@ -37,8 +38,9 @@ class FieldStats {
   distinct = new Set<string>();
   capped = false;
   holds = { email: 0, ip: 0, url_query: 0, hash: 0 };
-  valueCategory: Category | undefined;
-  ownCategory: Category | undefined; // what the vendor's preset says the name means
+  /** What the name says (with the preset's own meaning for it), and the best value hint seen. */
+  constructor(readonly verdict: NameVerdict) {}
+  best = Infinity;
   examples: string[] = [];
 }
 
@@ -52,10 +54,15 @@ export interface InspectReport {
   vendor: string;
   inputs: InputEntry[];
   records: { read: number; rejected: number; by_kind: Record<string, number>; duplicates: number };
+  /** Pipeline containers the records came in, and their protocol lines (not records). */
+  wrappers: string[];
+  protocol_lines: Record<string, number>;
   events: Array<[name: string, count: number]>;
   time: { first: number; last: number; in_window?: number; untimed_events: number };
   identifiers: Array<{ field: string; distinct: number; records_without: number }>;
   fields: Array<{ field: string; category: Category; fill_rate: number; distinct: number; distinct_capped: boolean; holds: string[]; examples?: string[] }>;
+  /** Families of fields of one kind with two or more members (core/families.ts). */
+  families: Array<{ family: string; label: string; fields: string[] }>;
   rejects: Array<{ reason: string; count: number; first: string }>;
   errors: string[];
 }
@@ -82,7 +89,8 @@ export async function runInspect(plan: InspectPlan, log: Log, onStart?: (p: Prog
     record(rec, _file, _line) {
       readable++;
       const preset = rec.preset!;
-      for (const f of preset.identifiers) if (!ids.has(f)) ids.set(f, new IdStats());
+      // What an identifier is, the preset's map said (issue 14): inspect and correlate agree.
+      for (const f of rec.idFields) if (!ids.has(f)) ids.set(f, new IdStats());
       byKind[rec.kind] = (byKind[rec.kind] ?? 0) + 1;
       if (rec.kind === 'event') events.set(rec.name || '(no name)', (events.get(rec.name || '(no name)') ?? 0) + 1);
       if (rec.dedupKey !== '' && seen.seen(rec.dedupKey)) duplicates++;
@@ -97,9 +105,10 @@ export async function runInspect(plan: InspectPlan, log: Log, onStart?: (p: Prog
       if (w && (rec.kind === 'profile' || (t >= w.start && t < w.end))) inWindow++;
       forEachField(rec, preset.bookkeeping, (name, v) => {
         let f = fields.get(name);
-        if (!f) {
-          fields.set(name, (f = new FieldStats()));
-          f.ownCategory = preset.categories?.[name];
+        if (!f) fields.set(name, (f = new FieldStats(verdictFor(name, preset.categories?.[name]))));
+        if (f.verdict.base === 'other' && f.best > 0) {
+          const h = valueHint(f.verdict, v, f.best);
+          if (h) f.best = h[0];
         }
         f.filled++;
         const text = typeof v === 'string' ? v : typeof v === 'object' ? jsonText(v) : String(v);
@@ -122,7 +131,6 @@ export async function runInspect(plan: InspectPlan, log: Log, onStart?: (p: Prog
           else if (isHashShaped(tv)) f.holds.hash++;
           if (tv.length > 10 && urlFindings(tv) !== 0) f.holds.url_query++;
           else if (tv.includes('://') && tv.includes('?')) f.holds.url_query++;
-          if (f.valueCategory === undefined) f.valueCategory = categoryByValue(tv);
         }
         if (plan.showValues && f.examples.length < EXAMPLES) {
           const m = mask(text);
@@ -145,10 +153,7 @@ export async function runInspect(plan: InspectPlan, log: Log, onStart?: (p: Prog
   if (unseen.length) throw new UsageError(`--map: no record has ${unseen.map((t) => `the ${t} field "${generic!.mapping[t]}"`).join(', ')}`, 'name fields as the export writes them; inspect --export without --vendor generic lists them');
   const read = scan.inputs.reduce((n, i) => n + i.records, 0);
   const rejected = [...rejects.values()].reduce((n, r) => n + r.count, 0);
-  const catOf = (name: string, f: FieldStats): Category => {
-    const c = f.ownCategory ?? categoryByName(name);
-    return c === 'other' && f.valueCategory ? f.valueCategory : c;
-  };
+  const catOf = (_name: string, f: FieldStats): Category => (f.best === Infinity ? f.verdict.base : hintCategory(f.verdict, f.best));
   const order = (c: Category) => CATEGORIES.indexOf(c);
   const fieldRows = [...fields.entries()]
     .map(([name, f]) => ({
@@ -165,10 +170,16 @@ export async function runInspect(plan: InspectPlan, log: Log, onStart?: (p: Prog
     vendor: scan.vendors.join(', ') || 'none',
     inputs: scan.inputs,
     records: { read, rejected, by_kind: byKind, duplicates },
+    wrappers: [...new Set(scan.inputs.flatMap((i) => i.wrappers ?? []))],
+    protocol_lines: scan.inputs.reduce<Record<string, number>>((acc, i) => {
+      for (const [k, c] of Object.entries(i.protocol_lines ?? {})) acc[k] = (acc[k] ?? 0) + c;
+      return acc;
+    }, {}),
     events: [...events.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
     time: { first, last, ...(w ? { in_window: inWindow } : {}), untimed_events: untimed },
     identifiers: [...ids.entries()].filter(([, s]) => s.carried > 0).map(([field, s]) => ({ field, distinct: s.count, records_without: readable - s.carried })),
     fields: fieldRows,
+    families: groupFields(fieldRows.map((f) => f.field)).filter((g) => g.family).map((g) => ({ family: g.family!.id, label: g.family!.label, fields: g.fields })),
     rejects: [...rejects.entries()].map(([reason, r]) => ({ reason, ...r })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1)),
     errors: scan.errors.map((e) => `${e.where.file}: ${e.message}`),
   };

@@ -10,7 +10,7 @@ export interface UserBasis {
   bases: Basis[];
 }
 
-export function notificationBases(rows: UserRow[], users: UserIndex, rules: RuleSet, categoryOf: (f: string) => Category): UserBasis[] {
+export function notificationBases(rows: UserRow[], users: UserIndex, rules: RuleSet, categoryOf: (f: string) => Category, shapeOf: (f: string) => string | undefined = () => undefined): UserBasis[] {
   const elementsOf = compileElements(rules.elements);
   return rows.map((r) => {
     const declared = users.residence[r.user] ?? '';
@@ -18,7 +18,7 @@ export function notificationBases(rows: UserRow[], users: UserIndex, rules: Rule
     const residence = code === '' ? 'unknown' : declared ? code : `${code} (inferred)`;
     const el = elementsOf({ fields: r.fields, categoryOf, methods: r.methods, vendorIds: r.vendorIds });
     const regimes = regimesFor(code === '' ? 'unknown' : code, rules.regimes);
-    const bases = regimes.map((g) => evaluate(g, el, code === ''));
+    const bases = regimes.map((g) => evaluate(g, el, code === '', shapeOf));
     // No rule file for this residence: say so, rather than leave the cell empty.
     if (bases.length === 0) bases.push({ regime: 'none', name: 'no rule file', verdict: 'assess', detail: `no rule file covers ${code}: check its law (personal data exposed)`, fields: r.fields });
     return { residence, bases };

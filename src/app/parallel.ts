@@ -21,6 +21,7 @@ import { DigestSlots, type Digested, type FieldTable } from '../core/digest.js';
 import { clear, type Kind, type VendorPreset } from '../core/record.js';
 import type { FileRecords, RecordOut } from './records.js';
 import type { Splitter } from '../io/read-export.js';
+import { WRAPPERS } from '../vendors/wrappers.js';
 import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_QUIET, F_RESIDENCE, PRESETS, T_LOCK, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
 
 /**
@@ -259,8 +260,9 @@ export class WorkerPool {
     for (let i = 0; i < r.n; ) {
       const tag = a[i]!;
       if (tag === T_LOCK) {
-        file.out.lock(presetList[a[i + 1]!] as VendorPreset);
-        i += 2;
+        const w = a[i + 2]!;
+        file.out.lock(presetList[a[i + 1]!] as VendorPreset, w < 0 ? undefined : WRAPPERS[w]!.name);
+        i += 3;
         continue;
       }
       const line = file.base + a[i + 1]!;
@@ -326,7 +328,11 @@ export class WorkerPool {
     }
     // The two sides of the protocol disagree: stop, rather than apply misread records.
     if (!t.done()) throw new Error('internal error: a parse worker\'s message was misread');
-    file.reader.records += r.records;
+    const reader = file.reader;
+    reader.records += r.records;
+    reader.shifted += r.shifted;
+    for (const [kind, n] of r.protocol) reader.protocol.set(kind, (reader.protocol.get(kind) ?? 0) + n);
+    for (const w of r.wrappers) if (!reader.wrappers.includes(w)) reader.wrappers.push(w);
     file.base += r.lines;
     file.progress(r.texts);
   }

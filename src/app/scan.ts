@@ -10,6 +10,7 @@ import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
 import type { RecordSink } from '../io/json-records.js';
 import { readExport, type NdjsonRoute } from '../io/read-export.js';
 import { closestShape, presetFor } from '../vendors/index.js';
+import { wrapperLabel } from '../vendors/wrappers.js';
 import { FileRecords, type RecordOut } from './records.js';
 import type { FileChunks, WorkerPool } from './parallel.js';
 import { InputError, formatWhere } from '../errors.js';
@@ -26,6 +27,12 @@ export interface InputEntry {
   error?: string;
   vendor?: string;
   encoding?: string;
+  /** The pipeline containers its records came in (vendors/wrappers.ts). */
+  wrappers?: string[];
+  /** Protocol lines by kind: not records (a Singer STATE, an Airbyte LOG). */
+  protocol_lines?: Record<string, number>;
+  /** Records whose time --timezone shifted (written without a zone). */
+  timezone_shifted?: number;
 }
 
 /** Live counters for the progress line: read by a timer between chunks. */
@@ -100,10 +107,10 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
         why.add(reason, text);
         h.reject(file, line, reason, text);
       },
-      lock(found) {
+      lock(found, wrapper) {
         if (!vendors.includes(found.name)) {
           vendors.push(found.name);
-          h.info(`vendor: ${found.name} (auto-detected in ${file.display})`);
+          h.info(`vendor: ${found.name} (auto-detected in ${file.display}${wrapper ? `, inside ${wrapperLabel(wrapper)}` : ''})`);
         }
       },
     };
@@ -158,6 +165,9 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
         gzip: stats.gzip,
         ...(stats.encoding ? { encoding: stats.encoding } : {}),
         ...(reader.preset ? { vendor: reader.preset.name } : {}),
+        ...(reader.wrappers.length ? { wrappers: reader.wrappers } : {}),
+        ...(reader.protocol.size ? { protocol_lines: Object.fromEntries(reader.protocol) } : {}),
+        ...(reader.shifted ? { timezone_shifted: reader.shifted } : {}),
       });
     };
     if (pool) pool.after(done);
@@ -170,7 +180,9 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
 
 /** A reject reason without the part that differs from record to record (`invalid JSON: …`). */
 export function reasonKind(reason: string): string {
-  return reason.replace(/ at position \d+.*$/, '').replace(/: .*$/, '');
+  const r = reason.replace(/ at position \d+.*$/, '');
+  const stream = /^((?:Airbyte|Singer) stream "(?:[^"\\]|\\.)*": )/.exec(r);
+  return stream ? stream[1] + r.slice(stream[1]!.length).replace(/: .*$/, '') : r.replace(/: .*$/, '');
 }
 
 /** Per file: how often each kind of reject came, and the top-level keys of the first rejected records. */

@@ -6,6 +6,7 @@
  */
 import type { Category } from '../core/categorize.js';
 import type { Window } from '../core/digest.js';
+import type { WrapperName } from '../vendors/wrappers.js';
 
 export interface WorkerInit {
   /** IANA zone or 'UTC' (--timezone). */
@@ -37,6 +38,10 @@ export interface ChunkResult {
   texts: number;
   /** The preset index of the first --vendor auto lock in the chunk, -1 when none. */
   lock: number;
+  /** Records whose time --timezone shifted; protocol lines by kind; containers met, in order. */
+  shifted: number;
+  protocol: Array<[string, number]>;
+  wrappers: WrapperName[];
   nums: Float64Array; // transferred; `n` of it used
   n: number;
   /** The records' strings as UTF-16 code units, in the order their lengths appear in `nums` (transferred). */
@@ -46,7 +51,7 @@ export interface ChunkResult {
   fields: { first: number; names: string[]; cats: Category[] };
 }
 
-/** Item tags in `nums`. */
+/** Item tags in `nums` (T_LOCK: preset index, then the container's WRAPPERS id or -1). */
 export const T_RECORD = 1, T_REJECT = 2, T_LOCK = 3;
 /** Record flags. */
 export const F_EVENT = 1, F_DEVICE = 2, F_IN_WINDOW = 4, F_RESIDENCE = 8, F_KEYS = 16;

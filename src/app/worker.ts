@@ -11,6 +11,7 @@ import type { VendorRecord, VendorPreset } from '../core/record.js';
 import { ianaZone, utcZone } from '../core/time.js';
 import { LineSplitter } from '../io/json-records.js';
 import { FileRecords } from './records.js';
+import { WRAPPERS, type WrapperName } from '../vendors/wrappers.js';
 import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_QUIET, F_RESIDENCE, PRESETS, T_LOCK, T_RECORD, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
 
 const init = workerData as WorkerInit;
@@ -115,11 +116,12 @@ class Encoder {
     this.str(text);
   }
 
-  locked(p: VendorPreset): void {
+  locked(p: VendorPreset, wrapper: WrapperName | undefined): void {
     const i = presetNames.indexOf(p.name);
     if (this.lock < 0) this.lock = i;
     this.num(T_LOCK);
     this.num(i);
+    this.num(wrapper === undefined ? -1 : WRAPPERS.find((w) => w.name === wrapper)!.id);
   }
 }
 
@@ -140,11 +142,11 @@ parentPort!.on('message', (task: ChunkTask) => {
       return why;
     },
     reject: (line, reason, text) => enc.reject(line, reason, text),
-    lock: (p) => enc.locked(p),
+    lock: (p, w) => enc.locked(p, w),
   });
   const lines = new LineSplitter(reader.take);
   lines.push(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength));
   lines.end();
-  const result: ChunkResult = { seq: task.seq, lines: lines.lastLine, records: reader.records, texts: reader.texts, lock: enc.lock, nums: enc.nums, n: enc.n, text: enc.text, tn: enc.tn, fields: digest.takeNew() };
+  const result: ChunkResult = { seq: task.seq, lines: lines.lastLine, records: reader.records, texts: reader.texts, lock: enc.lock, shifted: reader.shifted, protocol: [...reader.protocol], wrappers: reader.wrappers, nums: enc.nums, n: enc.n, text: enc.text, tn: enc.tn, fields: digest.takeNew() };
   parentPort!.postMessage(result, [enc.nums.buffer, enc.text.buffer]);
 });

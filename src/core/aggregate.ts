@@ -109,6 +109,8 @@ export interface Result {
   unmatched: UnmatchedRow[];
   ambiguous: AmbiguousRow[];
   fieldCategories: Map<string, Category>;
+  /** For fields whose category a value decided: the shape of that value ('a JWT', 'an email address'). */
+  fieldShapes: Map<string, string>;
   hashRecipes: Record<string, number>;
   identities: number;
   sessions: number;

@@ -13,7 +13,7 @@ import { IdentityGraph } from './identity.js';
 import type { LoginSessions } from './login-sessions.js';
 import { isEmailShaped, isHashShaped, normalizeEmail, stripDevicePrefix } from './normalize.js';
 import { clear, type Kind, type VendorRecord } from './record.js';
-import { CATEGORIES, categoryByName, type Category } from './categorize.js';
+import { hintCategory, SHAPES, verdictFor, type Category, type NameVerdict } from './categorize.js';
 import { Digest, type Digested, type Window } from './digest.js';
 import { EMAIL_HINT, MANY, NONE as NO_USER } from './probe.js';
 import { SessionWindows } from './sessions.js';
@@ -73,6 +73,10 @@ export class Correlator {
   private readonly fieldIds = new Map<string, number>();
   private readonly fieldNames: string[] = [];
   private readonly fieldCats: Category[] = [];
+  /** Per field: what its name says, the best value hint applied, and the shape of the value that gave it. */
+  private readonly fieldVerdicts: NameVerdict[] = [];
+  private readonly fieldCodes: number[] = [];
+  private readonly fieldShapes: number[] = [];
   private readonly hashRecipes: Record<string, number> = {};
   private readonly explainer: Explainer | undefined;
   private readonly seen = new Fingerprints();
@@ -259,10 +263,16 @@ export class Correlator {
     const local = this.localFields(d);
     const fields = d.fields;
     for (let i = 0; i < fields.length; i++) agg.fields.add(local[fields[i]!] ?? this.resolve(d, fields[i]!));
+    // The lowest hint code decides (core/categorize.ts): the same whatever order values come in.
     const hints = d.hints;
-    for (let i = 0; i < hints.length; i += 2) {
+    for (let i = 0; i < hints.length; i += 3) {
       const f = local[hints[i]!]!;
-      if (this.fieldCats[f] === 'other') this.fieldCats[f] = CATEGORIES[hints[i + 1]!]!;
+      const code = hints[i + 1]!;
+      if (code < this.fieldCodes[f]! && this.fieldVerdicts[f]!.base === 'other') {
+        this.fieldCodes[f] = code;
+        this.fieldShapes[f] = hints[i + 2]!;
+        this.fieldCats[f] = hintCategory(this.fieldVerdicts[f]!, code);
+      }
     }
   }
 
@@ -295,7 +305,11 @@ export class Correlator {
       f = this.fieldNames.length;
       this.fieldIds.set(name, f);
       this.fieldNames.push(name);
-      this.fieldCats.push(cat ?? categoryByName(name));
+      const v = cat === undefined || cat === 'other' ? verdictFor(name) : { base: cat, tests: [] };
+      this.fieldVerdicts.push(v);
+      this.fieldCats.push(v.base);
+      this.fieldCodes.push(Infinity);
+      this.fieldShapes.push(-1);
     }
     return f;
   }
@@ -423,13 +437,21 @@ export class Correlator {
     ambiguousRows.sort((x, y) => cmp(x.vendorIds.join(';'), y.vendorIds.join(';')) || cmp(x.reason, y.reason));
 
     const fieldCategories = new Map<string, Category>();
-    this.fieldNames.forEach((n, i) => fieldCategories.set(n, this.fieldCats[i]!));
+    const fieldShapes = new Map<string, string>();
+    this.fieldNames.forEach((n, i) => {
+      fieldCategories.set(n, this.fieldCats[i]!);
+      const shape = this.fieldShapes[i]!;
+      if (shape >= 0) fieldShapes.set(n, SHAPES[shape]!);
+      else if (n.endsWith('#token')) fieldShapes.set(n, 'a URL parameter named like a credential');
+      else if (n.endsWith('#email')) fieldShapes.set(n, 'an email address in a URL');
+    });
     return {
       counts: this.counts,
       users,
       unmatched: unmatchedRows,
       ambiguous: ambiguousRows,
       fieldCategories,
+      fieldShapes,
       hashRecipes: this.hashRecipes,
       identities: this.graph.count,
       sessions: this.sessions.count,

@@ -9,7 +9,7 @@
  * each thread's numbers onto its own when it first applies them, so the numbering the output
  * depends on is the single-threaded one whatever the number of threads.
  */
-import { CATEGORIES, categoryByName, categoryByValue, urlFindings, type Category } from './categorize.js';
+import { urlFindings, valueHint, verdictFor, type Category, type NameVerdict } from './categorize.js';
 import { fingerprint } from './dedup.js';
 import { at, clear, forEachField, type VendorRecord, type VendorPreset } from './record.js';
 import { residenceCode } from './residence.js';
@@ -19,7 +19,10 @@ export interface Window {
   end: number; // exclusive
 }
 
-/** The local field numbers of one thread: names and the category their name (and preset) gives. */
+/**
+ * The local field numbers of one thread: names, and the category their name (and preset) gives
+ * outright ('other' when only values can decide: core/categorize.ts).
+ */
 export interface FieldTable {
   readonly names: readonly string[];
   readonly cats: readonly Category[];
@@ -35,8 +38,9 @@ export interface Digested {
   /** Local numbers of the exposed fields, in walk order (with `#email`/`#token` findings). */
   readonly fields: number[];
   /**
-   * Pairs (local field, index in CATEGORIES): a value that gives a category to a field whose
-   * name gives none ('other'). The correlator takes the first it applies for a field.
+   * Triples (local field, hint code, shape index): what a value says of a field whose name
+   * decides nothing outright (core/categorize.ts valueHint). The correlator keeps the lowest
+   * code per field, and the shape of the first value that gave it.
    */
   readonly hints: number[];
   /** The residence code of the record (SPEC §4.8), '' when none or not asked for. */
@@ -78,8 +82,9 @@ export class Digest extends DigestSlots implements Digested, FieldTable {
   readonly table: FieldTable = this;
   /** Per preset, field name → local number. */
   private readonly byPreset = new Map<VendorPreset | undefined, Map<string, number>>();
-  /** Per local field: 1 when its values are tried for a category, 2 once one was found for good. */
-  private readonly probe: number[] = [];
+  /** Per local field: what its name says, and the best hint given on a record that is surely no duplicate. */
+  private readonly verdicts: NameVerdict[] = [];
+  private readonly best: number[] = [];
   /** Local fields added since the last `takeNew()`: what a worker sends along with its records. */
   private announced = 0;
 
@@ -128,19 +133,19 @@ export class Digest extends DigestSlots implements Digested, FieldTable {
     const fields = this.fields;
     // A value can settle a category only on a record that can be no duplicate: a duplicate
     // exposes nothing, and whether a record is one is known only in the main thread.
-    const final = rec.dedupKey === '' ? 2 : 1;
+    const final = rec.dedupKey === '';
     forEachField(rec, preset?.bookkeeping ?? NO_FIELDS, (name, v) => {
       const f = this.field(table, name, own?.[name]);
       fields.push(f);
-      if (typeof v !== 'string') return;
-      if (this.probe[f] === 1) {
-        const c = categoryByValue(v);
-        if (c) {
-          this.hints.push(f, CATEGORIES.indexOf(c));
-          this.probe[f] = final;
+      const best = this.best[f]!;
+      if (best > 0) {
+        const h = valueHint(this.verdicts[f]!, v, best);
+        if (h) {
+          this.hints.push(f, h[0], h[1]);
+          if (final) this.best[f] = h[0];
         }
       }
-      if (v.length > 10 && (v.indexOf('?') >= 0 || v.indexOf('#') >= 0)) {
+      if (typeof v === 'string' && v.length > 10 && (v.indexOf('?') >= 0 || v.indexOf('#') >= 0)) {
         const found = urlFindings(v);
         if (found & 1) fields.push(this.field(table, name + '#email', 'contact'));
         if (found & 2) fields.push(this.field(table, name + '#token', 'credential'));
@@ -161,23 +166,15 @@ export class Digest extends DigestSlots implements Digested, FieldTable {
     if (f === undefined) {
       f = this.names.length;
       table.set(name, f);
-      const c = cat ?? categoryByName(name);
+      const v = verdictFor(name, cat);
       this.names.push(name);
-      this.cats.push(c);
-      // Values are tried whenever the correlator's category for the name can still be
-      // 'other': the first preset to expose a name gives its category, whichever that is.
-      this.probe.push(c === 'other' || mayBeOther(name) ? 1 : 0);
+      this.cats.push(v.base);
+      this.verdicts.push(v);
+      // Values are tried while the name leaves the category to them.
+      this.best.push(v.base === 'other' ? Infinity : 0);
     }
     return f;
   }
 }
 
 const NO_FIELDS: ReadonlySet<string> = new Set();
-
-/**
- * True when the correlator's category for this name may be 'other' whichever preset exposes it
- * first. No preset's own categories say 'other' (a test holds them to it), so the name decides.
- */
-function mayBeOther(name: string): boolean {
-  return categoryByName(name) === 'other';
-}

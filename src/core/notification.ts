@@ -10,6 +10,8 @@ export interface ElementDef {
   label: string;
   fields?: string[];
   categories?: Category[];
+  /** A name match counts only for a field of one of these categories (its values decided it). */
+  requires_category?: Category[];
   derived?: string[]; // '#email', '#token'
   match?: string[]; // match methods that show the element was on the record
   email_vendor_id?: boolean;
@@ -38,6 +40,8 @@ export interface Regime {
 export interface Exposure {
   fields: string[];
   categoryOf: (field: string) => Category;
+  /** The shape of the value that decided a field's category, when a value did ('a JWT'). */
+  shapeOf?: (field: string) => string | undefined;
   methods: string[];
   vendorIds: string[];
 }
@@ -63,7 +67,9 @@ export function compileElements(defs: Record<string, ElementDef>): (e: Exposure)
           continue;
         }
         const n = normalizeName(f);
-        if (res.some((re) => re.test(n)) || d.categories?.includes(e.categoryOf(f))) note(id, f);
+        const cat = e.categoryOf(f);
+        const byName = res.length > 0 && (d.requires_category === undefined || d.requires_category.includes(cat)) && res.some((re) => re.test(n));
+        if (byName || d.categories?.includes(cat)) note(id, f);
       }
       for (const m of d.match ?? []) if (e.methods.includes(m)) note(id, `${m} match`);
       if (d.email_vendor_id && e.vendorIds.some((v) => v.indexOf('@') > 0)) note(id, 'email as vendor id');
@@ -107,9 +113,14 @@ function fires(c: Combination, el: Elements): string[] | undefined {
   return used;
 }
 
-export function evaluate(r: Regime, el: Elements, residenceUnknown: boolean): Basis {
+export function evaluate(r: Regime, el: Elements, residenceUnknown: boolean, shapeOf: (field: string) => string | undefined = () => undefined): Basis {
   const base = { regime: r.id, name: r.name, ...(residenceUnknown ? { residenceUnknown } : {}) };
-  const describe = (used: string[]) => used.map((e) => `${e} (${el.get(e)!.join(', ')})`).join(' + ');
+  // A field whose category a value decided says which value shape made it fire (issue 14).
+  const shown = (f: string) => {
+    const shape = shapeOf(f);
+    return shape ? `${f}: ${shape}` : f;
+  };
+  const describe = (used: string[]) => used.map((e) => `${e} (${el.get(e)!.map(shown).join(', ')})`).join(' + ');
   const fieldsOf = (used: string[]) => [...new Set(used.flatMap((e) => el.get(e)!))].sort();
   for (const c of r.notifiable) {
     const used = fires(c, el);

@@ -16,6 +16,13 @@ export class VendorRecord {
   time = NaN;
   /** Every identifier value on the record, as written (strings). */
   ids: string[] = [];
+  /**
+   * The fields the identifiers came from, as field names are reported: the preset's map says
+   * once what an identifier is, and inspect reads it here (issue 14: they disagreed).
+   */
+  idFields: string[] = [];
+  /** True when --timezone shifted the record's time (it was written without a zone). */
+  shifted = false;
   /** Values of the record's email fields (not identifiers). */
   emails: string[] = [];
   /** Values of fields that hold hashed emails. */
@@ -44,6 +51,8 @@ export class VendorRecord {
     this.name = '';
     this.time = NaN;
     clear(this.ids);
+    clear(this.idFields);
+    this.shifted = false;
     clear(this.emails);
     clear(this.hashes);
     this.deviceKey = '';
@@ -131,10 +140,11 @@ function walk(src: Record<string, unknown>, prefix: string, nested: boolean, ski
 }
 
 export interface MapContext {
+  /** The zone --timezone names, for times written without one (UTC by default). */
   zone: ZoneResolver;
   /**
    * True when --timezone names a zone: then epoch times a vendor writes in project-local time
-   * (Mixpanel projects created before 2023, FORMATS.md §1.1) are shifted to UTC.
+   * (Mixpanel projects created before 2023, FORMATS.md §1.1) are shifted to UTC too.
    */
   localEpochs: boolean;
 }
@@ -150,17 +160,12 @@ export interface VendorPreset {
   readonly bookkeeping: ReadonlySet<string>;
   /** Categories the vendor's own field names mean, where the name alone would mislead. */
   readonly categories?: Readonly<Record<string, Category>>;
-  /** The identifier fields, as inspect names them (dotted paths for nested vendors). */
-  readonly identifiers: readonly string[];
+  /** What its records look like, in the vendor's own terms: said when a record is not one. */
+  readonly expects: string;
   /** Fields, in order of preference, that say where a person is (country code, region). */
   readonly residence: { country: readonly string[]; region: readonly string[] };
   /** True when a parsed record has this vendor's shape (for --vendor auto). */
   detect(raw: Record<string, unknown>): boolean;
   /** Fills `out` from one parsed record; returns a reject reason when it cannot. */
   map(raw: Record<string, unknown>, out: VendorRecord, ctx: MapContext): string | undefined;
-  /**
-   * Records that are containers of records (Mixpanel Engage pages: `{"results": [...]}`):
-   * returns the inner records, or undefined when the record is a plain record.
-   */
-  unwrap?(raw: Record<string, unknown>): unknown[] | undefined;
 }

@@ -1,6 +1,14 @@
 /**
- * Timestamp parsing (SPEC §2 "Timestamps"). Everything becomes epoch milliseconds (UTC);
- * NaN means "not a timestamp". Written back as ISO 8601 UTC with `Z`.
+ * Timestamp parsing (SPEC §2 "Timestamps"). Everything becomes epoch milliseconds (UTC), with
+ * the vendor's microseconds kept as the fraction (issue 14: a GA4 event at `…18.347831` lies
+ * before a window ending `…18.347832`); NaN means "not a timestamp". Written back as ISO 8601
+ * UTC with `Z`, with as many fraction digits as the time has (none, 3 or 6).
+ *
+ * Every time is the double nearest to a whole number of microseconds divided by 1000, made by
+ * one division (`fromMicros`): the same instant written as epoch µs, epoch ms with a fraction,
+ * or ISO text is then the same number, and times compare exactly at a window's edge. Doubles
+ * hold whole microseconds exactly until the year 2255; the fraction's error (< 0.25 µs today)
+ * is far below the microsecond that separates two distinct times.
  */
 
 // Epoch magnitudes: seconds until ~year 5138, ms until ~5138, then µs. Told apart by size,
@@ -14,8 +22,14 @@ const MAX_MS = 8.64e15;
 export function epochToMs(n: number): number {
   if (!Number.isFinite(n)) return NaN;
   const a = Math.abs(n);
-  const ms = a < MS_THRESHOLD ? Math.round(n * 1000) : a < US_THRESHOLD ? Math.round(n) : Math.round(n / 1000);
+  const us = a < MS_THRESHOLD ? Math.round(n * 1e6) : a < US_THRESHOLD ? Math.round(n * 1000) : Math.round(n);
+  const ms = fromMicros(us);
   return Math.abs(ms) <= MAX_MS ? ms : NaN;
+}
+
+/** Epoch ms from a whole number of microseconds: one division, the same for every spelling. */
+export function fromMicros(us: number): number {
+  return us / 1000;
 }
 
 const ISO_RE =
@@ -74,18 +88,26 @@ export function parseTimestamp(v: unknown, zone: ZoneResolver = utcZone): number
   if (!m) return NaN;
   const y = +m[1]!, mo = +m[2]!, d = +m[3]!;
   const h = m[4] ? +m[4] : 0, mi = m[5] ? +m[5] : 0, sec = m[6] ? +m[6] : 0;
-  const ms = m[7] ? Math.floor(Number('0.' + m[7]) * 1000) : 0;
+  // The fraction to the microsecond, truncated (nanoseconds are dropped, never rounded up).
+  const us = m[7] ? Number((m[7] + '00000').slice(0, 6)) : 0;
   // An impossible date (Feb 30) would silently roll over into the next month, and could
   // move a record across a window edge: it is not a timestamp.
   if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 60) return NaN;
   const z = m[8];
-  if (z === undefined) return zone(y, mo, d, h, mi, sec, ms);
-  const base = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
-  if (z === 'Z' || z === 'z') return base;
+  if (z === undefined) return fromMicros(zone(y, mo, d, h, mi, sec, 0) * 1000 + us);
+  const base = Date.UTC(y, mo - 1, d, h, mi, sec, 0);
+  if (z === 'Z' || z === 'z') return fromMicros(base * 1000 + us);
   const sign = z[0] === '-' ? -1 : 1;
   const digits = z.slice(1).replace(':', '');
   const off = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60_000;
-  return base - sign * off;
+  return fromMicros((base - sign * off) * 1000 + us);
+}
+
+/** True when a time is written without a zone: the times --timezone applies to (SPEC §2). */
+export function isZoneless(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  const m = ISO_RE.exec(v.trim());
+  return m !== null && m[8] === undefined;
 }
 
 function daysIn(y: number, mo: number): number {
@@ -94,7 +116,12 @@ function daysIn(y: number, mo: number): number {
 
 export function formatIso(ms: number): string {
   if (!(Math.abs(ms) <= MAX_MS)) return '';
-  return new Date(ms).toISOString().replace('.000Z', 'Z');
+  if (Number.isInteger(ms)) return new Date(ms).toISOString().replace('.000Z', 'Z');
+  // Microseconds: the whole second, then six digits.
+  const us = Math.round(ms * 1000);
+  const inSecond = ((us % 1e6) + 1e6) % 1e6;
+  const second = (us - inSecond) / 1000;
+  return new Date(second).toISOString().slice(0, 19) + '.' + String(inSecond).padStart(6, '0') + 'Z';
 }
 
 const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;

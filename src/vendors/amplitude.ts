@@ -4,15 +4,18 @@
  * FORMATS.md §2: `event_time` is `YYYY-MM-DD HH:MM:SS.ffffff` UTC; identity is user_id,
  * device_id and amplitude_id (merged through the merge file).
  */
-import { parseTimestamp } from '../core/time.js';
 import { stripDevicePrefix } from '../core/normalize.js';
 import type { VendorPreset } from '../core/record.js';
-import { exposeRoot, first, idString, pushEmails, pushIds } from './fields.js';
+import { exposeRoot, first, idString, pushEmails, pushIds, utcTime } from './fields.js';
 
-const TIME = ['event_time', 'client_event_time', 'server_received_time', 'server_upload_time'];
+/** Event times, all UTC by Amplitude's definition (`time` is the HTTP API's epoch ms). */
+const TIME = ['event_time', 'client_event_time', 'server_received_time', 'server_upload_time', 'time'];
+const IDS = ['user_id', 'device_id', 'amplitude_id'];
+const MERGE_IDS = ['amplitude_id', 'merged_amplitude_id'];
 
 export const amplitude = {
   name: 'amplitude',
+  expects: 'an Amplitude event (event_type with user_id, device_id or amplitude_id) or a merged-ids row (amplitude_id, merged_amplitude_id)',
   label: 'Amplitude',
   shape: ['event_type', 'amplitude_id', 'device_id', 'user_id', 'event_time', 'user_properties', 'event_properties', 'session_id', 'insert_id', 'server_upload_time'],
   bookkeeping: new Set([
@@ -22,35 +25,36 @@ export const amplitude = {
     'merge_time', 'merge_server_time', 'scope',
     // Fivetran's own columns on warehouse copies
     '_fivetran_synced', '_fivetran_id', '_file', '_line', 'id',
+    // the HTTP API's names (an Amplitude batch: vendors/wrappers.ts)
+    'time', 'insert_id',
   ]),
-  identifiers: ['user_id', 'device_id', 'amplitude_id', 'merged_amplitude_id'],
   residence: { country: ['country'], region: ['region'] },
 
   detect(raw) {
-    return ('event_type' in raw && ('amplitude_id' in raw || 'device_id' in raw)) || ('merged_amplitude_id' in raw && 'amplitude_id' in raw);
+    return ('event_type' in raw && ('amplitude_id' in raw || 'device_id' in raw || ('user_id' in raw && ('event_properties' in raw || 'user_properties' in raw)))) || ('merged_amplitude_id' in raw && 'amplitude_id' in raw);
   },
 
-  map(raw, out, ctx) {
+  map(raw, out) {
     if ('merged_amplitude_id' in raw && !('event_type' in raw)) {
       // The merged-ids file: identity evidence, no event.
       out.kind = 'profile';
-      pushIds(out, raw, ['amplitude_id', 'merged_amplitude_id']);
+      pushIds(out, raw, MERGE_IDS);
       exposeRoot(out, raw);
       return undefined;
     }
-    if (!('event_type' in raw)) return 'not an Amplitude event';
+    if (!('event_type' in raw)) return 'not an Amplitude event: it has no event_type';
     out.kind = 'event';
     out.name = idString(raw.event_type);
-    const t = first(raw, TIME);
-    out.time = t === undefined ? NaN : parseTimestamp(t, ctx.zone);
-    pushIds(out, raw, ['user_id', 'device_id', 'amplitude_id']);
+    out.time = utcTime(first(raw, TIME));
+    pushIds(out, raw, IDS);
     pushEmails(out, raw, ['user_properties.email', 'user_properties.Email', 'email']);
     const device = idString(raw.device_id);
     out.deviceKey = device !== '' ? stripDevicePrefix(device) : idString(raw.user_id) === '' ? idString(raw.amplitude_id) : '';
-    out.keys.ip = idString(raw.ip_address);
+    out.keys.ip = idString(raw.ip_address ?? raw.ip);
     out.keys.device_id = device;
     const uuid = idString(raw.uuid);
-    out.dedupKey = uuid !== '' ? uuid : raw.$insert_id ? `${raw.$insert_id}\0${device}` : '';
+    const insertId = raw.$insert_id ?? raw.insert_id;
+    out.dedupKey = uuid !== '' ? uuid : insertId ? `${insertId}\0${device}` : '';
     exposeRoot(out, raw);
     return undefined;
   },

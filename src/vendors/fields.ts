@@ -1,5 +1,6 @@
 /** Small helpers the presets share: reading dotted paths and collecting identifier values. */
-import { at, type VendorRecord } from '../core/record.js';
+import { at, type MapContext, type VendorRecord } from '../core/record.js';
+import { isZoneless, parseTimestamp, utcZone } from '../core/time.js';
 
 export { at };
 
@@ -18,13 +19,33 @@ export function idString(v: unknown): string {
   return '';
 }
 
-/** Adds every non-blank value at these paths to the record's identifiers. */
+/** Adds one identifier value, and the field it came from (as field names are reported). */
+export function pushId(out: VendorRecord, v: unknown, field: string): void {
+  const s = idString(v);
+  if (s === '') return;
+  if (!out.ids.includes(s)) out.ids.push(s);
+  if (!out.idFields.includes(field)) out.idFields.push(field);
+}
+
+/** Adds every non-blank value at these paths (field names from the record root) to the identifiers. */
 export function pushIds(out: VendorRecord, obj: Record<string, unknown>, paths: readonly string[]): void {
-  for (const p of paths) {
-    const v = at(obj, p);
-    const s = idString(v);
-    if (s !== '' && !out.ids.includes(s)) out.ids.push(s);
-  }
+  for (const p of paths) pushId(out, at(obj, p), p);
+}
+
+/**
+ * A time the vendor writes in UTC by definition (Amplitude, Segment, PostHog, GA4), or that
+ * carries its zone: --timezone never shifts it (issue 14, SPEC §2).
+ */
+export function utcTime(v: unknown): number {
+  return v === undefined || v === null || v === '' ? NaN : parseTimestamp(v, utcZone);
+}
+
+/** A time that may be written without a zone, in the zone --timezone names; noted when shifted. */
+export function localTime(v: unknown, out: VendorRecord, ctx: MapContext): number {
+  if (v === undefined || v === null || v === '') return NaN;
+  const t = parseTimestamp(v, ctx.zone);
+  if (ctx.localEpochs && isZoneless(v)) out.shifted = true;
+  return t;
 }
 
 export function pushEmails(out: VendorRecord, obj: Record<string, unknown>, paths: readonly string[]): void {

@@ -4,11 +4,11 @@
  * preset from it and remembers which mapped fields were ever seen, so that a mapping naming a
  * field no record has is reported (a usage error) rather than silently matching nothing.
  */
-import { parseTimestamp } from '../core/time.js';
 import { stripDevicePrefix } from '../core/normalize.js';
 import type { VendorPreset } from '../core/record.js';
+import type { Category } from '../core/categorize.js';
 import { UsageError } from '../errors.js';
-import { at, exposeRoot, idString } from './fields.js';
+import { at, exposeRoot, idString, localTime, pushId } from './fields.js';
 
 export const MAP_TARGETS = ['time', 'event', 'user_id', 'email', 'device_id', 'anonymous_id', 'ip', 'user_agent'] as const;
 export type MapTarget = (typeof MAP_TARGETS)[number];
@@ -37,6 +37,8 @@ export function parseMap(spec: string): Partial<Record<MapTarget, string>> {
   return mapping;
 }
 
+const TARGET_CATEGORY: Partial<Record<MapTarget, Category>> = { user_id: 'account', device_id: 'account', anonymous_id: 'account', email: 'contact', ip: 'location', user_agent: 'device' };
+
 export function genericPreset(mapping: Partial<Record<MapTarget, string>>): GenericPreset {
   const seen = new Set<MapTarget>();
   const get = (raw: Record<string, unknown>, t: MapTarget): unknown => {
@@ -52,18 +54,19 @@ export function genericPreset(mapping: Partial<Record<MapTarget, string>>): Gene
     shape: Object.values(mapping).filter((x): x is string => x !== undefined),
     mapping,
     bookkeeping: new Set(mapping.time ? [mapping.time] : []),
-    identifiers: [mapping.user_id, mapping.email, mapping.device_id, mapping.anonymous_id].filter((x): x is string => x !== undefined),
+    // The mapping says what its fields hold: that is their category, whatever the names.
+    categories: Object.fromEntries(
+      (Object.entries(mapping) as Array<[MapTarget, string]>).filter(([t]) => TARGET_CATEGORY[t]).map(([t, field]) => [field, TARGET_CATEGORY[t]!]),
+    ),
+    expects: `a record with the --map fields (${Object.values(mapping).join(', ')})`,
     residence: { country: ['country', 'geo.country', 'country_code'], region: ['region', 'state', 'geo.region'] },
     detect: () => false,
     map(raw, out, ctx) {
       const t = get(raw, 'time');
       out.kind = mapping.time ? 'event' : 'profile';
       out.name = idString(get(raw, 'event'));
-      if (mapping.time) out.time = t === undefined || t === null || t === '' ? NaN : parseTimestamp(t, ctx.zone);
-      for (const target of ['user_id', 'device_id', 'anonymous_id'] as const) {
-        const s = idString(get(raw, target));
-        if (s !== '' && !out.ids.includes(s)) out.ids.push(s);
-      }
+      if (mapping.time) out.time = localTime(t, out, ctx);
+      for (const target of ['user_id', 'device_id', 'anonymous_id'] as const) pushId(out, get(raw, target), mapping[target] ?? target);
       const email = get(raw, 'email');
       if (typeof email === 'string' && email.indexOf('@') > 0) out.emails.push(email);
       out.deviceKey = stripDevicePrefix(idString(get(raw, 'device_id')) || idString(get(raw, 'anonymous_id')));

@@ -17,17 +17,6 @@ export function detectPreset(raw: Record<string, unknown>): VendorPreset | undef
 }
 
 /**
- * Records inside a container record (an Engage page, a PostHog capture batch, an Airbyte
- * record), if it is one, with the preset whose container it is.
- */
-export function unwrapAny(raw: Record<string, unknown>, preset: VendorPreset | undefined): { inner: unknown[]; preset: VendorPreset } | undefined {
-  for (const p of preset ? [preset] : Object.values(PRESETS)) {
-    const inner = p.unwrap?.(raw);
-    if (inner) return { inner, preset: p };
-  }
-  return undefined;
-}
-/**
  * The preset whose keys the records carry most of (two at least), said as "Mixpanel's shape
  * (event, properties)": for a file none of whose records could be read.
  */

@@ -3,12 +3,15 @@
  * export (`{"$distinct_id", "$properties": {...}}`, paged as `{"results": [...]}`).
  * FORMATS.md §1; identity fields from Mixpanel's reserved-properties reference.
  */
-import { parseTimestamp } from '../core/time.js';
 import { isEmailShaped, isHashShaped, stripDevicePrefix } from '../core/normalize.js';
 import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
-import { idString, isObject } from './fields.js';
+import { idString, isObject, localTime, pushId } from './fields.js';
 
-// Every identifier property (SPEC §3): never `distinct_id` alone.
+/**
+ * Every identifier property (SPEC §3): never `distinct_id` alone. The one declaration: the raw
+ * export reads them from `properties`, connector copies from the top level, where Airbyte and
+ * Fivetran strip the `$` (FORMATS.md §1.5) and Singer taps keep it.
+ */
 const ID_PROPS = [
   'distinct_id',
   '$device_id',
@@ -20,6 +23,14 @@ const ID_PROPS = [
   'alias',
   'mp_original_distinct_id',
 ] as const;
+
+/** A connector's name for a property: as written, else with the `$` Airbyte and Fivetran strip. */
+function flat(raw: Record<string, unknown>, k: string): [value: unknown, field: string] {
+  const v = raw[k];
+  if (v !== undefined && v !== null && v !== '') return [v, k];
+  const bare = k.startsWith('$') ? k.slice(1) : k;
+  return [raw[bare], bare];
+}
 
 const EMAIL_PROPS = ['$email', 'email'] as const;
 // Hashed-email properties: the name mentions an email and a digest.
@@ -35,11 +46,6 @@ function isHashName(k: string): boolean {
   return yes;
 }
 
-function pushId(out: VendorRecord, v: unknown): void {
-  const s = idString(v);
-  if (s !== '' && !out.ids.includes(s)) out.ids.push(s);
-}
-
 function collectContact(out: VendorRecord, props: Record<string, unknown>): void {
   for (const k of EMAIL_PROPS) {
     const v = props[k];
@@ -53,8 +59,11 @@ function collectContact(out: VendorRecord, props: Record<string, unknown>): void
   }
 }
 
+const EXPECTS = 'a Mixpanel event (event + properties, or a flat event + time + distinct_id) or profile ($distinct_id + $properties)';
+
 export const mixpanel = {
   name: 'mixpanel',
+  expects: EXPECTS,
   label: 'Mixpanel',
   shape: ['event', 'properties', 'distinct_id', 'time', '$insert_id', '$distinct_id', '$properties', 'mp_lib', '$device_id', '$user_id'],
   bookkeeping: new Set([
@@ -82,7 +91,6 @@ export const mixpanel = {
     'event_id',
   ]),
 
-  identifiers: ['distinct_id', '$device_id', '$user_id', '$distinct_id_before_identity', '$identified_id', '$anon_id', '$anon_distinct_id', 'alias', 'mp_original_distinct_id', '$distinct_id'],
   residence: { country: ['mp_country_code', '$country_code'], region: ['$region'] },
 
   detect(raw) {
@@ -90,14 +98,10 @@ export const mixpanel = {
     // properties, but carry distinct_id, uuid or timestamp at the top.
     if (typeof raw.event === 'string' && isObject(raw.properties)) return !('timestamp' in raw || 'uuid' in raw || 'distinct_id' in raw);
     if ('$distinct_id' in raw && isObject(raw.$properties)) return true;
-    // Connector copies (FORMATS.md §6): Airbyte's {stream, data} records, Fivetran's flat rows.
-    if (typeof raw.stream === 'string' && isObject(raw.data)) return true;
-    return 'distinct_id' in raw && ('insert_id' in raw || 'mp_processing_time_ms' in raw || '_fivetran_id' in raw || 'mp_country_code' in raw);
-  },
-
-  unwrap(raw) {
-    if (typeof raw.stream === 'string' && isObject(raw.data)) return [raw.data];
-    return Array.isArray(raw.results) && !('event' in raw) && !('$distinct_id' in raw) ? raw.results : undefined;
+    if (!('distinct_id' in raw) || isObject(raw.properties) || 'type' in raw || 'uuid' in raw || 'timestamp' in raw) return false;
+    // Connector copies (FORMATS.md §6): flat rows with event, time and distinct_id at the top
+    // (Singer taps, Airbyte), Fivetran's with its own columns.
+    return (typeof raw.event === 'string' && 'time' in raw) || 'insert_id' in raw || '$insert_id' in raw || 'mp_processing_time_ms' in raw || '_fivetran_id' in raw || 'mp_country_code' in raw;
   },
 
   map(raw, out, ctx) {
@@ -106,11 +110,10 @@ export const mixpanel = {
       out.kind = 'event';
       out.name = typeof raw.event === 'string' ? raw.event : '';
       const t = props.time;
-      out.time = t === undefined || t === null || t === '' ? NaN : parseTimestamp(t, ctx.zone);
-      if (ctx.localEpochs && typeof t === 'number') out.time = localToUtc(out.time, ctx.zone);
-      for (const k of ID_PROPS) pushId(out, props[k]);
+      out.time = eventTime(t, out, ctx);
+      for (const k of ID_PROPS) pushId(out, props[k], k);
       const merged = props.$distinct_ids; // $merge
-      if (Array.isArray(merged)) for (const v of merged) pushId(out, v);
+      if (Array.isArray(merged)) for (const v of merged) pushId(out, v, '$distinct_ids');
       collectContact(out, props);
       out.deviceKey = deviceKeyOf(props);
       // Mixpanel's dedup key (FORMATS.md §1.5): $insert_id alone is not unique.
@@ -127,7 +130,7 @@ export const mixpanel = {
     const pprops = raw.$properties;
     if ('$distinct_id' in raw || isObject(pprops)) {
       out.kind = 'profile';
-      pushId(out, raw.$distinct_id);
+      pushId(out, raw.$distinct_id, '$distinct_id');
       if (isObject(pprops)) {
         collectContact(out, pprops);
         out.fieldSources.push(pprops);
@@ -139,7 +142,7 @@ export const mixpanel = {
       return undefined;
     }
     if ('distinct_id' in raw) return mapConnector(raw, out, ctx);
-    return typeof raw.event === 'string' ? 'event has no "properties" object' : 'not a Mixpanel event or profile record';
+    return typeof raw.event === 'string' ? 'not a Mixpanel event: it has no "properties" object and no distinct_id' : `not ${EXPECTS}`;
   },
 } satisfies VendorPreset;
 
@@ -164,24 +167,40 @@ function mapConnector(raw: Record<string, unknown>, out: VendorRecord, ctx: MapC
   const isEvent = t !== undefined && t !== null && t !== '';
   out.kind = isEvent ? 'event' : 'profile';
   out.name = idString(raw.event ?? raw.name);
-  if (isEvent) out.time = parseTimestamp(t, ctx.zone);
-  for (const k of ['distinct_id', 'device_id', 'user_id', 'distinct_id_before_identity', 'identified_id', 'anon_id', 'alias']) pushId(out, raw[k]);
-  const email = raw.email;
-  if (typeof email === 'string' && email.indexOf('@') > 0) out.emails.push(email);
-  const dev = idString(raw.device_id);
+  if (isEvent) out.time = eventTime(t, out, ctx);
+  for (const k of ID_PROPS) {
+    const [v, field] = flat(raw, k);
+    pushId(out, v, field);
+  }
+  for (const k of EMAIL_PROPS) {
+    const v = flat(raw, k)[0];
+    if (typeof v === 'string' && v.indexOf('@') > 0) out.emails.push(v);
+  }
+  const dev = idString(flat(raw, '$device_id')[0]);
   const did = idString(raw.distinct_id);
   out.deviceKey = dev !== '' ? stripDevicePrefix(dev) : did.startsWith('$device:') ? stripDevicePrefix(did) : '';
   out.keys.device_id = stripDevicePrefix(dev);
-  const insertId = raw.insert_id;
+  const insertId = flat(raw, '$insert_id')[0];
   if (isEvent && insertId) out.dedupKey = `${out.name}\0${did}\0${t}\0${insertId}`;
   out.fieldSources.push(raw);
   out.fieldPrefixes.push('');
   return undefined;
 }
 
+/**
+ * Mixpanel's event time: epoch seconds (or ms), which projects created before 2023 write in the
+ * project's wall clock as if it were UTC (FORMATS.md §1.1), or a connector's ISO string; both
+ * are shifted by --timezone when they carry no zone (SPEC §2).
+ */
+function eventTime(t: unknown, out: VendorRecord, ctx: MapContext): number {
+  const ms = localTime(t, out, ctx);
+  if (!ctx.localEpochs || Number.isNaN(ms) || !(typeof t === 'number' || (typeof t === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(t)))) return ms;
+  out.shifted = true;
+  return localToUtc(ms, ctx.zone);
+}
+
 /** Mixpanel's pre-2023 `time` is the project's wall clock written as if it were UTC. */
 function localToUtc(ms: number, zone: MapContext['zone']): number {
-  if (Number.isNaN(ms)) return ms;
-  const d = new Date(ms);
-  return zone(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+  const d = new Date(Math.floor(ms));
+  return zone(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()) + (ms - Math.floor(ms));
 }

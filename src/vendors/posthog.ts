@@ -4,13 +4,16 @@
  * `properties.$browser`), the persons table (distinct_id → person_id, an identity map) and the
  * capture payload (`{"batch": [...]}`). FORMATS.md §4.
  */
-import { parseTimestamp } from '../core/time.js';
 import { stripDevicePrefix } from '../core/normalize.js';
 import type { VendorPreset } from '../core/record.js';
-import { at, exposeRoot, first, idString, isObject, pushEmails, pushIds } from './fields.js';
+import { at, exposeRoot, first, idString, isObject, pushEmails, pushId, pushIds, utcTime } from './fields.js';
+
+const IDS = ['distinct_id', 'person_id', 'properties.$user_id', 'properties.$device_id', 'properties.$anon_distinct_id', 'properties.alias', 'properties.distinct_id'];
+const EMAILS = ['person_properties.email', 'properties.$set.email', 'properties.email', 'properties.$set_once.email'];
 
 export const posthog = {
   name: 'posthog',
+  expects: 'a PostHog event (event, distinct_id, properties, timestamp) or person (distinct_id with person_id, or distinct_ids with properties)',
   label: 'PostHog',
   shape: ['event', 'distinct_id', 'uuid', 'properties', 'timestamp', 'person_id', '$lib', '$session_id', 'elements_chain', 'person_properties'],
   bookkeeping: new Set([
@@ -20,7 +23,6 @@ export const posthog = {
   ]),
   // In the persons table `properties` are the person's own: its `name` is a person's name.
   categories: { 'properties.name': 'contact', 'properties.first_name': 'contact', 'properties.last_name': 'contact' },
-  identifiers: ['distinct_id', 'person_id', 'properties.$user_id', 'properties.$device_id', 'properties.$anon_distinct_id', 'properties.alias'],
   residence: { country: ['properties.$geoip_country_code'], region: ['properties.$geoip_subdivision_1_code', 'properties.$geoip_subdivision_1_name'] },
 
   detect(raw) {
@@ -28,24 +30,21 @@ export const posthog = {
     // are with type/messageId/anonymousId/userId, which PostHog's rows never have.
     if ('messageId' in raw || 'anonymousId' in raw || 'userId' in raw || typeof raw.type === 'string') return false;
     if (typeof raw.event === 'string' && isObject(raw.properties) && ('timestamp' in raw || 'uuid' in raw || 'distinct_id' in raw)) return true;
+    // A person from the persons API or its export: its distinct ids as a list.
+    if (Array.isArray(raw.distinct_ids) && isObject(raw.properties) && ('uuid' in raw || 'created_at' in raw)) return true;
     const props = at(raw, 'properties');
     return ('distinct_id' in raw && ('person_id' in raw || 'uuid' in raw || 'elements_chain' in raw || (isObject(props) && ('$lib' in props || '$device_id' in props || '$session_id' in props)))) || Array.isArray(raw.batch) || Object.keys(raw).some((k) => k.startsWith('properties.$'));
   },
 
-  unwrap(raw) {
-    return Array.isArray(raw.batch) && !('event' in raw) ? raw.batch : undefined;
-  },
-
-  map(raw, out, ctx) {
+  map(raw, out) {
     const isEvent = 'event' in raw;
     out.kind = isEvent ? 'event' : 'profile';
     out.name = idString(raw.event);
-    if (isEvent) {
-      const t = first(raw, ['timestamp', 'properties.$time']);
-      out.time = t === undefined ? NaN : parseTimestamp(t, ctx.zone);
-    }
-    pushIds(out, raw, ['distinct_id', 'person_id', 'properties.$user_id', 'properties.$device_id', 'properties.$anon_distinct_id', 'properties.alias', 'properties.distinct_id']);
-    pushEmails(out, raw, ['person_properties.email', 'properties.$set.email', 'properties.email', 'properties.$set_once.email', 'properties.email']);
+    // UTC by PostHog's definition (ISO with +00:00, or `$time` in epoch seconds).
+    if (isEvent) out.time = utcTime(first(raw, ['timestamp', 'properties.$time']));
+    pushIds(out, raw, IDS);
+    if (Array.isArray(raw.distinct_ids)) for (const v of raw.distinct_ids) pushId(out, v, 'distinct_ids');
+    pushEmails(out, raw, EMAILS);
     const device = idString(at(raw, 'properties.$device_id'));
     const did = idString(raw.distinct_id);
     out.deviceKey = device !== '' ? stripDevicePrefix(device) : at(raw, 'properties.$is_identified') === false ? did : '';

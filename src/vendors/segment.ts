@@ -3,12 +3,14 @@
  * warehouse tables (`context_*` columns, snake_case). FORMATS.md §3: identity is userId +
  * anonymousId, alias carries previousId; `timestamp` is the time to use.
  */
-import { parseTimestamp } from '../core/time.js';
 import type { VendorPreset } from '../core/record.js';
-import { exposeRoot, first, idString, pushEmails, pushIds } from './fields.js';
+import { exposeRoot, first, idString, pushEmails, pushIds, utcTime } from './fields.js';
+
+const IDS = ['userId', 'anonymousId', 'previousId', 'user_id', 'anonymous_id', 'previous_id'];
 
 export const segment = {
   name: 'segment',
+  expects: 'a Segment message (type track, identify, page, screen, group or alias, with userId or anonymousId) or warehouse row (anonymous_id, received_at)',
   label: 'Segment',
   shape: ['type', 'userId', 'anonymousId', 'messageId', 'timestamp', 'traits', 'context', 'receivedAt', 'sentAt', 'properties'],
   bookkeeping: new Set([
@@ -19,7 +21,6 @@ export const segment = {
   ]),
   // A page or screen message's `name` is the page's, not a person's.
   categories: { name: 'web' },
-  identifiers: ['userId', 'anonymousId', 'previousId', 'user_id', 'anonymous_id', 'previous_id'],
   residence: { country: ['context.location.country', 'traits.address.country', 'context_location_country'], region: ['context.location.region', 'traits.address.state', 'context_location_region'] },
 
   detect(raw) {
@@ -27,12 +28,12 @@ export const segment = {
     return (typeof type === 'string' && ['track', 'identify', 'page', 'screen', 'group', 'alias'].includes(type) && ('anonymousId' in raw || 'userId' in raw || 'messageId' in raw)) || ('anonymous_id' in raw && 'received_at' in raw);
   },
 
-  map(raw, out, ctx) {
+  map(raw, out) {
     out.kind = 'event';
     out.name = idString(first(raw, ['event', 'name', 'event_text', 'type']));
-    const t = first(raw, ['timestamp', 'originalTimestamp', 'receivedAt', 'sentAt', 'original_timestamp', 'received_at']);
-    out.time = t === undefined ? NaN : parseTimestamp(t, ctx.zone);
-    pushIds(out, raw, ['userId', 'anonymousId', 'previousId', 'user_id', 'anonymous_id', 'previous_id']);
+    // UTC by Segment's definition, warehouse columns written without a zone too.
+    out.time = utcTime(first(raw, ['timestamp', 'originalTimestamp', 'receivedAt', 'sentAt', 'original_timestamp', 'received_at']));
+    pushIds(out, raw, IDS);
     pushEmails(out, raw, ['traits.email', 'context.traits.email', 'email', 'context_traits_email']);
     out.deviceKey = idString(first(raw, ['anonymousId', 'anonymous_id']));
     out.keys.ip = idString(first(raw, ['context.ip', 'context_ip']));

@@ -78,7 +78,7 @@ describe('#13 no silent zero', () => {
     writeFileSync(join(dir, 'amp.ndjson'), amp + '\n' + amp + '\n');
     const r = cli(['correlate', '--export', 'export/odd.csv', '--users', 'users.csv']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('export/odd.csv: no record could be read: all 2 were rejected, most often "not a Mixpanel event or profile record" (2)');
+    expect(r.stderr).toContain('export/odd.csv: no record could be read: all 2 were rejected, most often "not an event or profile of Mixpanel, Amplitude, Segment, PostHog or GA4 (BigQuery export)" (2)');
     expect(r.stderr).toContain('the records match no known export shape (columns: name, visits)');
     expect(r.stderr).toContain('unreadable    1 input file');
     const forced = cli(['correlate', '--export', 'amp.ndjson', '--vendor', 'mixpanel', '--users', 'users.csv']);

@@ -461,8 +461,8 @@ function autoLockLate(): Scenario {
       expect(err.indexOf('vendor: segment')).toBeLessThan(err.indexOf('vendor: amplitude (auto-detected in b.ndjson)'));
       const rejects = rejectsOf(ref);
       expect(rejects.filter((r) => r[0] === 'a.ndjson').map((r) => r[1]), 'before the lock: read as Mixpanel records and rejected').toEqual([1, 2, 3]);
-      expect(rejects).toContainEqual(['b.ndjson', 1, 'event has no "properties" object']);
-      expect(rejects, 'after the lock on Amplitude, a Segment record is not an Amplitude event').toContainEqual(['b.ndjson', segInAmp, 'not an Amplitude event']);
+      expect(rejects, 'before any lock, no vendor is named for what a record is not (#14)').toContainEqual(['b.ndjson', 1, 'not an event or profile of Mixpanel, Amplitude, Segment, PostHog or GA4 (BigQuery export)']);
+      expect(rejects, 'after the lock on Amplitude, a Segment record is not an Amplitude event').toContainEqual(['b.ndjson', segInAmp, 'not an Amplitude event: it has no event_type']);
       expect(list(userRow(expect, ref, 'u_1').vendor_ids)).toContain('anon-1');
       expect(list(userRow(expect, ref, 'u_1').exposed_fields), 'a Segment duplicate exposes nothing').not.toContain('properties.resent');
       expect(manifestOf(ref).counts.duplicates).toBe(1);

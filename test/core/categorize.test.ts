@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { categoryByName, categoryByValue, urlFindings, type Category } from '../../src/core/categorize.js';
+import { CATEGORY_RULES, categoryByName, categoryByValue, hintCategory, SHAPES, urlFindings, valueHint, verdictFor, type Category } from '../../src/core/categorize.js';
+
+/** What a name claims: its category outright, or the first conditional rule's (which its values must confirm). */
+const claimed = (f: string): Category => {
+  const v = verdictFor(f);
+  return v.base !== 'other' ? v.base : (v.tests[0]?.category ?? 'other');
+};
 
 describe('categoryByName: Mixpanel and dotted names (SPEC §4.7)', () => {
   it.each<[string, Category]>([
@@ -75,7 +81,7 @@ describe('categoryByName: Mixpanel and dotted names (SPEC §4.7)', () => {
     ['user_properties.plan', 'other'],
     ['description', 'other'],
   ])('%s → %s', (field, expected) => {
-    expect(categoryByName(field)).toBe(expected);
+    expect(claimed(field)).toBe(expected);
   });
 
   it.each<[string, Category, Category]>([
@@ -90,8 +96,8 @@ describe('categoryByName: Mixpanel and dotted names (SPEC §4.7)', () => {
     ['statement', 'other', 'location'], // contains "state"
     ['passwordless', 'other', 'credential'],
   ])('trap: %s → %s (not %s)', (field, expected, not) => {
-    expect(categoryByName(field)).not.toBe(not);
-    expect(categoryByName(field)).toBe(expected);
+    expect(claimed(field)).not.toBe(not);
+    expect(claimed(field)).toBe(expected);
   });
 
   it('is stable across repeated calls (cache)', () => {
@@ -99,6 +105,71 @@ describe('categoryByName: Mixpanel and dotted names (SPEC §4.7)', () => {
       expect(categoryByName('$city')).toBe('location');
       expect(categoryByName('plan')).toBe('other');
     }
+  });
+});
+
+/** The category a field gets from its name and a list of its values (the first hint-giving values win by rank). */
+function decide(field: string, values: unknown[]): { category: Category; shape?: string } {
+  const v = verdictFor(field);
+  let best = v.base === 'other' ? Infinity : 0;
+  let shape: string | undefined;
+  for (const x of values) {
+    const h = best > 0 ? valueHint(v, x, best) : undefined;
+    if (h) [best, shape] = [h[0], SHAPES[h[1]]];
+  }
+  return { category: best === Infinity || best === 0 && v.base !== 'other' ? v.base : hintCategory(v, best), ...(shape ? { shape } : {}) };
+}
+
+describe('#14 categories decided by name and value together (CATEGORY_RULES)', () => {
+  it('credential and contact names are conditional: their values must be able to carry one', () => {
+    for (const r of CATEGORY_RULES) if (r.category === 'credential') expect(r.values, String(r.name)).toBeDefined();
+    for (const f of ['password', 'reset_token', '$email', '$phone', '$name', 'traits.email']) expect(verdictFor(f).base, f).toBe('other');
+  });
+
+  it.each<[string, string, unknown[], Category, string?]>([
+    // real field names from the samples and the vendors' reserved properties
+    ['GA4 privacy_info (every row)', 'privacy_info.uses_transient_token', ['No', 'Yes'], 'other'],
+    ['GA4 privacy_info ads storage', 'privacy_info.ads_storage', ['No'], 'other'],
+    ['PostHog email_service_available', 'properties.email_service_available', [false, true], 'other'],
+    ['PostHog feature flag', 'properties.$feature/new-onboarding', [true, 'control'], 'other'],
+    ['Mixpanel $email', '$email', ['ada@example.com'], 'contact', 'an email address'],
+    ['an email field holding a placeholder', 'email', ['unknown', 'n/a', ''], 'other'],
+    ['a hashed email', 'email_sha256', ['a3f1c9d2e4b5a6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1'], 'contact', 'a hashed email'],
+    ['Segment traits.email', 'traits.email', ['ada@example.com'], 'contact', 'an email address'],
+    ['an email-verified flag', 'email_verified', [true, 'true'], 'other'],
+    ['Mixpanel $phone', '$phone', ['+1 (415) 555-0100'], 'contact', 'a phone number'],
+    ['a phone as a number', 'phone_number', [4155550100], 'contact', 'a phone number'],
+    ['a phone-verified flag', 'phone_verified', [false], 'other'],
+    ['Mixpanel $name', '$name', ['Ada Lovelace'], 'contact', 'text'],
+    ['a name that is a flag', '$first_name', ['true', 0], 'other'],
+    ['a JWT in a token field', 'reset_token', ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1XzEwMDIifQ.c2lnbmF0dXJlX2hlcmU'], 'credential', 'a JWT'],
+    ['a hex reset code', 'reset_code', ['9f86d081884c7d659a2feaa0c55ad015'], 'credential', 'a hex string'],
+    ['a live API key', 'api_key', ['sk_live_51H8xYzAbCdEfGh12'], 'credential', 'a base64 string'],
+    ['a UUID session code', 'session_code', ['3f9a1c52-7b04-4d8e-9c61-2e5f80a4b7d1'], 'credential', 'a UUID'],
+    ['a plain password', 'password', ['hunter2'], 'credential', 'a possible password'],
+    ['a masked password', 'password', ['********', 'xxxx'], 'other'],
+    ['a password flag', 'password_reset_enabled', [true, 'yes'], 'other'],
+    ['a password date', 'password_changed_at', ['2025-11-08T09:00:00Z'], 'other'],
+    ['a token type (enumeration)', 'token_type', ['Bearer', 'refresh'], 'other'],
+    ['a cookie consent', 'cookie_consent', ['accepted', 'denied'], 'other'],
+    ['an auth provider', 'auth_provider', ['google-oauth2', 'email'], 'other'],
+    ['a token count', 'token_count', [42, '17'], 'other'],
+    // hostile values
+    ['one repeated character', 'token', ['aaaaaaaaaaaaaaaaaaaa'], 'other'],
+    ['a long number', 'secret', ['123456789012345678901234'], 'other'],
+    ['a URL in a secret field', 'secret', ['https://example.com/?a=b'], 'other'],
+    ['a sentence', 'api_key', ['please rotate the key'], 'other'],
+    ['an email in a token field is contact, by its value', 'token', ['ada@example.com'], 'contact', 'an email address'],
+    ['a secret after an email: the credential rule outranks the value', 'auth_token', ['ada@example.com', '9f86d081884c7d659a2feaa0c55ad015'], 'credential', 'a hex string'],
+    ['an object holding a secret', 'credentials', [{ kind: 'bearer', value: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig' }], 'credential', 'a JWT'],
+  ])('%s: %s %j → %s', (_what, field, values, category, shape) => {
+    const d = decide(field, values);
+    expect(d.category).toBe(category);
+    if (shape !== undefined) expect(d.shape).toBe(shape);
+  });
+
+  it('a field a preset names outright keeps that category whatever its values', () => {
+    expect(verdictFor('name', 'web')).toEqual({ base: 'web', tests: [] });
   });
 });
 

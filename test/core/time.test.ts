@@ -17,13 +17,13 @@ describe('parseTimestamp: ISO 8601 and zone-less forms (SPEC §2)', () => {
     ['ISO with -08:00', '2025-11-08T04:34:56-08:00', T],
     ['ISO with -08 (hours only)', '2025-11-08T04:34:56-08', T],
     ['ISO with offset crossing the date line', '2025-11-09T01:34:56+13:00', T],
-    ['space-separated with µs, no zone = UTC', '2025-11-08 12:34:56.123456', T + 123],
+    ['#14 space-separated with µs, no zone = UTC, µs kept', '2025-11-08 12:34:56.123456', (T * 1000 + 123456) / 1000],
     ['space-separated without fraction = UTC', '2025-11-08 12:34:56', T],
     ['space-separated with zone after a space', '2025-11-08 13:34:56 +0100', T],
     ['ISO without zone = UTC', '2025-11-08T12:34:56', T],
     ['ISO without seconds', '2025-11-08T12:34', T - 56_000],
-    ['fraction is truncated, not rounded', '2025-11-08T12:34:56.9999Z', T + 999],
-    ['nanosecond fraction', '2025-11-08T12:34:56.123456789Z', T + 123],
+    ['fraction is truncated to the µs, not rounded', '2025-11-08T12:34:56.9999999Z', (T * 1000 + 999999) / 1000],
+    ['nanosecond fraction: µs kept', '2025-11-08T12:34:56.123456789Z', (T * 1000 + 123456) / 1000],
     ['date only = UTC midnight', '2025-11-08', Date.UTC(2025, 10, 8)],
     ['surrounding whitespace', '  2025-11-08T12:34:56Z\n', T],
     ['leap day', '2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
@@ -38,7 +38,7 @@ describe('parseTimestamp: epochs told apart by magnitude', () => {
     ['epoch seconds', 1762605296, T],
     ['epoch seconds with fraction', 1762605296.25, T + 250],
     ['epoch milliseconds', 1762605296789, T + 789],
-    ['epoch microseconds', 1762605296789123, T + 789],
+    ['#14 epoch microseconds keep their µs', 1762605296789123, (T * 1000 + 789123) / 1000],
     ['numeric string, seconds', '1762605296', T],
     ['numeric string, seconds with fraction', '1762605296.5', T + 500],
     ['numeric string, milliseconds', '1762605296000', T],
@@ -157,8 +157,18 @@ describe('formatIso', () => {
     expect(formatIso(ms)).toBe(expected);
   });
 
-  it.each<[string]>([['2025-11-08T12:34:56Z'], ['2025-11-08T12:34:56.789Z'], ['1999-12-31T23:59:59Z']])('round-trips %s', (s) => {
+  it.each<[string]>([['2025-11-08T12:34:56Z'], ['2025-11-08T12:34:56.789Z'], ['1999-12-31T23:59:59Z'], ['2025-11-08T12:34:56.347831Z'], ['2025-11-08T12:34:56.000001Z'], ['1969-07-20T20:17:40.500001Z']])('round-trips %s', (s) => {
     expect(formatIso(parseTimestamp(s))).toBe(s);
+  });
+
+  it('#14 a GA4 event at …18.347831 lies before a window ending …18.347832, whatever the spelling', () => {
+    const end = parseTimestamp('2025-11-08T09:00:18.347832Z');
+    const asMicros = parseTimestamp(1762592418347831);
+    const asText = parseTimestamp('2025-11-08 09:00:18.347831');
+    expect(asMicros).toBe(asText);
+    expect(asMicros < end).toBe(true);
+    expect(parseTimestamp(1762592418347832)).toBe(end);
+    expect(formatIso(asMicros)).toBe('2025-11-08T09:00:18.347831Z');
   });
 });
 

@@ -6,6 +6,7 @@ import { formatIso } from '../../core/time.js';
 import { UsageError } from '../../errors.js';
 import { safe } from '../../term.js';
 import { jsonSafe } from '../../core/text.js';
+import { wrapperLabel } from '../../vendors/wrappers.js';
 import { parseWindow, parseZone, sourceMapping } from '../plan.js';
 import { addSourceOptions, addWindowOptions } from '../options.js';
 import { ProgressLine } from '../progress.js';
@@ -73,6 +74,9 @@ function renderText(r: InspectReport): string {
   out.push(`export: ${n(files)} file${files === 1 ? '' : 's'}, ${n(bytes)} bytes, vendor ${r.vendor}`);
   const kinds = Object.entries(r.records.by_kind).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';
   out.push(`records: ${n(r.records.read)} (${kinds}; rejected ${n(r.records.rejected)}; duplicates ${n(r.records.duplicates)})`);
+  if (r.wrappers.length) out.push(`inside: ${r.wrappers.map(wrapperLabel).join(', ')}`);
+  const protocol = Object.entries(r.protocol_lines);
+  if (protocol.length) out.push(`protocol lines (not records): ${protocol.map(([k, c]) => `${k} ${n(c)}`).join(', ')}`);
   const t = r.time;
   out.push(`time span: ${iso(t.first) ?? '-'} … ${iso(t.last) ?? '-'} (UTC)` + (t.in_window !== undefined ? `; in window: ${n(t.in_window)} records` : '') + (t.untimed_events ? `; events without a readable time: ${n(t.untimed_events)}` : ''));
   if (r.events.length) {
@@ -88,10 +92,26 @@ function renderText(r: InspectReport): string {
   if (r.fields.length) {
     out.push('', 'fields, by category:');
     const hasExamples = r.fields.some((f) => f.examples);
-    out.push(...table(
-      ['category', 'field', 'fill', 'distinct', 'holds', ...(hasExamples ? ['examples (masked)'] : [])],
-      r.fields.map((f) => [f.category, safe(f.field), pct(f.fill_rate), (f.distinct_capped ? '>' : '') + n(f.distinct), f.holds.join(',') || '-', ...(hasExamples ? [safe((f.examples ?? []).join(' | '))] : [])]),
-    ));
+    // Families of one kind (feature flags, UTM parameters …) are one row each (issue 14);
+    // --format json keeps every field.
+    const rows: string[][] = [];
+    const byName = new Map(r.fields.map((f) => [f.field, f]));
+    const done = new Set<string>();
+    for (const f of r.fields) {
+      if (done.has(f.field)) continue;
+      const group = r.families.find((g) => g.fields.includes(f.field));
+      if (group) {
+        const members = group.fields.map((m) => byName.get(m)!);
+        for (const m of members) done.add(m.field);
+        const holds = [...new Set(members.flatMap((m) => m.holds))];
+        const fill = Math.max(...members.map((m) => m.fill_rate));
+        const distinct = Math.max(...members.map((m) => m.distinct));
+        rows.push([f.category, `${group.label} (${n(members.length)} fields)`, pct(fill), n(distinct), holds.join(',') || '-', ...(hasExamples ? ['-'] : [])]);
+        continue;
+      }
+      rows.push([f.category, safe(f.field), pct(f.fill_rate), (f.distinct_capped ? '>' : '') + n(f.distinct), f.holds.join(',') || '-', ...(hasExamples ? [safe((f.examples ?? []).join(' | '))] : [])]);
+    }
+    out.push(...table(['category', 'field', 'fill', 'distinct', 'holds', ...(hasExamples ? ['examples (masked)'] : [])], rows));
     const flagged = (k: string) => r.fields.filter((f) => f.holds.includes(k)).map((f) => safe(f.field));
     const lines: Array<[string, string[]]> = [['emails', flagged('email')], ['IP addresses', flagged('ip')], ['URLs with query strings', flagged('url_query')], ['hashed values', flagged('hash')]];
     out.push('', 'sensitive values found in:');

@@ -6,14 +6,20 @@
  * answer to is a usage error naming both.
  */
 import { UsageError } from '../errors.js';
+import { defaultColumns, isOurs, OUTPUT_COLUMNS, type OutputColumn } from './output-columns.js';
 import type { CorrelatePlan } from './plan.js';
 
 export interface UserColumns {
   idColumn: string;
   emailColumn?: string;
   userKeys: string[];
+  /** The columns whose values are kept per user: for the output, and --locale-column last. */
   userColumns: string[];
   residenceColumns: string[];
+  /** The affected-users output's columns (--columns, or the default). */
+  output: OutputColumn[];
+  /** --locale-column: its index among `userColumns`. */
+  locale?: number;
 }
 
 const ID_NAMES = ['id', 'userid', 'uid'];
@@ -53,11 +59,31 @@ export function resolveColumns(present: string[], plan: CorrelatePlan): UserColu
     idColumn = found;
   }
   const emailColumn = plan.emailColumn !== undefined ? need('--email-column', plan.emailColumn, 'name an existing column with --email-column COL') : firstOf(EMAIL_NAMES, '--email-column');
+  const kept: string[] = [];
+  const keep = (c: string) => {
+    const i = kept.indexOf(c);
+    return i >= 0 ? i : kept.push(c) - 1;
+  };
+  let output: OutputColumn[];
+  if (plan.columns) {
+    output = plan.columns.map(({ name, header }) => {
+      if (isOurs(name)) return { header, key: name };
+      const c = find(present, name, '--columns', file);
+      if (c === undefined) throw new UsageError(`${file}: --columns "${name}" is neither an output column nor in the users table; output columns: ${OUTPUT_COLUMNS.join(', ')}; ${listing}`, 'name output columns or users-table columns, COLUMN=Header to rename');
+      return { header, table: keep(c) };
+    });
+  } else {
+    for (const k of plan.userColumns) keep(need('--user-columns', k, 'list existing columns with --user-columns a,b,c'));
+    output = defaultColumns(kept.slice(), plan.notificationBasis);
+  }
+  const locale = plan.localeColumn === undefined ? undefined : keep(need('--locale-column', plan.localeColumn, "name the column that holds each user's language (de, de-AT, fr_FR …)"));
   return {
     idColumn,
     emailColumn,
     userKeys: plan.userKeys.map((k) => need('--user-key', k, 'name an existing column with --user-key COL')),
-    userColumns: plan.userColumns.map((k) => need('--user-columns', k, 'list existing columns with --user-columns a,b,c')),
+    userColumns: kept,
     residenceColumns: plan.residenceColumns.map((k) => need('--residence-column', k, 'name the country (and region) columns: --residence-column country,state')),
+    output,
+    ...(locale === undefined ? {} : { locale }),
   };
 }

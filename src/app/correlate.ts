@@ -16,6 +16,8 @@ import { expandPaths, type InputFile, type InputStats, type Skipped } from '../i
 import { outputProblems, type NamedPath } from '../io/paths.js';
 import { diagnoseZero, type ZeroDiagnosis } from './diagnose.js';
 import { resolveColumns, type UserColumns } from './columns.js';
+import { languageOf, Summarizer } from '../core/phrases.js';
+import { loadPhrases } from '../io/phrases.js';
 import { WorkerPool } from './parallel.js';
 import { ProbeTable } from '../core/probe.js';
 import { newProgress, scanExports, type InputEntry, type Progress, type ScanResult } from './scan.js';
@@ -37,6 +39,11 @@ export interface RunReport {
   empty: string[];
   /** When nobody is affected: what might explain it (issue 13). */
   diagnosis?: ZeroDiagnosis;
+  /** With exposed_summary: the sentence maker, and each affected user's language (as result.users). */
+  summarizer?: Summarizer;
+  languages?: string[];
+  /** Locale values with no phrase file, and how many users had each (they read English). */
+  localeFallbacks?: Record<string, number>;
   /** Per affected user (same order as result.users), when a notification basis was asked for. */
   bases?: UserBasis[];
   rules?: RuleSet;
@@ -68,6 +75,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   const skipped: Skipped[] = [];
   const files = expandPaths(plan.exports, skipped);
   checkOutputs(plan, files);
+  const summaries = plan.columns?.some((c) => c.name === 'exposed_summary') ? summaryLanguages(plan) : undefined;
 
   // Small side: the user table, fully indexed.
   const uStats = newStats();
@@ -93,14 +101,20 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   onStart?.(progress);
   const generic = plan.mapping ? genericPreset(plan.mapping) : undefined;
   if (!generic && plan.vendor !== 'auto') presetFor(plan.vendor); // an unsupported vendor is a usage error before any work
-  const wantsBasis = plan.notificationBasis || plan.notificationReport !== undefined;
+  const out = new Set(columns!.output.map((c) => c.key));
+  const wantsBasis = plan.notificationBasis || plan.notificationReport !== undefined || out.has('residence') || out.has('notification_basis');
+  const collectEvents = out.has('events') || out.has('exposed_summary');
   const correlator = new Correlator(users, {
     window: plan.window,
     sessionGapMs: plan.sessionGapMs,
     login,
     explain,
     collectResidence: wantsBasis,
+    collectEvents,
+    collectSources: out.has('sources'),
   });
+  // A record's source is its file's number: the sources column names the file (issue 15).
+  const sourceOf = new Map(files.map((f, i) => [f, i]));
   const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
   const ctx = { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' };
   const counts = correlator.counts;
@@ -115,11 +129,12 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
     idTable: ProbeTable.build(users.byId).buffer,
     emailTable: ProbeTable.build(users.byEmail).buffer,
     explaining: explain !== undefined,
+    collectEvents,
   }, users) : undefined;
   let scan: ScanResult;
   try {
     scan = await scanExports(files, generic ?? plan.vendor, ctx, {
-      record: (rec, file, line) => correlator.addRecord(rec, where(file, line)),
+      record: (rec, file, line) => correlator.addRecord(rec, where(file, line), sourceOf.get(file)),
       reject(file, line, reason, text) {
         counts.rejected++;
         rejects?.add([file.display, line, reason, text]);
@@ -129,7 +144,7 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
       info: log.info,
     }, progress, pool && {
       pool,
-      apply: (rec, d, file, line) => correlator.add(rec, d, where(file, line)),
+      apply: (rec, d, file, line) => correlator.add(rec, d, where(file, line), sourceOf.get(file)),
       quiet: () => correlator.counts.out_of_window++,
     });
   } catch (e) {
@@ -160,8 +175,31 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
     rules = loadRules();
     bases = notificationBases(result.users, users, rules, (f) => result.fieldCategories.get(f) ?? 'other', (f) => result.fieldShapes.get(f));
   }
+  const languages = summaries && result.users.map((r) => summaries.languageFor(columns!.locale === undefined ? '' : users.extra[r.user]![columns!.locale]!));
   const diagnosis = result.users.length === 0 && counts.read > counts.rejected ? await diagnoseZero(plan, columns!, result, correlator) : undefined;
-  return { result, users, columns: columns!, skipped, empty, diagnosis, inputs, vendor: scan.vendors.join(', ') || 'none', errors, startedAt, bases, rules };
+  return { result, users, columns: columns!, skipped, empty, diagnosis, summarizer: summaries?.summarizer, languages, localeFallbacks: summaries && Object.fromEntries(summaries.fallbacks), inputs, vendor: scan.vendors.join(', ') || 'none', errors, startedAt, bases, rules };
+}
+
+/**
+ * The phrase files and how a user's locale value picks a language: the column's value, else
+ * --locale, else English; a language with no phrase file falls back to English.
+ */
+function summaryLanguages(plan: CorrelatePlan): { summarizer: Summarizer; fallbacks: Map<string, number>; languageFor(value: string): string } {
+  const { map, languages } = loadPhrases();
+  const fallback = languageOf(plan.locale);
+  if (!languages.has(fallback)) throw new UsageError(`--locale "${plan.locale}": no phrases in that language; there are ${[...languages.keys()].join(', ')}`, 'phrases/ holds one file per language');
+  const summarizer = new Summarizer(map, languages);
+  const fallbacks = new Map<string, number>();
+  return {
+    summarizer,
+    fallbacks,
+    languageFor: (value) => {
+      const l = value.trim() === '' ? fallback : languageOf(value);
+      if (languages.has(l)) return l;
+      fallbacks.set(l, (fallbacks.get(l) ?? 0) + 1);
+      return 'en';
+    },
+  };
 }
 
 /** A list of paths for one line of stderr: the first few, then how many more. */

@@ -9,38 +9,61 @@ import { isoOrEmpty, type RunReport } from './correlate.js';
 import { basisCell, verdictCounts } from './notification.js';
 import type { CorrelatePlan } from './plan.js';
 
-export function affectedColumns(plan: CorrelatePlan, report: RunReport): string[] {
-  return [
-    'user_id', 'email', ...report.columns.userColumns, 'match', 'confidence', 'vendor_ids', 'records', 'first_seen', 'last_seen', 'exposed_fields', 'exposed_categories',
-    ...(plan.notificationBasis ? ['residence', 'notification_basis'] : []),
-  ];
+export function affectedColumns(_plan: CorrelatePlan, report: RunReport): string[] {
+  return report.columns.output.map((c) => c.header);
 }
 
-/** The output row of the i-th affected user. */
+/** The output row of the i-th affected user, one cell per output column (app/output-columns.ts). */
 function affectedRow(report: RunReport, plan: CorrelatePlan, i: number): Cell[] {
   const { users } = report;
   const r = report.result.users[i]!;
-  const basis: Cell[] = [];
-  if (plan.notificationBasis && report.bases) {
-    const b = report.bases[i]!;
-    const structured = plan.format === 'json' || plan.format === 'ndjson';
-    basis.push(b.residence, structured ? b.bases.map((x) => ({ ...x })) : basisCell(b));
-  }
-  return [
-    users.ids[r.user]!,
-    users.emails[r.user]!,
-    ...users.extra[r.user]!,
-    r.methods,
-    r.confidence,
-    r.vendorIds,
-    r.records,
-    isoOrEmpty(r.first),
-    isoOrEmpty(r.last),
-    r.fields,
-    r.categories,
-    ...basis,
-  ];
+  const structured = plan.format === 'json' || plan.format === 'ndjson';
+  return report.columns.output.map((c): Cell => {
+    if (c.table !== undefined) return users.extra[r.user]![c.table]!;
+    switch (c.key!) {
+      case 'user_id':
+        return users.ids[r.user]!;
+      case 'email':
+        return users.emails[r.user]!;
+      case 'match':
+        return r.methods;
+      case 'confidence':
+        return r.confidence;
+      case 'vendor_ids':
+        return r.vendorIds;
+      case 'records':
+        return r.records;
+      case 'first_seen':
+        return isoOrEmpty(r.first);
+      case 'last_seen':
+        return isoOrEmpty(r.last);
+      case 'exposed_fields':
+        return r.fields;
+      case 'exposed_categories':
+        return r.categories;
+      case 'exposed_summary':
+        return report.summarizer!.sentence(report.languages![i]!, r.fields, (f) => report.result.fieldCategories.get(f) ?? 'other', r.events);
+      case 'events':
+        return r.events ?? [];
+      case 'sources':
+        return (r.sources ?? []).map((k) => sourceName(report, k));
+      case 'residence':
+        return report.bases![i]!.residence;
+      case 'notification_basis': {
+        const b = report.bases![i]!;
+        return structured ? b.bases.map((x) => ({ ...x })) : basisCell(b);
+      }
+    }
+  });
 }
+
+/** A source as the sources column names it: the vendor that read the file, and the file. */
+function sourceName(report: RunReport, k: number): string {
+  let names = sourceNames.get(report);
+  if (names === undefined) sourceNames.set(report, (names = report.inputs.filter((x) => x.role === 'export').map((x) => `${x.vendor ?? 'none'}:${x.path}`)));
+  return names[k] ?? String(k);
+}
+const sourceNames = new WeakMap<RunReport, string[]>();
 
 /**
  * The affected-users output as text, in chunks of about 256 KB, each row rendered when its
@@ -53,7 +76,8 @@ export function* affectedText(plan: CorrelatePlan, report: RunReport): Generator
   const format = plan.format;
   if (format === 'table') {
     // In a narrow terminal the ids and times give way before the exposed fields do.
-    const shrink: Array<[string, number]> = [['vendor_ids', 8], ['email', 14], ...report.columns.userColumns.map((c): [string, number] => [c, 10]), ['first_seen', 11], ['last_seen', 11], ['exposed_fields', 24]];
+    const header = (k: string) => report.columns.output.find((c) => c.key === k)?.header ?? k;
+    const shrink: Array<[string, number]> = [[header('vendor_ids'), 8], [header('email'), 14], ...report.columns.output.filter((c) => c.table !== undefined).map((c): [string, number] => [c.header, 10]), [header('first_seen'), 11], [header('last_seen'), 11], [header('exposed_fields'), 24], [header('exposed_summary'), 30]];
     const rows: Cell[][] = [];
     for (let i = 0; i < n; i++) rows.push(affectedRow(report, plan, i));
     yield render(format, columns, rows, plan.width, shrink);
@@ -117,6 +141,12 @@ export function affectedStats(report: RunReport): Affected {
   };
 }
 
+function countOf(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of [...values].sort()) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}
+
 export function manifest(plan: CorrelatePlan, report: RunReport, version: string, outputs: string[]): string {
   const m = {
     tool: { name: 'breach-impact', version },
@@ -136,6 +166,8 @@ export function manifest(plan: CorrelatePlan, report: RunReport, version: string
     affected: affectedStats(report),
     email_hash_recipes: report.result.hashRecipes,
     ...(report.bases ? { notification_basis: Object.fromEntries([...verdictCounts(report.bases)].map(([k, m]) => [k, Object.fromEntries(m)])) } : {}),
+    ...(report.languages ? { exposed_summary: { phrases_version: report.summarizer!.version, languages: countOf(report.languages), locale_fallbacks: report.localeFallbacks ?? {} } } : {}),
+    output_columns: report.columns.output.map((c) => c.header),
     identities: report.result.identities,
     session_windows: report.result.sessions,
     errors: report.errors.map((e) => ({ file: e.where.file, line: e.where.line ?? null, code: e.code, message: e.message })),

@@ -72,12 +72,14 @@ export class WorkerPool {
   private readonly rec = new DecodedRecord();
   private readonly text = new TextReader();
   private readonly digests: DecodedDigest[] = [];
+  private readonly collectEvents: boolean;
 
   constructor(
     n: number,
     init: WorkerInit,
     private readonly users: Pick<UserIndex, 'ids' | 'emails'>,
   ) {
+    this.collectEvents = init.collectEvents;
     for (let w = 0; w < n; w++) {
       const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
       worker.on('message', (r: ChunkResult) => this.received(w, r));
@@ -311,6 +313,7 @@ export class WorkerPool {
       if (d.fields.length !== 0) d.fields.length = 0;
       if (d.hints.length !== 0) d.hints.length = 0;
       if (d.inWindow) {
+        if (this.collectEvents) rec.name = t.take(a[i++]!);
         d.dedupHi = a[i++]!;
         d.dedupLo = a[i++]!;
         const nf = a[i++]!;
@@ -451,6 +454,7 @@ class TextReader {
 
 class DecodedRecord implements Evidence {
   kind: Kind = 'event';
+  name = '';
   time = NaN;
   readonly ids: string[] = [];
   readonly emails: string[] = [];

@@ -3,6 +3,7 @@ import type { Window } from '../core/correlate.js';
 import type { ZoneResolver } from '../core/time.js';
 import type { Format } from '../io/write-rows.js';
 import type { MapTarget } from '../vendors/generic.js';
+import type { ColumnChoice } from './output-columns.js';
 
 export interface CorrelatePlan {
   exports: string[];
@@ -43,6 +44,11 @@ export interface CorrelatePlan {
    * it is checked like every output (io/paths.ts). Undefined: not checked.
    */
   stdoutFd?: number;
+  /** --columns: the output columns chosen, ordered and renamed (app/output-columns.ts). */
+  columns?: ColumnChoice[];
+  /** --locale-column, --locale: the language of exposed_summary per user, and the default. */
+  localeColumn?: string;
+  locale: string;
   /** Terminal width for --format table. */
   width: number;
 }

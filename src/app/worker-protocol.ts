@@ -18,6 +18,8 @@ export interface WorkerInit {
   /** The user index's probe tables (core/probe.ts): ids and --user-key values, normalized emails. */
   idTable: SharedArrayBuffer;
   emailTable: SharedArrayBuffer;
+  /** In-window records carry their event name (the events column, issue 15). */
+  collectEvents: boolean;
   /** --explain: no record is skipped as F_QUIET (the explanation sees every record). */
   explaining: boolean;
 }

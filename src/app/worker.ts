@@ -95,6 +95,7 @@ class Encoder {
     for (const v of rec.hashes) this.str(v);
     if (rec.deviceKey !== '') this.str(rec.deviceKey);
     if (!d.inWindow) return;
+    if (init.collectEvents) this.str(rec.name);
     this.num(d.dedupHi);
     this.num(d.dedupLo);
     this.num(d.fields.length);

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { FORMATS, type Format } from '../io/write-rows.js';
 import { VENDOR_NAMES } from '../vendors/index.js';
 import { parseMap } from '../vendors/generic.js';
+import { parseColumns } from '../app/output-columns.js';
 
 export interface CorrelateFlags {
   export: string[];
@@ -35,6 +36,9 @@ export interface CorrelateFlags {
   notificationBasis?: boolean;
   residenceColumn?: string;
   notificationReport?: string;
+  columns?: string;
+  localeColumn?: string;
+  locale?: string;
 }
 
 export const TIME_FORMS =
@@ -44,6 +48,9 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
   if (!f.export || f.export.length === 0) throw new UsageError('--export is required', 'name the vendor export: --export PATH (a file, a directory or - for stdin)');
   if (!f.users) throw new UsageError('--users is required', 'name the internal user table: --users users.csv');
   const mapping = sourceMapping(f);
+  const summary = f.columns !== undefined && parseColumns(f.columns).some((c) => c.name === 'exposed_summary');
+  if ((f.locale !== undefined || f.localeColumn !== undefined) && !summary) throw new UsageError(`${f.locale !== undefined ? '--locale' : '--locale-column'} sets the language of exposed_summary, which the output does not have`, 'add it to the output: --columns user_id,email,exposed_summary');
+  if (f.columns !== undefined && f.userColumns !== undefined) throw new UsageError('give --columns or --user-columns, not both', '--columns names users-table columns too: --columns user_id,email,name,exposed_summary');
   if (!(FORMATS as readonly string[]).includes(f.format)) throw new UsageError(`unknown --format "${f.format}"; one of: ${FORMATS.join(', ')}`);
   if (f.export.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given to --export only once');
   const { timezone, zone } = parseZone(f.timezone);
@@ -79,6 +86,9 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     notificationBasis: !!f.notificationBasis,
     residenceColumns: f.residenceColumn ? f.residenceColumn.split(',').map((c) => c.trim()).filter(Boolean) : [],
     notificationReport: f.notificationReport,
+    ...(f.columns === undefined ? {} : { columns: parseColumns(f.columns) }),
+    ...(f.localeColumn === undefined ? {} : { localeColumn: f.localeColumn }),
+    locale: f.locale ?? 'en',
     strict: !!f.strict,
     quiet: !!f.quiet,
     workers,

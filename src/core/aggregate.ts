@@ -30,6 +30,8 @@ export class Agg {
   private ids: string | string[] | Set<string> | undefined;
   emails: Set<string> | undefined;
   places: Map<string, number> | undefined; // residence code → records, when collected
+  events: Set<string> | undefined; // event names, when collected
+  sources: Set<number> | undefined; // export file indices, when collected
 
   merge(o: Agg): void {
     this.records += o.records;
@@ -40,6 +42,8 @@ export class Agg {
     for (const v of o.vendorIds()) this.addVendorId(v);
     if (o.emails) for (const e of o.emails) (this.emails ??= new Set()).add(e);
     if (o.places) for (const [k, n] of o.places) (this.places ??= new Map()).set(k, (this.places.get(k) ?? 0) + n);
+    if (o.events) for (const e of o.events) (this.events ??= new Set()).add(e);
+    if (o.sources) for (const f of o.sources) (this.sources ??= new Set()).add(f);
   }
 
   hasVendorId(id: string): boolean {
@@ -85,6 +89,10 @@ export interface UserRow {
   categories: Category[];
   /** Residence inferred from the vendor's location fields ('' when none). */
   inferredResidence: string;
+  /** Distinct event names of the attributed records, sorted (when collected). */
+  events?: string[];
+  /** Indices of the export files the records came from, in file order (when collected). */
+  sources?: number[];
 }
 
 export interface UnmatchedRow {

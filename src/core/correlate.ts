@@ -30,6 +30,8 @@ export type { Window } from './digest.js';
 /** What the correlator reads of a record besides its digest: a VendorRecord, or a worker's record decoded. */
 export interface Evidence {
   readonly kind: Kind;
+  /** The event's name ('' for profiles): read only when events are collected. */
+  readonly name: string;
   readonly time: number;
   readonly ids: readonly string[];
   readonly emails: readonly string[];
@@ -47,6 +49,9 @@ export interface CorrelateOptions {
   explain?: number;
   /** Count where records come from, by the preset's residence fields (--notification-basis). */
   collectResidence?: boolean;
+  /** Keep each user's event names and source files (the events and sources columns, issue 15). */
+  collectEvents?: boolean;
+  collectSources?: boolean;
 }
 
 
@@ -104,10 +109,10 @@ export class Correlator {
    * Takes one mapped record, digested here. Returns a reject reason when the record cannot be
    * placed (an event with no usable time under --window); the caller counts and reports it.
    */
-  addRecord(rec: VendorRecord, where?: string): string | undefined {
+  addRecord(rec: VendorRecord, where?: string, source?: number): string | undefined {
     const d = (this.digest ??= new Digest({ window: this.opts.window, collectResidence: this.opts.collectResidence }));
     const why = d.take(rec);
-    if (why === undefined) this.add(rec, d, where);
+    if (why === undefined) this.add(rec, d, where, source);
     return why;
   }
 
@@ -116,7 +121,7 @@ export class Correlator {
    * file order: the first copy of a duplicate, the category a value gives a field and the
    * numbering of identities are decided by what came before.
    */
-  add(rec: Evidence, d: Digested, where?: string): void {
+  add(rec: Evidence, d: Digested, where?: string, source?: number): void {
     const t = rec.time;
     // 1. The record's own identifiers: direct matches (terminals) and the rest (linked).
     clear(this.byId);
@@ -200,7 +205,7 @@ export class Correlator {
       for (const raw of rec.ids) if (isEmailShaped(raw)) (agg.emails ??= new Set()).add(normalizeEmail(raw));
     }
     if (duplicate) agg.records++;
-    else this.expose(rec, d, agg);
+    else this.expose(rec, d, agg, source);
   }
 
   /** Direct match of one identifier value; true when it matched a user. */
@@ -251,8 +256,10 @@ export class Correlator {
     return true;
   }
 
-  private expose(rec: Evidence, d: Digested, agg: Agg): void {
+  private expose(rec: Evidence, d: Digested, agg: Agg, source: number | undefined): void {
     agg.records++;
+    if (this.opts.collectEvents && rec.name !== '') (agg.events ??= new Set()).add(rec.name);
+    if (this.opts.collectSources && source !== undefined) (agg.sources ??= new Set()).add(source);
     const t = rec.time;
     if (!Number.isNaN(t)) {
       if (t < agg.first) agg.first = t;
@@ -406,6 +413,8 @@ export class Correlator {
         last: a.last === -Infinity ? NaN : a.last,
         fields: lists.fields,
         categories: lists.categories,
+        ...(a.events ? { events: sortStrings([...a.events]) } : {}),
+        ...(a.sources ? { sources: [...a.sources].sort((x, y) => x - y) } : {}),
         inferredResidence: a.place(),
       });
       if (u !== this.opts.explain) this.userAgg[u] = undefined;

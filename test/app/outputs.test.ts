@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { affectedColumns, affectedText } from '../../src/app/outputs.js';
+import { defaultColumns } from '../../src/app/output-columns.js';
 import type { RunReport } from '../../src/app/correlate.js';
 import type { CorrelatePlan } from '../../src/app/plan.js';
 import { render, type Cell, type Format } from '../../src/io/write-rows.js';
@@ -31,7 +32,7 @@ function fixture(n: number): { report: RunReport; rows: Cell[][] } {
     users.push(r);
     rows.push([ids[u]!, emails[u]!, ...extra[u]!, r.methods, r.confidence, r.vendorIds, r.records, new Date(r.first).toISOString().replace('.000Z', 'Z'), Number.isNaN(r.last) ? '' : new Date(r.last).toISOString().replace('.000Z', 'Z'), r.fields, r.categories]);
   }
-  const report = { users: { ids, emails, extra }, result: { users }, columns: { userColumns: [] } } as unknown as RunReport;
+  const report = { users: { ids, emails, extra }, result: { users }, columns: { userColumns: [], output: defaultColumns(['name'], false) } } as unknown as RunReport;
   return { report, rows };
 }
 

@@ -57,3 +57,18 @@ it('README inspect example shows lines of the real output, in order', () => {
     at = i + 1;
   }
 });
+
+/** A console command as a shell splits it: words, and 'single-quoted' words with spaces. */
+function words(cmd: string): string[] {
+  return [...cmd.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+}
+
+it('#15 README mail-merge example gives the rows the README shows', () => {
+  const example = blocks.find((b) => b.lang === 'console' && b.body.includes('--columns'))!;
+  const cmd = example.body.split('\n').map((l) => l.replace(/^\$ /, '').replace(/\\$/, ' ')).join(' ');
+  const args = words(cmd.replace(/>.*$/, '')).slice(2);
+  const r = run(args, { cwd: ROOT });
+  expect(r.status, r.stderr).toBe(0);
+  const shown = blocks.find((b) => b.lang === 'csv' && b.body.startsWith('Email,Full Name'))!.body;
+  expect(r.stdout.startsWith(shown)).toBe(true);
+});

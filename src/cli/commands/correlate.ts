@@ -6,6 +6,7 @@ import { notificationReport } from '../../app/report.js';
 import type { CorrelatePlan } from '../../app/plan.js';
 import { writeFileAtomic } from '../../io/row-file.js';
 import { FORMATS } from '../../io/write-rows.js';
+import { OUTPUT_COLUMNS } from '../../app/output-columns.js';
 import { correlatePlan, type CorrelateFlags } from '../plan.js';
 import { addSourceOptions, addWindowOptions, collect } from '../options.js';
 import { ProgressLine } from '../progress.js';
@@ -44,7 +45,10 @@ export function addCorrelateOptions(cmd: Command): Command {
     .option('--explain <user_id>', 'print to stderr how that user\'s records were attributed: ids, linking records (file:line), rules')
     .option('--notification-basis', 'add residence and notification_basis columns: per regime, notifiable / assess / not notifiable and why (facts for counsel, not legal advice)')
     .option('--residence-column <country[,region]>', 'user columns that say where a user lives (e.g. country,state); else inferred from vendor location, marked (inferred)')
-    .option('--notification-report <path>', 'a Markdown brief for counsel: window, inputs, users per jurisdiction and verdict, rule citations, limits')
+    .option('--notification-report <path>', 'the brief for counsel: window, inputs, users per jurisdiction and verdict, rule citations, limits; an HTML page with charts when PATH ends in .html, else Markdown')
+    .option('--columns <list>', `choose, order and rename the output columns: ${OUTPUT_COLUMNS.join(', ')} and users-table columns; COLUMN=Header renames (e.g. email=Email,name=Full Name,exposed_summary)`)
+    .option('--locale-column <col>', "users-table column with each user's language for exposed_summary (de, de-AT, fr_FR …)")
+    .option('--locale <lang>', 'language of exposed_summary where --locale-column gives none (en, de, fr, es; default en)')
     .option('--strict', 'stop at the first unreadable record (exit 1)')
     .option('--quiet', 'no summary and no progress on stderr')
     .option('--workers <n>', 'threads that parse NDJSON beside the main one; 0 parses in one thread; auto: one per core but one on 3+ cores when the export files reach 64 MB, none on 2 cores or stdin. The output is the same whatever the number', 'auto');

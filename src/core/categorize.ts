@@ -178,7 +178,6 @@ function phoneShaped(v: unknown): boolean {
   return digits >= 7 && digits <= 15;
 }
 
-const nameCache = new Map<string, Category>();
 
 /**
  * Category from the field's name alone: what it gives outright, 'other' when it gives none or

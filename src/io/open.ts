@@ -152,7 +152,11 @@ export async function* readBytes(file: InputFile, stats: InputStats): AsyncGener
 export function sniffEncoding(head: Uint8Array): string | undefined {
   const n = Math.min(head.length, 4096);
   let evenNul = 0, oddNul = 0;
-  for (let i = 0; i < n; i++) if (head[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
+  for (let i = 0; i < n; i++) {
+    if (head[i] !== 0) continue;
+    if (i % 2 === 0) evenNul++;
+    else oddNul++;
+  }
   if (oddNul > n / 8 && oddNul > 4 * evenNul) return 'UTF-16 LE without a byte-order mark';
   if (evenNul > n / 8 && evenNul > 4 * oddNul) return 'UTF-16 BE without a byte-order mark';
   // A character cut at the end of the head is not a fault: look at whole characters only.

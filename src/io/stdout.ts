@@ -9,7 +9,7 @@ import { fstatSync, writeSync } from 'node:fs';
 /** Writes the text, given whole or in chunks (each is written before the next is made). */
 export function writeStdout(text: string | Iterable<string>): void {
   const chunks = typeof text === 'string' ? [text] : text;
-  let isFile = false;
+  let isFile: boolean;
   try {
     isFile = fstatSync(1).isFile();
   } catch {

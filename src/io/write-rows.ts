@@ -35,7 +35,7 @@ function csvCell(c: Cell): string {
   return /[",]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
-// eslint-disable-next-line no-control-regex
+ 
 const CSV_SPECIAL = /[",\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 // TSV cannot quote: tabs, newlines and backslashes are escaped the way `linear TSV` does.

@@ -78,7 +78,10 @@ export function listZip(path: string): ZipMember[] {
         if (id === 0x0001) {
           let q = e + 4;
           if (uncompressed === 0xffffffff) q += 8;
-          if (compressedSize === 0xffffffff) (compressedSize = Number(cd.readBigUInt64LE(q))), (q += 8);
+          if (compressedSize === 0xffffffff) {
+            compressedSize = Number(cd.readBigUInt64LE(q));
+            q += 8;
+          }
           if (localOffset === 0xffffffff) localOffset = Number(cd.readBigUInt64LE(q));
         }
         e += 4 + len;

@@ -93,7 +93,7 @@ function emptyBrief(): BriefData {
 
 /** Anything that would make the page fetch: a src/href/action, a CSS url() or @import. */
 const FETCHES = /\b(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*(?:[a-z]+:)?\/\/|url\(\s*["']?\s*(?:[a-z]+:)?\/\/|@import/i;
-// eslint-disable-next-line no-control-regex
+ 
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 describe('briefHtml', () => {

@@ -99,7 +99,7 @@ describe.skipIf(!mounted)('disk full', () => {
   it('writing --out to a full disk: exit 1, a clear message, no partial file', () => {
     const r = spawnSync(process.execPath, [BIN, 'correlate', '--export', 'big.ndjson', '--users', 'users.csv', '--out', join(mnt, 'affected.csv')], { cwd: dir, env, encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/affected\.csv: error: cannot write: no space left on the device \(OUTPUT_UNWRITABLE\)\n  hint: the disk is full: free space or write elsewhere\n/);
+    expect(r.stderr).toMatch(/affected\.csv: error: cannot write: no space left on the device \(OUTPUT_UNWRITABLE\)\n {2}hint: the disk is full: free space or write elsewhere\n/);
     expect(existsSync(join(mnt, 'affected.csv'))).toBe(false);
     expect(readdirSync(mnt)).toEqual([]);
   });

@@ -164,13 +164,13 @@ describe('#13 output hygiene', () => {
     expect(csv).toContain('with\\u0000nul');
     expect(csv).toContain('name\\u202e');
     for (const [name, text] of [['stdout', csv], ['un.csv', file('un.csv')], ['rej.csv', file('rej.csv')], ['m.json', file('m.json')], ['brief.md', file('brief.md')]] as const) {
-      // eslint-disable-next-line no-control-regex
+       
       expect(text.replace(/\n/g, ''), name).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     }
     expect(file('rej.csv')).toContain('{""broken\\u001b[2J');
     for (const format of ['json', 'ndjson']) {
       const j = cli(['correlate', '--export', 'export', '--users', 'users.csv', '--format', format, '--quiet']);
-      // eslint-disable-next-line no-control-regex
+       
       expect(j.stdout.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
       const rows = format === 'json' ? JSON.parse(j.stdout) : j.stdout.trim().split('\n').map((l) => JSON.parse(l));
       expect(rows[0].exposed_fields).toContain('\u001b[31mred\u001b[0m'); // the JSON escape parses back to the value
@@ -227,7 +227,7 @@ describe('#13 small traps', () => {
     const r = cli(['inspect', '--export', 'g.csv', '--vendor', 'generic', '--map', 'time=ts,user_id=who,email=mail']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('vendor generic');
-    expect(r.stdout).toMatch(/identifiers:\n.*\n  who /);
+    expect(r.stdout).toMatch(/identifiers:\n.*\n {2}who /);
   });
 
   it("every --vendor and --format help lists the code's own choices", () => {

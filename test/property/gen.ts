@@ -11,7 +11,7 @@
  */
 import { visible } from '../../src/core/text.js';
 import fc from 'fast-check';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -101,7 +101,7 @@ export function crashSigns(stderr: string): string[] {
 }
 
 /** C0 and C1 controls (and DEL), except \n: what must never reach a terminal. */
-// eslint-disable-next-line no-control-regex
+ 
 export const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 export function controlAt(s: string): string | undefined {
   const m = CONTROL.exec(s);
@@ -679,7 +679,10 @@ export function ndjsonOracle(plain: Buffer, windowed: boolean): Expect {
         }
         verdicts = !parsed ? ['bad'] : isPage(v) ? v.results.map((x) => classify(x, windowed)) : Array.isArray(v) && v.length > 0 ? v.map((x) => classify(x, windowed)) : [classify(v, windowed)];
       }
-      for (const x of verdicts) x === 'bad' ? bad.push(line) : good++;
+      for (const x of verdicts) {
+        if (x === 'bad') bad.push(line);
+        else good++;
+      }
     }
     s = e + 1;
   }

@@ -82,7 +82,10 @@ export function buildTable(m: TableModel): { bytes: Buffer; lineOf: number[]; la
     const cells = [id, `user${i}@example.com`, name];
     if (c.t === 'dupHeader') cells.push(c.col === 0 ? id : c.col === 1 ? `other${i}@example.com` : 'x');
     if (c.t === 'blankHeader') cells.splice(1, 0, 'blank');
-    if (c.t === 'ragged' && c.row === i) c.extra ? cells.push('extra') : cells.pop();
+    if (c.t === 'ragged' && c.row === i) {
+      if (c.extra) cells.push('extra');
+      else cells.pop();
+    }
     if (c.t === 'unclosedQuote' && c.row === i) cells[1] = `"user${i}@example.com`;
     if (c.t === 'strayQuote' && c.row === i) cells[1] = `"user${i}"@example.com"`;
     rows.push(cells);

@@ -31,7 +31,9 @@ const { values: a } = parseArgs({
   },
 });
 if (!a.export || !a.users || !a.window || !a.out) {
-  console.error('usage: node bench/duckdb-job.mjs --export DIR --users users.csv --window START/END --out out.csv [--threads N]');
+  console.error(
+    'usage: node bench/duckdb-job.mjs --export DIR --users users.csv --window START/END --out out.csv [--threads N]',
+  );
   process.exit(2);
 }
 const t0 = performance.now();
@@ -46,7 +48,17 @@ const files = statSync(exportDir).isDirectory()
       .map((f) => join(exportDir, f))
   : [exportDir];
 const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
-const BOOKKEEPING = ['time', '$insert_id', 'mp_lib', '$lib_version', '$mp_api_endpoint', '$mp_api_timestamp_ms', 'mp_processing_time_ms', '$import', 'mp_sent_by_lib_version'];
+const BOOKKEEPING = [
+  'time',
+  '$insert_id',
+  'mp_lib',
+  '$lib_version',
+  '$mp_api_endpoint',
+  '$mp_api_timestamp_ms',
+  'mp_processing_time_ms',
+  '$import',
+  'mp_sent_by_lib_version',
+];
 
 const instance = await DuckDBInstance.create(':memory:', { threads: String(Number(a.threads)) });
 const db = await instance.connect();
@@ -88,7 +100,16 @@ await db.run(`
     ORDER BY user_id
   ) TO ${lit(resolve(a.out))} (HEADER, DELIMITER ',')`);
 
-const rows = (await db.runAndReadAll(`SELECT count(*) AS n FROM read_csv(${lit(resolve(a.out))}, header = true, all_varchar = true)`)).getRowObjects()[0].n;
-const stats = { rows: Number(rows), seconds: +((performance.now() - t0) / 1000).toFixed(3), max_rss_kib: process.resourceUsage().maxRSS, files: files.length };
+const rows = (
+  await db.runAndReadAll(
+    `SELECT count(*) AS n FROM read_csv(${lit(resolve(a.out))}, header = true, all_varchar = true)`,
+  )
+).getRowObjects()[0].n;
+const stats = {
+  rows: Number(rows),
+  seconds: +((performance.now() - t0) / 1000).toFixed(3),
+  max_rss_kib: process.resourceUsage().maxRSS,
+  files: files.length,
+};
 db.closeSync?.();
 console.log(JSON.stringify(stats));

@@ -31,7 +31,16 @@
  *    rest sorted, as Mixpanel's raw export writes them; some URLs carry an email or a token in
  *    the query string; city names include non-ASCII (UTF-8) characters.
  */
-import { createWriteStream, readFileSync, mkdirSync, existsSync, rmSync, writeFileSync, renameSync, statSync } from 'node:fs';
+import {
+  createWriteStream,
+  readFileSync,
+  mkdirSync,
+  existsSync,
+  rmSync,
+  writeFileSync,
+  renameSync,
+  statSync,
+} from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import { join, dirname } from 'node:path';
@@ -107,50 +116,498 @@ function geometric(rng, mean) {
 
 // ---------------------------------------------------------------- vocabularies
 
-const FIRST = ['Maria', 'James', 'Sofia', 'Liam', 'Olivia', 'Noah', 'Emma', 'Lucas', 'Ava', 'Mateo', 'Amelia', 'Elijah', 'Mia', 'Oliver', 'Charlotte', 'Hugo', 'Ingrid', 'Kenji', 'Aisha', 'Rahul', 'Priya', 'Chen', 'Fatima', 'Mohammed', 'Anna', 'Jonas', 'Lea', 'Pierre', 'Camille', 'Giulia', 'Marco', 'Sven', 'Astrid', 'Tomasz', 'Katarzyna', 'Daniel', 'Sarah', 'Michael', 'Jennifer', 'David', 'Laura', 'Alexander', 'Isabella', 'Benjamin', 'Victoria', 'Nikolai', 'Yuki', 'Hana', 'Diego', 'Valentina', 'Samuel', 'Grace', 'Theodore', 'Eleanor', 'Sebastian', 'Margaret'];
-const FIRST_NON_ASCII = ['Zoë', 'Łukasz', 'José', 'Søren', 'Björn', 'Ángela', 'François', 'Jürgen', 'Çağla', 'Dorothée', 'Małgorzata', 'Noémie', 'Ståle', 'Íñigo', 'Renée'];
-const LAST = ['Smith', 'Johnson', 'Williams', 'Brown', 'Garcia', 'Martinez', 'Rodriguez', 'Hernandez', 'Lopez', 'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee', 'Thompson', 'White', 'Harris', 'Clark', 'Lewis', 'Robinson', 'Walker', 'Young', 'Allen', 'King', 'Wright', 'Scott', 'Nakamura', 'Tanaka', 'Kowalski', 'Nowak', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Dubois', 'Lefebvre', 'Rossi', 'Russo', 'Bianchi', 'Andersson', 'Johansson', 'Nielsen', 'Hansen', 'Singh', 'Patel', 'Kumar', 'Okafor', 'Mensah', 'Novak', 'Horvat', 'Papadopoulos', 'Fitzgerald', 'Van der Berg', "O'Connor", 'MacDonald', 'Abernathy'];
-const LAST_NON_ASCII = ['Müller', 'Yılmaz', 'Øverland', 'Şahin', 'Peña', 'Gößmann', 'Kovačević', 'Żuraw', 'Dvořák', 'Ångström', 'Lindqvist-Näsström', 'Gómez'];
-const ASCII_FOLD = { 'ë': 'e', 'Ł': 'L', 'ł': 'l', 'é': 'e', 'ø': 'o', 'Ø': 'O', 'ö': 'o', 'Á': 'A', 'ç': 'c', 'Ç': 'C', 'ğ': 'g', 'ü': 'u', 'ı': 'i', 'Ş': 'S', 'ş': 's', 'ñ': 'n', 'ß': 'ss', 'č': 'c', 'ć': 'c', 'Ż': 'Z', 'ř': 'r', 'Å': 'A', 'å': 'a', 'ä': 'a', 'á': 'a', 'Í': 'I', 'í': 'i', 'ó': 'o', 'ã': 'a', 'ô': 'o', 'è': 'e', 'É': 'E' };
-const fold = (s) => s.replace(/[^\x00-\x7f]/g, (c) => ASCII_FOLD[c] ?? '').replace(/[^A-Za-z]/g, '').toLowerCase();
-const FREE_MAIL = ['gmail.com', 'outlook.com', 'yahoo.com', 'protonmail.com', 'icloud.com', 'hotmail.co.uk', 'web.de', 'googlemail.com'];
-const CORP_A = ['northwind', 'contoso', 'globex', 'initech', 'umbrella', 'stark', 'wayne', 'tyrell', 'cyberdyne', 'soylent', 'hooli', 'vandelay', 'wonka', 'acme', 'gringotts', 'monarch'];
-const CORP_B = ['-logistics', '-industries', '-analytics', '-holdings', '-consulting', '-systems', '-international', '-technologies', '-solutions', '-healthcare', '-financial-services', '-partners'];
+const FIRST = [
+  'Maria',
+  'James',
+  'Sofia',
+  'Liam',
+  'Olivia',
+  'Noah',
+  'Emma',
+  'Lucas',
+  'Ava',
+  'Mateo',
+  'Amelia',
+  'Elijah',
+  'Mia',
+  'Oliver',
+  'Charlotte',
+  'Hugo',
+  'Ingrid',
+  'Kenji',
+  'Aisha',
+  'Rahul',
+  'Priya',
+  'Chen',
+  'Fatima',
+  'Mohammed',
+  'Anna',
+  'Jonas',
+  'Lea',
+  'Pierre',
+  'Camille',
+  'Giulia',
+  'Marco',
+  'Sven',
+  'Astrid',
+  'Tomasz',
+  'Katarzyna',
+  'Daniel',
+  'Sarah',
+  'Michael',
+  'Jennifer',
+  'David',
+  'Laura',
+  'Alexander',
+  'Isabella',
+  'Benjamin',
+  'Victoria',
+  'Nikolai',
+  'Yuki',
+  'Hana',
+  'Diego',
+  'Valentina',
+  'Samuel',
+  'Grace',
+  'Theodore',
+  'Eleanor',
+  'Sebastian',
+  'Margaret',
+];
+const FIRST_NON_ASCII = [
+  'Zoë',
+  'Łukasz',
+  'José',
+  'Søren',
+  'Björn',
+  'Ángela',
+  'François',
+  'Jürgen',
+  'Çağla',
+  'Dorothée',
+  'Małgorzata',
+  'Noémie',
+  'Ståle',
+  'Íñigo',
+  'Renée',
+];
+const LAST = [
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Garcia',
+  'Martinez',
+  'Rodriguez',
+  'Hernandez',
+  'Lopez',
+  'Gonzalez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Thompson',
+  'White',
+  'Harris',
+  'Clark',
+  'Lewis',
+  'Robinson',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Scott',
+  'Nakamura',
+  'Tanaka',
+  'Kowalski',
+  'Nowak',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Dubois',
+  'Lefebvre',
+  'Rossi',
+  'Russo',
+  'Bianchi',
+  'Andersson',
+  'Johansson',
+  'Nielsen',
+  'Hansen',
+  'Singh',
+  'Patel',
+  'Kumar',
+  'Okafor',
+  'Mensah',
+  'Novak',
+  'Horvat',
+  'Papadopoulos',
+  'Fitzgerald',
+  'Van der Berg',
+  "O'Connor",
+  'MacDonald',
+  'Abernathy',
+];
+const LAST_NON_ASCII = [
+  'Müller',
+  'Yılmaz',
+  'Øverland',
+  'Şahin',
+  'Peña',
+  'Gößmann',
+  'Kovačević',
+  'Żuraw',
+  'Dvořák',
+  'Ångström',
+  'Lindqvist-Näsström',
+  'Gómez',
+];
+const ASCII_FOLD = {
+  ë: 'e',
+  Ł: 'L',
+  ł: 'l',
+  é: 'e',
+  ø: 'o',
+  Ø: 'O',
+  ö: 'o',
+  Á: 'A',
+  ç: 'c',
+  Ç: 'C',
+  ğ: 'g',
+  ü: 'u',
+  ı: 'i',
+  Ş: 'S',
+  ş: 's',
+  ñ: 'n',
+  ß: 'ss',
+  č: 'c',
+  ć: 'c',
+  Ż: 'Z',
+  ř: 'r',
+  Å: 'A',
+  å: 'a',
+  ä: 'a',
+  á: 'a',
+  Í: 'I',
+  í: 'i',
+  ó: 'o',
+  ã: 'a',
+  ô: 'o',
+  è: 'e',
+  É: 'E',
+};
+const fold = (s) =>
+  s
+    .replace(/[^\x00-\x7f]/g, (c) => ASCII_FOLD[c] ?? '')
+    .replace(/[^A-Za-z]/g, '')
+    .toLowerCase();
+const FREE_MAIL = [
+  'gmail.com',
+  'outlook.com',
+  'yahoo.com',
+  'protonmail.com',
+  'icloud.com',
+  'hotmail.co.uk',
+  'web.de',
+  'googlemail.com',
+];
+const CORP_A = [
+  'northwind',
+  'contoso',
+  'globex',
+  'initech',
+  'umbrella',
+  'stark',
+  'wayne',
+  'tyrell',
+  'cyberdyne',
+  'soylent',
+  'hooli',
+  'vandelay',
+  'wonka',
+  'acme',
+  'gringotts',
+  'monarch',
+];
+const CORP_B = [
+  '-logistics',
+  '-industries',
+  '-analytics',
+  '-holdings',
+  '-consulting',
+  '-systems',
+  '-international',
+  '-technologies',
+  '-solutions',
+  '-healthcare',
+  '-financial-services',
+  '-partners',
+];
 const CORP_TLD = ['.com', '.io', '.co.uk', '.de', '.fr', '.com.br', '.net'];
 
 // country, weight, [city, region] pairs
 const GEO = [
-  ['US', 30, [['New York', 'New York'], ['San Francisco', 'California'], ['Austin', 'Texas'], ['Seattle', 'Washington'], ['Arlington', 'Virginia'], ['Chicago', 'Illinois'], ['Boston', 'Massachusetts']]],
-  ['GB', 10, [['London', 'England'], ['Manchester', 'England'], ['Edinburgh', 'Scotland'], ['Cardiff', 'Wales']]],
-  ['DE', 9, [['Berlin', 'Land Berlin'], ['München', 'Bavaria'], ['Köln', 'North Rhine-Westphalia'], ['Düsseldorf', 'North Rhine-Westphalia'], ['Hamburg', 'Hamburg']]],
-  ['FR', 7, [['Paris', 'Île-de-France'], ['Lyon', 'Auvergne-Rhône-Alpes'], ['Montréal-la-Cluse', 'Auvergne-Rhône-Alpes']]],
-  ['BR', 6, [['São Paulo', 'São Paulo'], ['Rio de Janeiro', 'Rio de Janeiro'], ['Belo Horizonte', 'Minas Gerais']]],
-  ['IN', 6, [['Bengaluru', 'Karnataka'], ['Mumbai', 'Maharashtra'], ['New Delhi', 'Delhi']]],
-  ['JP', 4, [['Tokyo', 'Tokyo'], ['Osaka', 'Osaka'], ['Sapporo', 'Hokkaido']]],
-  ['PL', 4, [['Kraków', 'Lesser Poland'], ['Warszawa', 'Masovian Voivodeship'], ['Łódź', 'Łódź Voivodeship']]],
-  ['CH', 3, [['Zürich', 'Zurich'], ['Genève', 'Geneva'], ['Basel', 'Basel-City']]],
-  ['SE', 3, [['Malmö', 'Skåne County'], ['Stockholm', 'Stockholm'], ['Göteborg', 'Västra Götaland']]],
-  ['NO', 2, [['Oslo', 'Oslo'], ['Tromsø', 'Troms og Finnmark']]],
-  ['ES', 4, [['Madrid', 'Madrid'], ['A Coruña', 'Galicia'], ['Málaga', 'Andalusia']]],
-  ['TR', 2, [['İstanbul', 'İstanbul'], ['Ankara', 'Ankara']]],
-  ['CA', 5, [['Toronto', 'Ontario'], ['Montréal', 'Quebec'], ['Vancouver', 'British Columbia']]],
-  ['AU', 3, [['Sydney', 'New South Wales'], ['Melbourne', 'Victoria']]],
-  ['NG', 2, [['Lagos', 'Lagos'], ['Abuja', 'Federal Capital Territory']]],
+  [
+    'US',
+    30,
+    [
+      ['New York', 'New York'],
+      ['San Francisco', 'California'],
+      ['Austin', 'Texas'],
+      ['Seattle', 'Washington'],
+      ['Arlington', 'Virginia'],
+      ['Chicago', 'Illinois'],
+      ['Boston', 'Massachusetts'],
+    ],
+  ],
+  [
+    'GB',
+    10,
+    [
+      ['London', 'England'],
+      ['Manchester', 'England'],
+      ['Edinburgh', 'Scotland'],
+      ['Cardiff', 'Wales'],
+    ],
+  ],
+  [
+    'DE',
+    9,
+    [
+      ['Berlin', 'Land Berlin'],
+      ['München', 'Bavaria'],
+      ['Köln', 'North Rhine-Westphalia'],
+      ['Düsseldorf', 'North Rhine-Westphalia'],
+      ['Hamburg', 'Hamburg'],
+    ],
+  ],
+  [
+    'FR',
+    7,
+    [
+      ['Paris', 'Île-de-France'],
+      ['Lyon', 'Auvergne-Rhône-Alpes'],
+      ['Montréal-la-Cluse', 'Auvergne-Rhône-Alpes'],
+    ],
+  ],
+  [
+    'BR',
+    6,
+    [
+      ['São Paulo', 'São Paulo'],
+      ['Rio de Janeiro', 'Rio de Janeiro'],
+      ['Belo Horizonte', 'Minas Gerais'],
+    ],
+  ],
+  [
+    'IN',
+    6,
+    [
+      ['Bengaluru', 'Karnataka'],
+      ['Mumbai', 'Maharashtra'],
+      ['New Delhi', 'Delhi'],
+    ],
+  ],
+  [
+    'JP',
+    4,
+    [
+      ['Tokyo', 'Tokyo'],
+      ['Osaka', 'Osaka'],
+      ['Sapporo', 'Hokkaido'],
+    ],
+  ],
+  [
+    'PL',
+    4,
+    [
+      ['Kraków', 'Lesser Poland'],
+      ['Warszawa', 'Masovian Voivodeship'],
+      ['Łódź', 'Łódź Voivodeship'],
+    ],
+  ],
+  [
+    'CH',
+    3,
+    [
+      ['Zürich', 'Zurich'],
+      ['Genève', 'Geneva'],
+      ['Basel', 'Basel-City'],
+    ],
+  ],
+  [
+    'SE',
+    3,
+    [
+      ['Malmö', 'Skåne County'],
+      ['Stockholm', 'Stockholm'],
+      ['Göteborg', 'Västra Götaland'],
+    ],
+  ],
+  [
+    'NO',
+    2,
+    [
+      ['Oslo', 'Oslo'],
+      ['Tromsø', 'Troms og Finnmark'],
+    ],
+  ],
+  [
+    'ES',
+    4,
+    [
+      ['Madrid', 'Madrid'],
+      ['A Coruña', 'Galicia'],
+      ['Málaga', 'Andalusia'],
+    ],
+  ],
+  [
+    'TR',
+    2,
+    [
+      ['İstanbul', 'İstanbul'],
+      ['Ankara', 'Ankara'],
+    ],
+  ],
+  [
+    'CA',
+    5,
+    [
+      ['Toronto', 'Ontario'],
+      ['Montréal', 'Quebec'],
+      ['Vancouver', 'British Columbia'],
+    ],
+  ],
+  [
+    'AU',
+    3,
+    [
+      ['Sydney', 'New South Wales'],
+      ['Melbourne', 'Victoria'],
+    ],
+  ],
+  [
+    'NG',
+    2,
+    [
+      ['Lagos', 'Lagos'],
+      ['Abuja', 'Federal Capital Territory'],
+    ],
+  ],
 ];
 const GEO_TABLE = GEO.map((g) => [g[1], g]);
 
 // device profiles: os, browser, versions, screens, lib
 const DESKTOP = [
-  [30, { os: 'Windows', browser: 'Chrome', ver: [129, 130, 131, 132], screens: [[1080, 1920], [1440, 2560], [864, 1536], [768, 1366]] }],
-  [18, { os: 'Mac OS X', browser: 'Chrome', ver: [130, 131, 132], screens: [[982, 1512], [1117, 1728], [900, 1440]] }],
-  [12, { os: 'Mac OS X', browser: 'Safari', ver: [17.6, 18.0, 18.1, 18.2], screens: [[982, 1512], [1117, 1728], [1329, 2056]] }],
-  [8, { os: 'Windows', browser: 'Microsoft Edge', ver: [130, 131], screens: [[1080, 1920], [864, 1536]] }],
-  [6, { os: 'Windows', browser: 'Firefox', ver: [131, 132, 133], screens: [[1080, 1920], [1200, 1920]] }],
-  [4, { os: 'Linux', browser: 'Firefox', ver: [132, 133], screens: [[1080, 1920], [1440, 2560]] }],
+  [
+    30,
+    {
+      os: 'Windows',
+      browser: 'Chrome',
+      ver: [129, 130, 131, 132],
+      screens: [
+        [1080, 1920],
+        [1440, 2560],
+        [864, 1536],
+        [768, 1366],
+      ],
+    },
+  ],
+  [
+    18,
+    {
+      os: 'Mac OS X',
+      browser: 'Chrome',
+      ver: [130, 131, 132],
+      screens: [
+        [982, 1512],
+        [1117, 1728],
+        [900, 1440],
+      ],
+    },
+  ],
+  [
+    12,
+    {
+      os: 'Mac OS X',
+      browser: 'Safari',
+      ver: [17.6, 18.0, 18.1, 18.2],
+      screens: [
+        [982, 1512],
+        [1117, 1728],
+        [1329, 2056],
+      ],
+    },
+  ],
+  [
+    8,
+    {
+      os: 'Windows',
+      browser: 'Microsoft Edge',
+      ver: [130, 131],
+      screens: [
+        [1080, 1920],
+        [864, 1536],
+      ],
+    },
+  ],
+  [
+    6,
+    {
+      os: 'Windows',
+      browser: 'Firefox',
+      ver: [131, 132, 133],
+      screens: [
+        [1080, 1920],
+        [1200, 1920],
+      ],
+    },
+  ],
+  [
+    4,
+    {
+      os: 'Linux',
+      browser: 'Firefox',
+      ver: [132, 133],
+      screens: [
+        [1080, 1920],
+        [1440, 2560],
+      ],
+    },
+  ],
 ];
 const MOBILE = [
-  [14, { os: 'iOS', browser: 'Mobile Safari', ver: [17.6, 18.1, 18.2], screens: [[844, 390], [932, 430], [852, 393]] }],
-  [10, { os: 'Android', browser: 'Chrome Mobile', ver: [130, 131], screens: [[915, 412], [800, 360], [873, 393]] }],
+  [
+    14,
+    {
+      os: 'iOS',
+      browser: 'Mobile Safari',
+      ver: [17.6, 18.1, 18.2],
+      screens: [
+        [844, 390],
+        [932, 430],
+        [852, 393],
+      ],
+    },
+  ],
+  [
+    10,
+    {
+      os: 'Android',
+      browser: 'Chrome Mobile',
+      ver: [130, 131],
+      screens: [
+        [915, 412],
+        [800, 360],
+        [873, 393],
+      ],
+    },
+  ],
 ];
 const REFERRERS = [
   [45, '$direct'],
@@ -163,7 +620,25 @@ const REFERRERS = [
   [3, 'https://news.ycombinator.com/'],
   [3, 'https://www.reddit.com/r/dataengineering/comments/1gq7k2x/'],
 ];
-const PATHS = ['/', '/dashboard', '/dashboard?range=7d', '/reports', '/reports/q3', '/reports/weekly-active-users?tab=summary', '/projects', '/projects/842/settings', '/settings/profile', '/settings/billing', '/settings/team/members', '/integrations/slack', '/search?q=churn+cohort', '/notifications', '/docs/getting-started', '/pricing', '/changelog'];
+const PATHS = [
+  '/',
+  '/dashboard',
+  '/dashboard?range=7d',
+  '/reports',
+  '/reports/q3',
+  '/reports/weekly-active-users?tab=summary',
+  '/projects',
+  '/projects/842/settings',
+  '/settings/profile',
+  '/settings/billing',
+  '/settings/team/members',
+  '/integrations/slack',
+  '/search?q=churn+cohort',
+  '/notifications',
+  '/docs/getting-started',
+  '/pricing',
+  '/changelog',
+];
 const UTM = [
   ['google', 'cpc', 'brand_search_q4'],
   ['newsletter', 'email', 'nov_product_update'],
@@ -189,24 +664,76 @@ const SERVER_EVENTS = [
   [8, 'Subscription Renewed'],
   [7, 'Webhook Delivered'],
 ];
-const API_ROUTES = ['GET /v2/reports', 'POST /v2/events', 'GET /v2/projects/:id', 'PATCH /v2/users/:id', 'GET /v2/exports/:id'];
+const API_ROUTES = [
+  'GET /v2/reports',
+  'POST /v2/events',
+  'GET /v2/projects/:id',
+  'PATCH /v2/users/:id',
+  'GET /v2/exports/:id',
+];
 const TEMPLATES = ['weekly_digest', 'password_reset', 'invoice_receipt', 'invite'];
 const PLANS = ['free', 'team', 'business', 'enterprise'];
-const BUTTONS = ['export_csv', 'create_report', 'invite_member', 'upgrade_plan', 'save_filter', 'open_sidebar'];
-const SEARCH_TERMS = ['churn cohort', 'weekly active users', 'retention by plan', 'revenue q3', 'funnel signup', 'nps score'];
+const BUTTONS = [
+  'export_csv',
+  'create_report',
+  'invite_member',
+  'upgrade_plan',
+  'save_filter',
+  'open_sidebar',
+];
+const SEARCH_TERMS = [
+  'churn cohort',
+  'weekly active users',
+  'retention by plan',
+  'revenue q3',
+  'funnel signup',
+  'nps score',
+];
 const SETTINGS = ['timezone', 'notifications', 'language', 'theme', 'two_factor'];
 const FILE_TYPES = ['csv', 'xlsx', 'json', 'parquet'];
 
 // Properties in output order: time, distinct_id, then the rest sorted (as JS sorts strings,
 // which is how Mixpanel's export orders them). Index constants below point into this list.
 const REST_KEYS = [
-  '$browser', '$browser_version', '$city', '$current_url', '$device_id', '$initial_referrer', '$insert_id',
-  '$lib_version', '$mp_api_endpoint', '$mp_api_timestamp_ms', '$os', '$referrer', '$region',
-  '$screen_height', '$screen_width', '$user_id', 'amount_cents', 'api_route', 'button_id', 'currency', 'email_template',
-  'file_size_kb', 'file_type', 'invoice_id', 'mp_country_code', 'mp_lib', 'mp_processing_time_ms', 'org_id', 'plan',
-  'report_id', 'search_term', 'setting', 'status_code', 'utm_campaign', 'utm_medium', 'utm_source',
+  '$browser',
+  '$browser_version',
+  '$city',
+  '$current_url',
+  '$device_id',
+  '$initial_referrer',
+  '$insert_id',
+  '$lib_version',
+  '$mp_api_endpoint',
+  '$mp_api_timestamp_ms',
+  '$os',
+  '$referrer',
+  '$region',
+  '$screen_height',
+  '$screen_width',
+  '$user_id',
+  'amount_cents',
+  'api_route',
+  'button_id',
+  'currency',
+  'email_template',
+  'file_size_kb',
+  'file_type',
+  'invoice_id',
+  'mp_country_code',
+  'mp_lib',
+  'mp_processing_time_ms',
+  'org_id',
+  'plan',
+  'report_id',
+  'search_term',
+  'setting',
+  'status_code',
+  'utm_campaign',
+  'utm_medium',
+  'utm_source',
 ];
-if (REST_KEYS.join('\n') !== [...REST_KEYS].sort().join('\n')) throw new Error('REST_KEYS must be sorted');
+if (REST_KEYS.join('\n') !== [...REST_KEYS].sort().join('\n'))
+  throw new Error('REST_KEYS must be sorted');
 const K = Object.fromEntries(REST_KEYS.map((k, i) => [k, i]));
 const KEY_PREFIX = REST_KEYS.map((k) => `,"${k}":`);
 
@@ -235,13 +762,17 @@ class World {
     const family = last2 ? `${last}${r() < 0.5 ? '-' : ' '}${last2}` : last;
     const style = r();
     let name;
-    if (style < 0.01) name = `${family}, ${first}`; // needs CSV quoting
-    else if (style < 0.012) name = `${first} "${pick(r, ['Ace', 'Doc', 'Sky'])}" ${family}`; // embedded quotes
+    if (style < 0.01)
+      name = `${family}, ${first}`; // needs CSV quoting
+    else if (style < 0.012)
+      name = `${first} "${pick(r, ['Ace', 'Doc', 'Sky'])}" ${family}`; // embedded quotes
     else name = middle ? `${first} ${middle} ${family}` : `${first} ${family}`;
     const f = fold(first) || 'user';
     const l = fold(last) + (last2 ? `-${fold(last2)}` : '') || 'x';
     const corp = r() < 0.8;
-    const domain = corp ? `${pick(r, CORP_A)}${pick(r, CORP_B)}${pick(r, CORP_TLD)}` : pick(r, FREE_MAIL);
+    const domain = corp
+      ? `${pick(r, CORP_A)}${pick(r, CORP_B)}${pick(r, CORP_TLD)}`
+      : pick(r, FREE_MAIL);
     const lstyle = r();
     let local;
     if (lstyle < 0.55) local = `${f}.${middle ? fold(middle) + '.' : ''}${l}${i}`;
@@ -255,7 +786,19 @@ class World {
     const nDevices = 1 + ((r() * r() * 3) | 0);
     const org = `org_${1000 + ((r() * this.nOrgs) | 0)}`;
     const caseSeed = (r() * 2 ** 32) >>> 0;
-    return { i, id, name, email, country: geo[0], city: place[0], region: place[1], legacy, nDevices, org, caseSeed };
+    return {
+      i,
+      id,
+      name,
+      email,
+      country: geo[0],
+      city: place[0],
+      region: place[1],
+      legacy,
+      nDevices,
+      org,
+      caseSeed,
+    };
   }
 
   /** Device d of user i (or of visitor v when i < 0: salt differs). */
@@ -273,7 +816,10 @@ class World {
       h: screen[0],
       w: screen[1],
       initialRef: weighted(r, REFERRERS),
-      lib: mobile && r() < 0.4 ? ['react-native', '3.0.8'] : ['web', pick(r, ['2.55.1', '2.58.0', '2.60.0'])],
+      lib:
+        mobile && r() < 0.4
+          ? ['react-native', '3.0.8']
+          : ['web', pick(r, ['2.55.1', '2.58.0', '2.60.0'])],
     };
   }
 
@@ -389,13 +935,24 @@ const P = {
 };
 
 function expectedEventsPerSession() {
-  const identified = (1 - P.visitorSessionShare) * (P.meanIdentifiedEvents + P.anonPrefixProb * P.meanAnonPrefix);
+  const identified =
+    (1 - P.visitorSessionShare) * (P.meanIdentifiedEvents + P.anonPrefixProb * P.meanAnonPrefix);
   return identified + P.visitorSessionShare * P.meanVisitorEvents;
 }
 
 let seq = 0;
 function newSession(world, r, start, stats) {
-  const s = { key: start, left: 0, anonLeft: 0, user: null, device: null, utm: null, path: '/', first: true, seq: seq++ };
+  const s = {
+    key: start,
+    left: 0,
+    anonLeft: 0,
+    user: null,
+    device: null,
+    utm: null,
+    path: '/',
+    first: true,
+    seq: seq++,
+  };
   if (r() < P.visitorSessionShare) {
     const v = (r() * world.nVisitors) | 0;
     s.device = world.device(v, 0, true);
@@ -406,7 +963,8 @@ function newSession(world, r, start, stats) {
     s.region = place[1];
     s.country = s.geo[0];
   } else {
-    const ui = r() < P.ghostShare ? world.nUsers + ((r() * world.nGhosts) | 0) : (r() * world.nUsers) | 0;
+    const ui =
+      r() < P.ghostShare ? world.nUsers + ((r() * world.nGhosts) | 0) : (r() * world.nUsers) | 0;
     const u = world.user(ui);
     s.user = u;
     s.city = u.city;
@@ -474,7 +1032,15 @@ function eventLine(r, s, t, anon, vals, stats) {
   } else name = weighted(r, EVENTS);
   // URL: mostly the app; logged-out traffic on marketing pages; a few carry PII in the query.
   let path = pick(r, PATHS);
-  if (anon) path = pick(r, ['/', '/pricing', '/login', '/docs/getting-started', '/changelog', '/signup?plan=team']);
+  if (anon)
+    path = pick(r, [
+      '/',
+      '/pricing',
+      '/login',
+      '/docs/getting-started',
+      '/changelog',
+      '/signup?plan=team',
+    ]);
   const pii = r();
   let url = `https://app.example.com${path}`;
   if (pii < 0.004 && s.user) {
@@ -556,7 +1122,12 @@ export async function generate(size, { force = false, outRoot, log = console.err
   if (!force && existsSync(metaPath)) {
     try {
       const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
-      if (meta.generator_version === GENERATOR_VERSION && meta.seed === spec.seed && JSON.stringify(meta.params) === JSON.stringify(P)) return { dir, meta, reused: true };
+      if (
+        meta.generator_version === GENERATOR_VERSION &&
+        meta.seed === spec.seed &&
+        JSON.stringify(meta.params) === JSON.stringify(P)
+      )
+        return { dir, meta, reused: true };
     } catch {
       /* regenerate */
     }
@@ -573,14 +1144,30 @@ export async function generate(size, { force = false, outRoot, log = console.err
   for (let i = 0; i < world.nUsers; i++) await users.write(world.csvRow(world.user(i)));
   await users.close();
   const tUsers = performance.now();
-  log(`[gen ${size}] users.csv: ${world.nUsers} rows, ${statSync(join(dir, 'users.csv')).size} B in ${((tUsers - t0) / 1000).toFixed(1)} s`);
+  log(
+    `[gen ${size}] users.csv: ${world.nUsers} rows, ${statSync(join(dir, 'users.csv')).size} B in ${((tUsers - t0) / 1000).toFixed(1)} s`,
+  );
 
   // events: Poisson session arrivals over 7 days, merged in time order through a heap.
   const r = mulberry32(seedOf(spec.seed, 9, 0));
   const span = DAYS * DAY_S;
   const nSessions = spec.events / expectedEventsPerSession();
   const meanInterArrival = span / nSessions;
-  const stats = { events: 0, identified: 0, server: 0, anonymous: 0, anonymous_prefix: 0, visitor: 0, legacy_email_id: 0, ghost: 0, shared_device_sessions: 0, in_window: 0, url_with_email: 0, url_with_token: 0, sessions: 0 };
+  const stats = {
+    events: 0,
+    identified: 0,
+    server: 0,
+    anonymous: 0,
+    anonymous_prefix: 0,
+    visitor: 0,
+    legacy_email_id: 0,
+    ghost: 0,
+    shared_device_sessions: 0,
+    in_window: 0,
+    url_with_email: 0,
+    url_with_token: 0,
+    sessions: 0,
+  };
   const files = [];
   const vals = new Array(REST_KEYS.length);
   const heap = new Heap();
@@ -592,7 +1179,9 @@ export async function generate(size, { force = false, outRoot, log = console.err
       const f = files[files.length - 1];
       f.raw_bytes = sink.rawBytes;
       f.bytes = statSync(f.path).size;
-      log(`[gen ${size}] ${f.name}: ${f.events} events, ${f.bytes} B${f.gzip ? ` (${f.raw_bytes} B raw)` : ''}`);
+      log(
+        `[gen ${size}] ${f.name}: ${f.events} events, ${f.bytes} B${f.gzip ? ` (${f.raw_bytes} B raw)` : ''}`,
+      );
     }
     sink = null;
     day = d;
@@ -676,14 +1265,22 @@ export async function generate(size, { force = false, outRoot, log = console.err
     in_window_share: +(stats.in_window / stats.events).toFixed(4),
     anonymous_share: +(stats.anonymous / stats.events).toFixed(4),
     counts: stats,
-    files: files.map(({ name, gzip, events, bytes, raw_bytes }) => ({ name, gzip, events, bytes, raw_bytes })),
+    files: files.map(({ name, gzip, events, bytes, raw_bytes }) => ({
+      name,
+      gzip,
+      events,
+      bytes,
+      raw_bytes,
+    })),
     params: P,
     seconds: +((performance.now() - t0) / 1000).toFixed(1),
   };
   writeFileSync(join(dir, 'window.txt'), meta.window + '\n');
   writeFileSync(metaPath + '.tmp', JSON.stringify(meta, null, 2) + '\n');
   renameSync(metaPath + '.tmp', metaPath);
-  log(`[gen ${size}] ${stats.events} events (${(meta.anonymous_share * 100).toFixed(1)}% anonymous, ${(meta.in_window_share * 100).toFixed(1)}% in window), ${exportBytes} B on disk, ${meta.mean_line_bytes} B/line, ${meta.seconds} s`);
+  log(
+    `[gen ${size}] ${stats.events} events (${(meta.anonymous_share * 100).toFixed(1)}% anonymous, ${(meta.in_window_share * 100).toFixed(1)}% in window), ${exportBytes} B on disk, ${meta.mean_line_bytes} B/line, ${meta.seconds} s`,
+  );
   log(`[gen ${size}] window: ${meta.window}`);
   return { dir, meta, reused: false };
 }

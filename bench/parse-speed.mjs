@@ -20,7 +20,9 @@ const { utcZone } = await import(join(ROOT, 'dist', 'core', 'time.js'));
 // At most ~100 MB of lines, so that L fits in memory too.
 const parts = [];
 let total = 0;
-for (const f of readdirSync(dir).filter((f) => f.endsWith('.ndjson')).sort()) {
+for (const f of readdirSync(dir)
+  .filter((f) => f.endsWith('.ndjson'))
+  .sort()) {
   if (total > 100e6) break;
   const b = readFileSync(join(dir, f));
   parts.push(b);
@@ -30,7 +32,8 @@ const buf = Buffer.concat(parts);
 const rec = new VendorRecord();
 const ctx = { zone: utcZone, localEpochs: false };
 const everyLine = (fn) => {
-  let s = 0, n = 0;
+  let s = 0,
+    n = 0;
   for (;;) {
     const e = buf.indexOf(10, s);
     if (e < 0) return n;
@@ -50,11 +53,14 @@ const byteLoop = (s, e) => {
 const ways = [
   ['byte loop', byteLoop],
   ['JSON.parse', (s, e) => JSON.parse(buf.toString('utf8', s, e)) !== null],
-  ['JSON.parse + map', (s, e) => {
-    const raw = JSON.parse(buf.toString('utf8', s, e));
-    rec.reset();
-    return mixpanel.map(raw, rec, ctx) === undefined;
-  }],
+  [
+    'JSON.parse + map',
+    (s, e) => {
+      const raw = JSON.parse(buf.toString('utf8', s, e));
+      rec.reset();
+      return mixpanel.map(raw, rec, ctx) === undefined;
+    },
+  ],
 ];
 console.log(`${size}: ${(buf.length / 1e6).toFixed(1)} MB of NDJSON, MB/s per round (one core):`);
 for (let round = 1; round <= 5; round++) {

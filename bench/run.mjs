@@ -28,7 +28,18 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, openSync, closeSync, rmSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+  openSync,
+  closeSync,
+  rmSync,
+} from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,21 +49,54 @@ import { generate } from './generate.mjs';
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
 const DATA = join(BENCH, 'data');
-const sizes = (process.env.BENCH_SIZES ?? 'S,L').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+const sizes = (process.env.BENCH_SIZES ?? 'S,L')
+  .split(',')
+  .map((s) => s.trim().toUpperCase())
+  .filter(Boolean);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3) | 0);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 1800);
-const TIME_BIN = process.env.BENCH_NO_TIME ? undefined : ['/usr/bin/time'].find((p) => existsSync(p));
+const TIME_BIN = process.env.BENCH_NO_TIME
+  ? undefined
+  : ['/usr/bin/time'].find((p) => existsSync(p));
 const log = (...m) => console.error(...m);
 
 const TOOLS = [
-  { key: 'correlate-w0', label: 'correlate --workers 0', kind: 'correlate', env: {}, args: ['--workers', '0'] },
-  { key: 'correlate-w1', label: 'correlate --workers 1', kind: 'correlate', env: {}, args: ['--workers', '1'], optional: true },
-  { key: 'correlate-w2', label: 'correlate --workers 2', kind: 'correlate', env: {}, args: ['--workers', '2'] },
-  { key: 'correlate', label: 'correlate (default)', kind: 'correlate', env: {}, args: [], optional: true },
+  {
+    key: 'correlate-w0',
+    label: 'correlate --workers 0',
+    kind: 'correlate',
+    env: {},
+    args: ['--workers', '0'],
+  },
+  {
+    key: 'correlate-w1',
+    label: 'correlate --workers 1',
+    kind: 'correlate',
+    env: {},
+    args: ['--workers', '1'],
+    optional: true,
+  },
+  {
+    key: 'correlate-w2',
+    label: 'correlate --workers 2',
+    kind: 'correlate',
+    env: {},
+    args: ['--workers', '2'],
+  },
+  {
+    key: 'correlate',
+    label: 'correlate (default)',
+    kind: 'correlate',
+    env: {},
+    args: [],
+    optional: true,
+  },
   { key: 'duckdb', label: 'duckdb (2 threads)', kind: 'duckdb', env: {}, args: [] },
 ];
 const wanted = process.env.BENCH_TOOLS?.split(',').map((s) => s.trim());
-const tools = wanted ? TOOLS.filter((t) => wanted.includes(t.key)) : TOOLS.filter((t) => !t.optional);
+const tools = wanted
+  ? TOOLS.filter((t) => wanted.includes(t.key))
+  : TOOLS.filter((t) => !t.optional);
 
 if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
   log('bench: dist/ is missing: build first (npm run bench does: tsc -p tsconfig.json)');
@@ -61,9 +105,32 @@ if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
 
 function argsFor(tool, d, outFile) {
   if (tool.kind === 'duckdb') {
-    return [join(BENCH, 'duckdb-job.mjs'), '--export', d.exportDir, '--users', d.users, '--window', d.window, '--out', outFile, '--threads', '2'];
+    return [
+      join(BENCH, 'duckdb-job.mjs'),
+      '--export',
+      d.exportDir,
+      '--users',
+      d.users,
+      '--window',
+      d.window,
+      '--out',
+      outFile,
+      '--threads',
+      '2',
+    ];
   }
-  return [join(ROOT, 'bin', 'breach-impact.js'), 'correlate', '--export', d.exportDir, '--users', d.users, '--window', d.window, '--quiet', ...tool.args];
+  return [
+    join(ROOT, 'bin', 'breach-impact.js'),
+    'correlate',
+    '--export',
+    d.exportDir,
+    '--users',
+    d.users,
+    '--window',
+    d.window,
+    '--quiet',
+    ...tool.args,
+  ];
 }
 
 /** Run one child; resolves {wall, rssKiB, code, signal, timedOut}. */
@@ -86,7 +153,12 @@ function runOnce(tool, d, outFile, errFile) {
     const outFd = openSync(tool.kind === 'correlate' ? outFile : outFile + '.stdout', 'w');
     const errFd = openSync(errFile, 'w');
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', outFd, errFd], detached: true });
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', outFd, errFd],
+      detached: true,
+    });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -176,7 +248,10 @@ function splitCsv(line) {
 async function readCsvMap(path, keyCol, valCol) {
   const m = new Map();
   let header;
-  for await (const line of createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+  for await (const line of createInterface({
+    input: createReadStream(path, { encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  })) {
     if (!line) continue;
     const cells = splitCsv(line);
     if (!header) {
@@ -202,7 +277,12 @@ async function crossCheck(correlateCsv, duckCsv) {
     const have = new Set(cf.split(';'));
     if (fields.split(';').some((f) => f && !have.has(f))) notSuperset++;
   }
-  return { correlateUsers: c.size, duckdbUsers: k.size, missingInCorrelate: missing, fieldsNotSuperset: notSuperset };
+  return {
+    correlateUsers: c.size,
+    duckdbUsers: k.size,
+    missingInCorrelate: missing,
+    fieldsNotSuperset: notSuperset,
+  };
 }
 
 function gitCommit() {
@@ -212,8 +292,11 @@ function gitCommit() {
     const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
     if (!head.startsWith('ref: ')) return head.slice(0, 7);
     const ref = head.slice(5);
-    if (existsSync(join(gitDir, ref))) return readFileSync(join(gitDir, ref), 'utf8').trim().slice(0, 7);
-    const packed = readFileSync(join(gitDir, 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(' ' + ref));
+    if (existsSync(join(gitDir, ref)))
+      return readFileSync(join(gitDir, ref), 'utf8').trim().slice(0, 7);
+    const packed = readFileSync(join(gitDir, 'packed-refs'), 'utf8')
+      .split('\n')
+      .find((l) => l.endsWith(' ' + ref));
     return packed ? packed.slice(0, 7) : 'unknown';
   } catch {
     return 'unknown';
@@ -231,7 +314,12 @@ function dirSize(dir) {
 
 async function warm(dir) {
   for (const f of readdirSync(dir).sort()) {
-    await new Promise((res, rej) => createReadStream(join(dir, f), { highWaterMark: 1 << 20 }).on('data', () => {}).on('end', res).on('error', rej));
+    await new Promise((res, rej) =>
+      createReadStream(join(dir, f), { highWaterMark: 1 << 20 })
+        .on('data', () => {})
+        .on('end', res)
+        .on('error', rej),
+    );
   }
 }
 
@@ -239,7 +327,9 @@ async function warm(dir) {
 function distHash() {
   const h = createHash('sha256');
   const walk = (dir) => {
-    for (const f of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const f of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
       const p = join(dir, f.name);
       if (f.isDirectory()) walk(p);
       else if (f.name.endsWith('.js')) h.update(p).update(readFileSync(p));
@@ -261,9 +351,13 @@ const machine = {
   rss_source: TIME_BIN ? '/usr/bin/time %M' : 'process.resourceUsage().maxRSS (preload)',
   loadavg_start: loadavg().map((x) => +x.toFixed(2)),
 };
-const duckVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules', '@duckdb', 'node-api', 'package.json'), 'utf8')).version;
+const duckVersion = JSON.parse(
+  readFileSync(join(ROOT, 'node_modules', '@duckdb', 'node-api', 'package.json'), 'utf8'),
+).version;
 machine.dist = distHash();
-log(`bench: ${JSON.stringify(machine)} duckdb node-api ${duckVersion}; sizes ${sizes.join(',')}, ${RUNS} runs each`);
+log(
+  `bench: ${JSON.stringify(machine)} duckdb node-api ${duckVersion}; sizes ${sizes.join(',')}, ${RUNS} runs each`,
+);
 
 const results = [];
 const checks = [];
@@ -282,7 +376,9 @@ for (const size of sizes) {
   };
   mkdirSync(d.outDir, { recursive: true });
   d.exportBytes = dirSize(d.exportDir);
-  log(`bench ${size}: ${relative(ROOT, dir)}: ${d.events} events, ${(d.exportBytes / 1e6).toFixed(1)} MB on disk (${(g.meta.export_bytes_uncompressed / 1e6).toFixed(1)} MB uncompressed), ${g.meta.users} users, window ${d.window}`);
+  log(
+    `bench ${size}: ${relative(ROOT, dir)}: ${d.events} events, ${(d.exportBytes / 1e6).toFixed(1)} MB on disk (${(g.meta.export_bytes_uncompressed / 1e6).toFixed(1)} MB uncompressed), ${g.meta.users} users, window ${d.window}`,
+  );
   await warm(d.exportDir);
 
   const runs = new Map(tools.map((t) => [t.key, []]));
@@ -298,13 +394,17 @@ for (const size of sizes) {
       let note = '';
       if (!ok) {
         const tail = readFileSync(errFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
-        note = res.timedOut ? `timeout ${TIMEOUT_S}s` : `exit ${res.code ?? res.signal}${tail ? `: ${tail.slice(0, 300)}` : ''}`;
+        note = res.timedOut
+          ? `timeout ${TIMEOUT_S}s`
+          : `exit ${res.code ?? res.signal}${tail ? `: ${tail.slice(0, 300)}` : ''}`;
       } else if (tool.kind === 'correlate') {
         const h = await sha256File(outFile);
         hashes.set(`${tool.key}#${r}`, h);
       }
       runs.get(tool.key).push({ ...res, ok, note });
-      log(`bench ${size} run ${r}/${RUNS} ${tool.label.padEnd(21)} ${res.wall.toFixed(2).padStart(8)} s  ${(res.rssKiB / 1024).toFixed(0).padStart(6)} MiB${note ? '  ' + note : ''}`);
+      log(
+        `bench ${size} run ${r}/${RUNS} ${tool.label.padEnd(21)} ${res.wall.toFixed(2).padStart(8)} s  ${(res.rssKiB / 1024).toFixed(0).padStart(6)} MiB${note ? '  ' + note : ''}`,
+      );
     }
   }
 
@@ -319,7 +419,8 @@ for (const size of sizes) {
     const rssMiB = Math.max(...good.map((x) => x.rssKiB)) / 1024;
     let rows = NaN;
     const outFile = join(d.outDir, `${tool.key}.csv`);
-    if (good.length && existsSync(outFile)) rows = readFileSync(outFile, 'utf8').split('\n').filter(Boolean).length - 1;
+    if (good.length && existsSync(outFile))
+      rows = readFileSync(outFile, 'utf8').split('\n').filter(Boolean).length - 1;
     results.push({
       tool: tool.label,
       key: tool.key,
@@ -337,9 +438,21 @@ for (const size of sizes) {
     });
   }
   const distinct = new Set(hashes.values());
-  const check = { size, correlateOutputsIdentical: hashes.size ? distinct.size === 1 : null, correlateRunsHashed: hashes.size };
-  if (existsSync(join(d.outDir, 'correlate-w0.csv')) && existsSync(join(d.outDir, 'duckdb.csv')) && hashes.size && duckRuns.length) {
-    Object.assign(check, await crossCheck(join(d.outDir, 'correlate-w0.csv'), join(d.outDir, 'duckdb.csv')));
+  const check = {
+    size,
+    correlateOutputsIdentical: hashes.size ? distinct.size === 1 : null,
+    correlateRunsHashed: hashes.size,
+  };
+  if (
+    existsSync(join(d.outDir, 'correlate-w0.csv')) &&
+    existsSync(join(d.outDir, 'duckdb.csv')) &&
+    hashes.size &&
+    duckRuns.length
+  ) {
+    Object.assign(
+      check,
+      await crossCheck(join(d.outDir, 'correlate-w0.csv'), join(d.outDir, 'duckdb.csv')),
+    );
   }
   checks.push(check);
 }
@@ -348,7 +461,19 @@ for (const size of sizes) {
 
 const f = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 const fi = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
-const header = ['tool', 'size', 'median wall s', 'MB/s', 'events/s', 'peak RSS MiB', 'vs DuckDB', 'vs 1 thread', 'CPU %', 'rows out', 'runs s'];
+const header = [
+  'tool',
+  'size',
+  'median wall s',
+  'MB/s',
+  'events/s',
+  'peak RSS MiB',
+  'vs DuckDB',
+  'vs 1 thread',
+  'CPU %',
+  'rows out',
+  'runs s',
+];
 const rows = results.map((r) => [
   r.tool,
   r.size,
@@ -360,7 +485,8 @@ const rows = results.map((r) => [
   f(r.vs_one_thread, 2),
   fi(r.cpu_pct),
   fi(r.rows),
-  r.runs.map((x) => x.toFixed(2)).join(' / ') + (r.failed.length ? ` (${r.failed.length} failed: ${r.failed[0]})` : ''),
+  r.runs.map((x) => x.toFixed(2)).join(' / ') +
+    (r.failed.length ? ` (${r.failed.length} failed: ${r.failed[0]})` : ''),
 ]);
 const table = [
   `| ${header.join(' | ')} |`,
@@ -371,21 +497,33 @@ machine.loadavg_end = loadavg().map((x) => +x.toFixed(2));
 if (distHash() !== machine.dist) distChangedRuns++;
 if (distChangedRuns) {
   machine.dist_changed = true;
-  log(`bench: WARNING: dist/ changed while the bench ran (a concurrent build?): ${distChangedRuns} check(s) saw another build; runs may have measured different code`);
+  log(
+    `bench: WARNING: dist/ changed while the bench ran (a concurrent build?): ${distChangedRuns} check(s) saw another build; runs may have measured different code`,
+  );
 }
-console.log(`machine: ${machine.nproc} cpu (${machine.cpu}), ${machine.mem_gib} GiB, node ${machine.node}, @duckdb/node-api ${duckVersion}; ${machine.date}; commit ${machine.commit} (dist ${machine.dist}${machine.dist_changed ? ', CHANGED during the run' : ''}); peak RSS from ${machine.rss_source}; load avg (1/5/15 min) at start ${machine.loadavg_start.join(' ')}, at end ${machine.loadavg_end.join(' ')}`);
+console.log(
+  `machine: ${machine.nproc} cpu (${machine.cpu}), ${machine.mem_gib} GiB, node ${machine.node}, @duckdb/node-api ${duckVersion}; ${machine.date}; commit ${machine.commit} (dist ${machine.dist}${machine.dist_changed ? ', CHANGED during the run' : ''}); peak RSS from ${machine.rss_source}; load avg (1/5/15 min) at start ${machine.loadavg_start.join(' ')}, at end ${machine.loadavg_end.join(' ')}`,
+);
 console.log('');
 console.log(table);
 console.log('');
 for (const c of checks) {
   const parts = [`${c.size}:`];
-  if (c.correlateOutputsIdentical !== null) parts.push(`correlate stdout byte-identical across its ${c.correlateRunsHashed} runs (every worker count): ${c.correlateOutputsIdentical ? 'yes' : 'NO'}`);
+  if (c.correlateOutputsIdentical !== null)
+    parts.push(
+      `correlate stdout byte-identical across its ${c.correlateRunsHashed} runs (every worker count): ${c.correlateOutputsIdentical ? 'yes' : 'NO'}`,
+    );
   if (c.duckdbUsers !== undefined) {
-    parts.push(`users: correlate ${fi(c.correlateUsers)}, duckdb ${fi(c.duckdbUsers)}; duckdb users missing from correlate ${fi(c.missingInCorrelate)}, with fields not in correlate's ${fi(c.fieldsNotSuperset)}`);
+    parts.push(
+      `users: correlate ${fi(c.correlateUsers)}, duckdb ${fi(c.duckdbUsers)}; duckdb users missing from correlate ${fi(c.missingInCorrelate)}, with fields not in correlate's ${fi(c.fieldsNotSuperset)}`,
+    );
   }
   console.log(parts.join(' '));
 }
 const resultsFile = join(DATA, `results-${sizes.join('')}.json`);
-writeFileSync(resultsFile, JSON.stringify({ machine, duckdb: duckVersion, results, checks }, null, 2) + '\n');
+writeFileSync(
+  resultsFile,
+  JSON.stringify({ machine, duckdb: duckVersion, results, checks }, null, 2) + '\n',
+);
 log(`bench: raw numbers in ${relative(ROOT, resultsFile)}`);
 if (results.some((r) => r.failed.length)) process.exitCode = 1;

@@ -10,20 +10,36 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 async function main([html, png]) {
-  if (!html || !png) return fail(2, 'usage: node scripts/brief-screenshot.mjs <brief.html> <out.png>');
+  if (!html || !png)
+    return fail(2, 'usage: node scripts/brief-screenshot.mjs <brief.html> <out.png>');
   if (!existsSync(html)) return fail(1, `${html}: no such file`);
-  if (!existsSync(CHROMIUM)) return fail(1, `${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
+  if (!existsSync(CHROMIUM))
+    return fail(1, `${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 800 }, deviceScaleFactor: 1 });
+    const page = await browser.newPage({
+      viewport: { width: 1000, height: 800 },
+      deviceScaleFactor: 1,
+    });
     await page.goto(pathToFileURL(resolve(html)).href, { waitUntil: 'load' });
     const shot = await page.screenshot({ type: 'png', fullPage: true });
     const small = paletted(shot);
     writeFileSync(png, small);
-    console.error(`brief-screenshot: wrote ${png} (${Math.round(small.length / 1024)} KB; Chromium's own PNG was ${Math.round(shot.length / 1024)} KB)`);
+    console.error(
+      `brief-screenshot: wrote ${png} (${Math.round(small.length / 1024)} KB; Chromium's own PNG was ${Math.round(shot.length / 1024)} KB)`,
+    );
   } finally {
     await browser.close();
   }
@@ -63,7 +79,13 @@ function paletted(png) {
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 3, 0, 0, 0], 8); // 8-bit, indexed colour
   const plte = Buffer.from(palette.flatMap((k) => [k >> 16, (k >> 8) & 255, k & 255]));
-  return Buffer.concat([png.subarray(0, 8), chunk('IHDR', ihdr), chunk('PLTE', plte), chunk('IDAT', deflateSync(rows, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    png.subarray(0, 8),
+    chunk('IHDR', ihdr),
+    chunk('PLTE', plte),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /**
@@ -82,11 +104,16 @@ function choosePalette(byFrequency) {
 }
 
 function distance(c, k) {
-  return ((c >> 16) - (k >> 16)) ** 2 + (((c >> 8) & 255) - ((k >> 8) & 255)) ** 2 + ((c & 255) - (k & 255)) ** 2;
+  return (
+    ((c >> 16) - (k >> 16)) ** 2 +
+    (((c >> 8) & 255) - ((k >> 8) & 255)) ** 2 +
+    ((c & 255) - (k & 255)) ** 2
+  );
 }
 
 function nearest(palette, k) {
-  let best = 0, dist = Infinity;
+  let best = 0,
+    dist = Infinity;
   palette.forEach((c, i) => {
     const d = distance(c, k);
     if (d < dist) [best, dist] = [i, d];
@@ -96,22 +123,45 @@ function nearest(palette, k) {
 
 /** RGB pixels of Chromium's 8-bit, non-interlaced RGB or RGBA PNG (the page is opaque). */
 function decode(png) {
-  let off = 8, width = 0, height = 0, channels = 0;
+  let off = 8,
+    width = 0,
+    height = 0,
+    channels = 0;
   const idat = [];
   while (off < png.length) {
-    const len = png.readUInt32BE(off), type = png.toString('latin1', off + 4, off + 8), body = png.subarray(off + 8, off + 8 + len);
-    if (type === 'IHDR') [width, height, channels] = [body.readUInt32BE(0), body.readUInt32BE(4), body[9] === 6 ? 4 : 3];
-    if (type === 'IHDR' && (body[8] !== 8 || body[12] !== 0 || (body[9] !== 2 && body[9] !== 6))) throw new Error('unexpected PNG format from Chromium');
+    const len = png.readUInt32BE(off),
+      type = png.toString('latin1', off + 4, off + 8),
+      body = png.subarray(off + 8, off + 8 + len);
+    if (type === 'IHDR')
+      [width, height, channels] = [
+        body.readUInt32BE(0),
+        body.readUInt32BE(4),
+        body[9] === 6 ? 4 : 3,
+      ];
+    if (type === 'IHDR' && (body[8] !== 8 || body[12] !== 0 || (body[9] !== 2 && body[9] !== 6)))
+      throw new Error('unexpected PNG format from Chromium');
     if (type === 'IDAT') idat.push(body);
     off += 12 + len;
   }
-  const raw = inflateSync(Buffer.concat(idat)), stride = width * channels, px = Buffer.alloc(stride * height);
+  const raw = inflateSync(Buffer.concat(idat)),
+    stride = width * channels,
+    px = Buffer.alloc(stride * height);
   for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)], row = y * stride, src = row + y + 1;
+    const filter = raw[y * (stride + 1)],
+      row = y * stride,
+      src = row + y + 1;
     for (let x = 0; x < stride; x++) {
-      const a = x >= channels ? px[row + x - channels] : 0, b = y ? px[row - stride + x] : 0, c = x >= channels && y ? px[row - stride + x - channels] : 0;
-      const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-      px[row + x] = (raw[src + x] + [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter]) & 255;
+      const a = x >= channels ? px[row + x - channels] : 0,
+        b = y ? px[row - stride + x] : 0,
+        c = x >= channels && y ? px[row - stride + x - channels] : 0;
+      const p = a + b - c,
+        pa = Math.abs(p - a),
+        pb = Math.abs(p - b),
+        pc = Math.abs(p - c);
+      px[row + x] =
+        (raw[src + x] +
+          [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter]) &
+        255;
     }
   }
   const rgb = Buffer.alloc(width * height * 3);

@@ -27,21 +27,29 @@ const arg = (name, env, def) => {
 };
 const minutes = arg('minutes', 'SOAK_MINUTES', 5);
 const runs = arg('runs', 'SOAK_RUNS', 60);
-const PROPERTIES = ['test/property/accounting.test.ts', 'test/property/users.test.ts', 'test/property/hostile.test.ts'];
+const PROPERTIES = [
+  'test/property/accounting.test.ts',
+  'test/property/users.test.ts',
+  'test/property/hostile.test.ts',
+];
 const ONCE = ['test/property/big-line.test.ts', 'test/property/regressions.test.ts'];
 
 // A private build of the CLI for the whole soak (BI_BIN): dist/ may be rebuilt by others meanwhile.
 const tmp = mkdtempSync(join(tmpdir(), 'bi-soak-'));
 const snap = join(tmp, 'build');
 mkdirSync(join(snap, 'bin'), { recursive: true });
-const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--outDir', join(snap, 'dist')], { cwd: ROOT, stdio: 'inherit' });
+const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--outDir', join(snap, 'dist')], {
+  cwd: ROOT,
+  stdio: 'inherit',
+});
 if (build.status !== 0) {
   console.error('soak: the build failed; nothing was run');
   process.exit(build.status ?? 1);
 }
 copyFileSync(join(ROOT, 'package.json'), join(snap, 'package.json'));
 copyFileSync(join(ROOT, 'bin/breach-impact.js'), join(snap, 'bin/breach-impact.js'));
-for (const d of ['node_modules', 'rules', 'fixtures']) symlinkSync(join(ROOT, d), join(snap, d), 'dir');
+for (const d of ['node_modules', 'rules', 'fixtures'])
+  symlinkSync(join(ROOT, d), join(snap, d), 'dir');
 const BI_BIN = join(snap, 'bin/breach-impact.js');
 
 const deadline = Date.now() + minutes * 60_000;
@@ -58,30 +66,53 @@ do {
   console.log(`\nround ${round}: FC_SEED=${seed} FC_RUNS=${runs}`);
   const r = spawnSync('npx', ['vitest', 'run', ...files], {
     cwd: ROOT,
-    env: { ...process.env, BI_BIN, FC_SEED: String(seed), FC_RUNS: String(runs), FC_REPORT: report, FC_SOAK: round === 1 ? '1' : '0', FORCE_COLOR: '0' },
+    env: {
+      ...process.env,
+      BI_BIN,
+      FC_SEED: String(seed),
+      FC_RUNS: String(runs),
+      FC_REPORT: report,
+      FC_SOAK: round === 1 ? '1' : '0',
+      FORCE_COLOR: '0',
+    },
     encoding: 'utf8',
     maxBuffer: 256 << 20,
   });
   let lines = [];
   try {
-    lines = readFileSync(report, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    lines = readFileSync(report, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   } catch {
     // no property reported (e.g. a file failed to load)
   }
   for (const l of lines) {
     totals.set(l.name, (totals.get(l.name) ?? 0) + l.runs);
-    console.log(`  ${l.name.padEnd(16)} ${String(l.runs).padStart(5)} cases${l.failed ? '  FAILED' : ''}`);
+    console.log(
+      `  ${l.name.padEnd(16)} ${String(l.runs).padStart(5)} cases${l.failed ? '  FAILED' : ''}`,
+    );
   }
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   if (r.status !== 0) {
     failures.push(seed);
-    console.log(`  round ${round} FAILED (seed ${seed}, ${secs} s):\n` + (r.stdout + r.stderr).split('\n').filter((l) => /FAIL|Error|Counterexample|Got error|expected|seed/.test(l)).slice(0, 40).join('\n'));
+    console.log(
+      `  round ${round} FAILED (seed ${seed}, ${secs} s):\n` +
+        (r.stdout + r.stderr)
+          .split('\n')
+          .filter((l) => /FAIL|Error|Counterexample|Got error|expected|seed/.test(l))
+          .slice(0, 40)
+          .join('\n'),
+    );
   } else console.log(`  ok (${secs} s)`);
 } while (Date.now() < deadline);
 rmSync(tmp, { recursive: true, force: true });
 
 const all = [...totals.values()].reduce((a, b) => a + b, 0);
-console.log(`\nsoak done: ${round} round(s), ${all} cases in all (${[...totals].map(([k, v]) => `${k} ${v}`).join(', ')})`);
+console.log(
+  `\nsoak done: ${round} round(s), ${all} cases in all (${[...totals].map(([k, v]) => `${k} ${v}`).join(', ')})`,
+);
 if (failures.length) {
   console.log(`FAILED rounds, seeds: ${failures.join(', ')}`);
   process.exit(1);

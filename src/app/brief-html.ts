@@ -64,7 +64,10 @@ function humanTime(iso: string, withYear = true, withTime = true): string {
 function duration(ms: number): string {
   if (!(ms > 0)) return '–';
   if (ms % DAY === 0) return `${num(ms / DAY)} d`;
-  if (ms >= HOUR) return ms % HOUR === 0 ? `${num(ms / HOUR)} h` : `${num(Math.floor(ms / HOUR))} h ${Math.round((ms % HOUR) / 60_000)} min`;
+  if (ms >= HOUR)
+    return ms % HOUR === 0
+      ? `${num(ms / HOUR)} h`
+      : `${num(Math.floor(ms / HOUR))} h ${Math.round((ms % HOUR) / 60_000)} min`;
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
 
@@ -154,7 +157,9 @@ function section(heading: string, body: string): string {
 }
 
 function list(items: string[], empty: string): string {
-  return items.length ? `<ul>\n${items.map((i) => `<li>${i}</li>`).join('\n')}\n</ul>` : `<p class="muted">${text(empty)}</p>`;
+  return items.length
+    ? `<ul>\n${items.map((i) => `<li>${i}</li>`).join('\n')}\n</ul>`
+    : `<p class="muted">${text(empty)}</p>`;
 }
 
 /** Title, the not-advice line first (before any number), then the four figures asked first. */
@@ -181,23 +186,62 @@ function header(data: BriefData): string {
 }
 
 /** The accounting's five outcomes, in the order the brief reads them, with a plain gloss each. */
-const FLOW: Array<{ key: Exclude<keyof Counts, 'read' | 'duplicates'>; label: string; gloss: string; colour: string }> = [
-  { key: 'attributed', label: 'Attributed', gloss: 'joined to an affected user', colour: '#1f5f99' },
-  { key: 'unmatched', label: 'Unmatched', gloss: 'no user in the table matches', colour: '#b35c00' },
-  { key: 'ambiguous', label: 'Ambiguous', gloss: 'could belong to more than one user', colour: '#7a4fa3' },
-  { key: 'out_of_window', label: 'Out of window', gloss: 'outside the incident window', colour: '#7d858e' },
-  { key: 'rejected', label: 'Rejected', gloss: 'could not be read; listed by file and line', colour: '#b3261e' },
+const FLOW: Array<{
+  key: Exclude<keyof Counts, 'read' | 'duplicates'>;
+  label: string;
+  gloss: string;
+  colour: string;
+}> = [
+  {
+    key: 'attributed',
+    label: 'Attributed',
+    gloss: 'joined to an affected user',
+    colour: '#1f5f99',
+  },
+  {
+    key: 'unmatched',
+    label: 'Unmatched',
+    gloss: 'no user in the table matches',
+    colour: '#b35c00',
+  },
+  {
+    key: 'ambiguous',
+    label: 'Ambiguous',
+    gloss: 'could belong to more than one user',
+    colour: '#7a4fa3',
+  },
+  {
+    key: 'out_of_window',
+    label: 'Out of window',
+    gloss: 'outside the incident window',
+    colour: '#7d858e',
+  },
+  {
+    key: 'rejected',
+    label: 'Rejected',
+    gloss: 'could not be read; listed by file and line',
+    colour: '#b3261e',
+  },
 ];
 
 function accountingSection(c: Counts): string {
   const sum = FLOW.reduce((s, f) => s + c[f.key], 0);
   const balanced = sum === c.read;
   // The order of the CLI's accounting line and the Markdown brief, so the three read alike.
-  const order = ['rejected', 'out_of_window', 'attributed', 'unmatched', 'ambiguous'].map((k) => FLOW.find((f) => f.key === k)!);
+  const order = ['rejected', 'out_of_window', 'attributed', 'unmatched', 'ambiguous'].map((k) =>
+    FLOW.find((f) => f.key === k)!,
+  );
   const equation = `Read ${num(c.read)} = ${order.map((f) => `${f.label.toLowerCase()} ${num(c[f.key])}`).join(' + ')}`;
-  const dup = c.duplicates ? ` (${num(c.duplicates)} duplicate${c.duplicates === 1 ? '' : 's'} among them)` : '';
-  const check = balanced ? 'The accounting balances: no record is lost.' : `<strong>The parts add up to ${num(sum)}, not ${num(c.read)}.</strong>`;
-  return [sum > 0 ? flowChart(c, sum) : '<p class="muted">No records were read.</p>', `<p>${equation}${dup}. ${check}</p>`].join('\n');
+  const dup = c.duplicates
+    ? ` (${num(c.duplicates)} duplicate${c.duplicates === 1 ? '' : 's'} among them)`
+    : '';
+  const check = balanced
+    ? 'The accounting balances: no record is lost.'
+    : `<strong>The parts add up to ${num(sum)}, not ${num(c.read)}.</strong>`;
+  return [
+    sum > 0 ? flowChart(c, sum) : '<p class="muted">No records were read.</p>',
+    `<p>${equation}${dup}. ${check}</p>`,
+  ].join('\n');
 }
 
 /**
@@ -207,8 +251,14 @@ function accountingSection(c: Counts): string {
  */
 function flowChart(c: Counts, sum: number): string {
   // 740 wide, not the column's 900: printed on A4 the chart shrinks less and its labels stay legible.
-  const W = 740, H = 220, top = 8, gap = 10, slotMin = 40;
-  const lx = 130, rx = 420, bw = 16;
+  const W = 740,
+    H = 220,
+    top = 8,
+    gap = 10,
+    slotMin = 40;
+  const lx = 130,
+    rx = 420,
+    bw = 16;
   const scale = H / sum;
   const slots = FLOW.map((f) => Math.max(slotMin, c[f.key] * scale));
   const rightH = slots.reduce((a, b) => a + b, 0) + gap * (FLOW.length - 1);
@@ -216,20 +266,36 @@ function flowChart(c: Counts, sum: number): string {
   let sy = top;
   const parts: string[] = [];
   FLOW.forEach((f, i) => {
-    const h = c[f.key] * scale, slot = slots[i]!;
-    const ry = sy + (slot - h) / 2, mid = sy + slot / 2, xm = (lx + bw + rx) / 2;
+    const h = c[f.key] * scale,
+      slot = slots[i]!;
+    const ry = sy + (slot - h) / 2,
+      mid = sy + slot / 2,
+      xm = (lx + bw + rx) / 2;
     if (h > 0) {
-      parts.push(`<path d="M${lx + bw} ${r1(ly)} C${xm} ${r1(ly)} ${xm} ${r1(ry)} ${rx} ${r1(ry)} L${rx} ${r1(ry + h)} C${xm} ${r1(ry + h)} ${xm} ${r1(ly + h)} ${lx + bw} ${r1(ly + h)} Z" fill="${f.colour}" fill-opacity="0.28"/>`);
+      parts.push(
+        `<path d="M${lx + bw} ${r1(ly)} C${xm} ${r1(ly)} ${xm} ${r1(ry)} ${rx} ${r1(ry)} L${rx} ${r1(ry + h)} C${xm} ${r1(ry + h)} ${xm} ${r1(ly + h)} ${lx + bw} ${r1(ly + h)} Z" fill="${f.colour}" fill-opacity="0.28"/>`,
+      );
     }
-    parts.push(`<rect x="${rx}" y="${r1(h > 0 ? ry : mid - 0.75)}" width="${bw}" height="${r1(Math.max(h, 1.5))}" fill="${f.colour}"/>`);
-    parts.push(svgText(rx + bw + 10, mid - 3, `<tspan class="b">${f.label}</tspan> ${num(c[f.key])} <tspan class="s">(${pct(c[f.key], sum)})</tspan>`));
+    parts.push(
+      `<rect x="${rx}" y="${r1(h > 0 ? ry : mid - 0.75)}" width="${bw}" height="${r1(Math.max(h, 1.5))}" fill="${f.colour}"/>`,
+    );
+    parts.push(
+      svgText(
+        rx + bw + 10,
+        mid - 3,
+        `<tspan class="b">${f.label}</tspan> ${num(c[f.key])} <tspan class="s">(${pct(c[f.key], sum)})</tspan>`,
+      ),
+    );
     parts.push(svgText(rx + bw + 10, mid + 13, text(f.gloss), 's'));
     ly += h;
     sy += slot + gap;
   });
   const y0 = top + (rightH - H) / 2;
   parts.unshift(`<rect x="${lx}" y="${r1(y0)}" width="${bw}" height="${H}" fill="#3d4650"/>`);
-  parts.push(svgText(lx - 12, y0 + H / 2 - 4, 'Records read', 'b', 'end'), svgText(lx - 12, y0 + H / 2 + 14, num(c.read), '', 'end'));
+  parts.push(
+    svgText(lx - 12, y0 + H / 2 - 4, 'Records read', 'b', 'end'),
+    svgText(lx - 12, y0 + H / 2 + 14, num(c.read), '', 'end'),
+  );
   const title = `Accounting: ${num(c.read)} records read; ${FLOW.map((f) => `${f.label.toLowerCase()} ${num(c[f.key])}`).join(', ')}`;
   return svg(W, rightH + top * 2, title, parts.join(''));
 }
@@ -248,16 +314,25 @@ const CATEGORY_GLOSS: Record<string, string> = {
 /** Bars against the number of affected users, since each user counts once per category. */
 function categorySection(data: BriefData): string {
   const total = data.affectedUsers;
-  if (total === 0) return '<p class="muted">No affected users: no category of data was exposed for anyone in the user table.</p>';
-  const W = 740, row = 38, bx = 215, bmax = 380;
+  if (total === 0)
+    return '<p class="muted">No affected users: no category of data was exposed for anyone in the user table.</p>';
+  const W = 740,
+    row = 38,
+    bx = 215,
+    bmax = 380;
   const parts = data.byCategory.map((c, i) => {
-    const y = i * row + 6, w = (bmax * Math.min(c.users, total)) / total;
+    const y = i * row + 6,
+      w = (bmax * Math.min(c.users, total)) / total;
     return [
       svgText(0, y + 14, text(c.category), 'b'),
       svgText(0, y + 29, text(CATEGORY_GLOSS[c.category] ?? ''), 's'),
       `<rect x="${bx}" y="${y + 4}" width="${bmax}" height="22" fill="#eef1f4"/>`,
       `<rect x="${bx}" y="${y + 4}" width="${r1(w)}" height="22" fill="#1f5f99"/>`,
-      svgText(bx + bmax + 12, y + 20, `${num(c.users)} <tspan class="s">of ${num(total)} (${pct(c.users, total)})</tspan>`),
+      svgText(
+        bx + bmax + 12,
+        y + 20,
+        `${num(c.users)} <tspan class="s">of ${num(total)} (${pct(c.users, total)})</tspan>`,
+      ),
     ].join('');
   });
   const title = `Affected users by category: ${data.byCategory.map((c) => `${c.category} ${num(c.users)}`).join(', ')}, of ${num(total)}`;
@@ -274,11 +349,15 @@ const rowTotal = (v: Verdict) => v.notifiable + v.assess + v.notNotifiable;
 
 /** A table (the numbers) with a stacked bar per row (the shape), and a totals row. */
 function verdictSection(verdicts: Verdict[]): string {
-  if (!verdicts.length) return '<p class="muted">No verdicts: this run had no notification basis, so no regime was applied to the affected users.</p>';
+  if (!verdicts.length)
+    return '<p class="muted">No verdicts: this run had no notification basis, so no regime was applied to the affected users.</p>';
   const max = Math.max(1, ...verdicts.map(rowTotal));
   const legend = `<p class="legend">${VERDICTS.map((k) => `<span class="sw" style="background:${k.colour}"></span>${k.label}`).join('')}</p>`;
   const head = `<tr><th>Residence</th><th>Regime</th>${VERDICTS.map((k) => `<th class="n">${k.label}</th>`).join('')}<th>Users</th></tr>`;
-  const rows = verdicts.map((v) => `<tr><td>${text(v.residence)}</td><td>${text(v.regime)}</td>${VERDICTS.map((k) => `<td class="n">${num(v[k.key])}</td>`).join('')}<td>${verdictBar(v, max)}</td></tr>`);
+  const rows = verdicts.map(
+    (v) =>
+      `<tr><td>${text(v.residence)}</td><td>${text(v.regime)}</td>${VERDICTS.map((k) => `<td class="n">${num(v[k.key])}</td>`).join('')}<td>${verdictBar(v, max)}</td></tr>`,
+  );
   const sums = VERDICTS.map((k) => verdicts.reduce((s, v) => s + v[k.key], 0));
   const total = `<tr class="total"><td colspan="2">Total (user–regime pairs)</td>${sums.map((n) => `<td class="n">${num(n)}</td>`).join('')}<td class="n">${num(sums.reduce((a, b) => a + b, 0))}</td></tr>`;
   return [
@@ -289,27 +368,41 @@ function verdictSection(verdicts: Verdict[]): string {
 }
 
 function verdictBar(v: Verdict, max: number): string {
-  const W = 200, H = 16;
+  const W = 200,
+    H = 16;
   let x = 0;
   const segs = VERDICTS.map((k) => {
     const w = (W * v[k.key]) / max;
-    const seg = w > 0 ? `<rect x="${r1(x)}" y="1" width="${r1(w)}" height="${H - 2}" fill="${k.colour}"/>` : '';
+    const seg =
+      w > 0
+        ? `<rect x="${r1(x)}" y="1" width="${r1(w)}" height="${H - 2}" fill="${k.colour}"/>`
+        : '';
     x += w;
     return seg;
   });
   const title = `${v.residence}, ${v.regime}: ${VERDICTS.map((k) => `${k.label.toLowerCase()} ${num(v[k.key])}`).join(', ')}`;
-  return svg(W, H, title, `<rect x="0" y="1" width="${W}" height="${H - 2}" fill="#eef1f4"/>${segs.join('')}`);
+  return svg(
+    W,
+    H,
+    title,
+    `<rect x="0" y="1" width="${W}" height="${H - 2}" fill="#eef1f4"/>${segs.join('')}`,
+  );
 }
 
 function timelineSection(data: BriefData): string {
   const { bins, binMs, untimed } = data.timeline;
   const timed = bins.reduce((s, b) => s + b.users, 0);
-  if (timed === 0 && untimed === 0) return '<p class="muted">No affected users: no first exposure to show.</p>';
-  const untimedNote = untimed ? ` ${num(untimed)} affected user${untimed === 1 ? ' was' : 's were'} exposed only through profiles, which carry no time, and ${untimed === 1 ? 'is' : 'are'} not in the chart.` : '';
+  if (timed === 0 && untimed === 0)
+    return '<p class="muted">No affected users: no first exposure to show.</p>';
+  const untimedNote = untimed
+    ? ` ${num(untimed)} affected user${untimed === 1 ? ' was' : 's were'} exposed only through profiles, which carry no time, and ${untimed === 1 ? 'is' : 'are'} not in the chart.`
+    : '';
   if (timed === 0) return `<p>No first exposure has a time.${untimedNote}</p>`;
   const used = bins.filter((b) => b.users > 0);
   const peak = Math.max(...used.map((b) => b.users));
-  const span = data.window ? 'across the incident window' : 'across the records’ own span (no window was given)';
+  const span = data.window
+    ? 'across the incident window'
+    : 'across the records’ own span (no window was given)';
   return [
     histogram(bins, binMs, timed),
     `<p>${num(timed)} affected user${timed === 1 ? '' : 's'} by the time of their first exposure, in ${num(bins.length)} bar${bins.length === 1 ? '' : 's'} of ${duration(binMs)} each, ${span}, UTC. Earliest: the bar from ${humanTime(used[0]!.start)}; latest: the bar from ${humanTime(used[used.length - 1]!.start)}; the fullest bar holds ${num(peak)} user${peak === 1 ? '' : 's'}.${untimedNote}</p>`,
@@ -321,38 +414,72 @@ function timelineSection(data: BriefData): string {
  * labels are thinned to about eight, the date written only where it changes.
  */
 function histogram(bins: BriefData['timeline']['bins'], binMs: number, timed: number): string {
-  const W = 900, H = 236, left = 44, right = 12, top = 28, bottom = 46;
-  const pw = W - left - right, ph = H - top - bottom;
+  const W = 900,
+    H = 236,
+    left = 44,
+    right = 12,
+    top = 28,
+    bottom = 46;
+  const pw = W - left - right,
+    ph = H - top - bottom;
   const max = Math.max(1, ...bins.map((b) => b.users));
-  const step = pw / bins.length, bw = Math.max(1, step * 0.8);
+  const step = pw / bins.length,
+    bw = Math.max(1, step * 0.8);
   const y = (n: number) => top + ph - (ph * n) / max;
   const parts: string[] = [];
   for (const t of max > 1 ? [0, Math.round(max / 2), max] : [0, 1]) {
-    parts.push(`<line x1="${left}" x2="${W - right}" y1="${r1(y(t))}" y2="${r1(y(t))}" class="${t ? 'grid' : 'axis'}"/>`, svgText(left - 6, y(t) + 4, num(t), 's', 'end'));
+    parts.push(
+      `<line x1="${left}" x2="${W - right}" y1="${r1(y(t))}" y2="${r1(y(t))}" class="${t ? 'grid' : 'axis'}"/>`,
+      svgText(left - 6, y(t) + 4, num(t), 's', 'end'),
+    );
   }
   bins.forEach((b, i) => {
     const x = left + i * step + (step - bw) / 2;
-    if (b.users > 0) parts.push(`<rect x="${r1(x)}" y="${r1(y(b.users))}" width="${r1(bw)}" height="${r1(top + ph - y(b.users))}" fill="#1f5f99"/>`);
-    if (b.users > 0 && step >= 16) parts.push(svgText(x + bw / 2, y(b.users) - 4, num(b.users), 's', 'middle'));
+    if (b.users > 0)
+      parts.push(
+        `<rect x="${r1(x)}" y="${r1(y(b.users))}" width="${r1(bw)}" height="${r1(top + ph - y(b.users))}" fill="#1f5f99"/>`,
+      );
+    if (b.users > 0 && step >= 16)
+      parts.push(svgText(x + bw / 2, y(b.users) - 4, num(b.users), 's', 'middle'));
   });
   parts.push(...timeTicks(bins, binMs, left, step, top + ph));
   parts.push(svgText(0, 11, 'users', 's')); // above the top tick label, not beside it
-  const title = `First exposure of ${num(timed)} affected users over time: ${bins.filter((b) => b.users > 0).map((b) => `${b.start} ${num(b.users)}`).join(', ')}`;
+  const title = `First exposure of ${num(timed)} affected users over time: ${bins
+    .filter((b) => b.users > 0)
+    .map((b) => `${b.start} ${num(b.users)}`)
+    .join(', ')}`;
   return svg(W, H, title, parts.join(''));
 }
 
-function timeTicks(bins: BriefData['timeline']['bins'], binMs: number, left: number, step: number, base: number): string[] {
+function timeTicks(
+  bins: BriefData['timeline']['bins'],
+  binMs: number,
+  left: number,
+  step: number,
+  base: number,
+): string[] {
   const every = Math.max(1, Math.ceil(bins.length / 8));
   const out: string[] = [];
   let lastDay = '';
   for (let i = 0; i < bins.length; i += every) {
-    const x = left + i * step, start = bins[i]!.start;
+    const x = left + i * step,
+      start = bins[i]!.start;
     const day = humanTime(start, false, false);
     out.push(`<line x1="${r1(x)}" x2="${r1(x)}" y1="${base}" y2="${base + 5}" class="axis"/>`);
     const anchor = i === 0 ? 'start' : 'middle';
     if (binMs < DAY) {
       const t = Date.parse(start);
-      out.push(svgText(x, base + 19, Number.isFinite(t) ? `${pad2(new Date(t).getUTCHours())}:${pad2(new Date(t).getUTCMinutes())}` : text(start), '', anchor));
+      out.push(
+        svgText(
+          x,
+          base + 19,
+          Number.isFinite(t)
+            ? `${pad2(new Date(t).getUTCHours())}:${pad2(new Date(t).getUTCMinutes())}`
+            : text(start),
+          '',
+          anchor,
+        ),
+      );
       if (day !== lastDay) out.push(svgText(x, base + 35, day, 's', anchor));
     } else {
       out.push(svgText(x, base + 19, day, '', anchor));
@@ -360,19 +487,42 @@ function timeTicks(bins: BriefData['timeline']['bins'], binMs: number, left: num
     lastDay = day;
   }
   // The end of the last bar (the window's end), unless the last tick label sits too close to it.
-  const end = Date.parse(bins[bins.length - 1]!.start) + binMs, endX = left + bins.length * step;
-  if (Number.isFinite(end) && endX - (left + Math.floor((bins.length - 1) / every) * every * step) >= 70) {
+  const end = Date.parse(bins[bins.length - 1]!.start) + binMs,
+    endX = left + bins.length * step;
+  if (
+    Number.isFinite(end) &&
+    endX - (left + Math.floor((bins.length - 1) / every) * every * step) >= 70
+  ) {
     const iso = new Date(end).toISOString();
-    out.push(`<line x1="${r1(endX)}" x2="${r1(endX)}" y1="${base}" y2="${base + 5}" class="axis"/>`);
-    out.push(svgText(endX, base + 19, binMs < DAY ? iso.slice(11, 16) : humanTime(iso, false, false), '', 'end'));
-    if (binMs < DAY && humanTime(iso, false, false) !== lastDay) out.push(svgText(endX, base + 35, humanTime(iso, false, false), 's', 'end'));
+    out.push(
+      `<line x1="${r1(endX)}" x2="${r1(endX)}" y1="${base}" y2="${base + 5}" class="axis"/>`,
+    );
+    out.push(
+      svgText(
+        endX,
+        base + 19,
+        binMs < DAY ? iso.slice(11, 16) : humanTime(iso, false, false),
+        '',
+        'end',
+      ),
+    );
+    if (binMs < DAY && humanTime(iso, false, false) !== lastDay)
+      out.push(svgText(endX, base + 35, humanTime(iso, false, false), 's', 'end'));
   }
   return out;
 }
 
 function driversSection(drivers: BriefData['drivers']): string {
-  const intro = '<p class="muted">The combination that fired (or the reason none did) and the exposed fields behind it, with the number of users.</p>';
-  return intro + '\n' + list(drivers.map((d) => `<b>${num(d.users)} ×</b> ${prose(d.text)}`), 'No verdicts, so no drivers.');
+  const intro =
+    '<p class="muted">The combination that fired (or the reason none did) and the exposed fields behind it, with the number of users.</p>';
+  return (
+    intro +
+    '\n' +
+    list(
+      drivers.map((d) => `<b>${num(d.users)} ×</b> ${prose(d.text)}`),
+      'No verdicts, so no drivers.',
+    )
+  );
 }
 
 /** The window in its exact ISO form, and each input with the hash that pins what was read. */
@@ -381,11 +531,13 @@ function inputsSection(data: BriefData): string {
   const win = w
     ? `<p>Incident window: <span class="mono">${text(w.start)}</span> (inclusive) to <span class="mono">${text(w.end)}</span> (exclusive), UTC.</p>`
     : '<p>No window given: every record in the export counts.</p>';
-  const rows = data.inputs.map((i) => [
-    `<tr><td>${text(i.role)}${i.vendor ? `<br><span class="muted">${text(i.vendor)}</span>` : ''}</td>`,
-    `<td><code>${text(i.path)}</code><br><span class="mono muted">SHA-256 ${text(i.sha256)}</span></td>`,
-    `<td class="n">${num(i.records)}</td><td class="n">${num(i.bytes)}</td></tr>`,
-  ].join(''));
+  const rows = data.inputs.map((i) =>
+    [
+      `<tr><td>${text(i.role)}${i.vendor ? `<br><span class="muted">${text(i.vendor)}</span>` : ''}</td>`,
+      `<td><code>${text(i.path)}</code><br><span class="mono muted">SHA-256 ${text(i.sha256)}</span></td>`,
+      `<td class="n">${num(i.records)}</td><td class="n">${num(i.bytes)}</td></tr>`,
+    ].join(''),
+  );
   const table = rows.length
     ? `<table>\n<thead><tr><th>Role</th><th>File and SHA-256</th><th class="n">Records</th><th class="n">Bytes</th></tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`
     : '<p class="muted">No inputs recorded.</p>';
@@ -394,7 +546,10 @@ function inputsSection(data: BriefData): string {
 
 function rulesSection(rules: BriefData['rules']): string {
   return list(
-    rules.map((r) => `<b>${text(r.name)}</b> (<code>${text(r.file)}</code>, version ${text(r.version)}): ${prose(r.citation)}`),
+    rules.map(
+      (r) =>
+        `<b>${text(r.name)}</b> (<code>${text(r.file)}</code>, version ${text(r.version)}): ${prose(r.citation)}`,
+    ),
     'No rule files were applied in this run.',
   );
 }

@@ -31,7 +31,11 @@ export const looseName = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '');
 function find(present: string[], wanted: string, option: string, file: string): string | undefined {
   if (present.includes(wanted)) return wanted;
   const hits = present.filter((c) => looseName(c) === looseName(wanted));
-  if (hits.length > 1) throw new UsageError(`${file}: ${option} "${wanted}" could be any of the columns ${hits.map((h) => `"${h}"`).join(', ')}`, `name one exactly: ${option} "${hits[0]}"`);
+  if (hits.length > 1)
+    throw new UsageError(
+      `${file}: ${option} "${wanted}" could be any of the columns ${hits.map((h) => `"${h}"`).join(', ')}`,
+      `name one exactly: ${option} "${hits[0]}"`,
+    );
   return hits[0];
 }
 
@@ -41,7 +45,11 @@ export function resolveColumns(present: string[], plan: CorrelatePlan): UserColu
   const listing = `columns present: ${present.join(', ') || '(none)'}`;
   const need = (option: string, wanted: string, hint: string): string => {
     const c = find(present, wanted, option, file);
-    if (c === undefined) throw new UsageError(`${file}: ${option} "${wanted}" is not in the users table; ${listing}`, hint);
+    if (c === undefined)
+      throw new UsageError(
+        `${file}: ${option} "${wanted}" is not in the users table; ${listing}`,
+        hint,
+      );
     return c;
   };
   const firstOf = (names: string[], option: string) => {
@@ -52,13 +60,25 @@ export function resolveColumns(present: string[], plan: CorrelatePlan): UserColu
     return undefined;
   };
   let idColumn: string;
-  if (plan.idColumn !== undefined) idColumn = need('--user-id-column', plan.idColumn, 'name an existing column with --user-id-column COL');
+  if (plan.idColumn !== undefined)
+    idColumn = need(
+      '--user-id-column',
+      plan.idColumn,
+      'name an existing column with --user-id-column COL',
+    );
   else {
     const found = firstOf(ID_NAMES, '--user-id-column');
-    if (found === undefined) throw new UsageError(`${file}: no user id column (looked for id, user_id, uid, in any case); ${listing}`, 'name it with --user-id-column COL');
+    if (found === undefined)
+      throw new UsageError(
+        `${file}: no user id column (looked for id, user_id, uid, in any case); ${listing}`,
+        'name it with --user-id-column COL',
+      );
     idColumn = found;
   }
-  const emailColumn = plan.emailColumn !== undefined ? need('--email-column', plan.emailColumn, 'name an existing column with --email-column COL') : firstOf(EMAIL_NAMES, '--email-column');
+  const emailColumn =
+    plan.emailColumn !== undefined
+      ? need('--email-column', plan.emailColumn, 'name an existing column with --email-column COL')
+      : firstOf(EMAIL_NAMES, '--email-column');
   const kept: string[] = [];
   const keep = (c: string) => {
     const i = kept.indexOf(c);
@@ -69,20 +89,42 @@ export function resolveColumns(present: string[], plan: CorrelatePlan): UserColu
     output = plan.columns.map(({ name, header }) => {
       if (isOurs(name)) return { header, key: name };
       const c = find(present, name, '--columns', file);
-      if (c === undefined) throw new UsageError(`${file}: --columns "${name}" is neither an output column nor in the users table; output columns: ${OUTPUT_COLUMNS.join(', ')}; ${listing}`, 'name output columns or users-table columns, COLUMN=Header to rename');
+      if (c === undefined)
+        throw new UsageError(
+          `${file}: --columns "${name}" is neither an output column nor in the users table; output columns: ${OUTPUT_COLUMNS.join(', ')}; ${listing}`,
+          'name output columns or users-table columns, COLUMN=Header to rename',
+        );
       return { header, table: keep(c) };
     });
   } else {
-    for (const k of plan.userColumns) keep(need('--user-columns', k, 'list existing columns with --user-columns a,b,c'));
+    for (const k of plan.userColumns)
+      keep(need('--user-columns', k, 'list existing columns with --user-columns a,b,c'));
     output = defaultColumns(kept.slice(), plan.notificationBasis);
   }
-  const locale = plan.localeColumn === undefined ? undefined : keep(need('--locale-column', plan.localeColumn, "name the column that holds each user's language (de, de-AT, fr_FR …)"));
+  const locale =
+    plan.localeColumn === undefined
+      ? undefined
+      : keep(
+          need(
+            '--locale-column',
+            plan.localeColumn,
+            "name the column that holds each user's language (de, de-AT, fr_FR …)",
+          ),
+        );
   return {
     idColumn,
     emailColumn,
-    userKeys: plan.userKeys.map((k) => need('--user-key', k, 'name an existing column with --user-key COL')),
+    userKeys: plan.userKeys.map((k) =>
+      need('--user-key', k, 'name an existing column with --user-key COL'),
+    ),
     userColumns: kept,
-    residenceColumns: plan.residenceColumns.map((k) => need('--residence-column', k, 'name the country (and region) columns: --residence-column country,state')),
+    residenceColumns: plan.residenceColumns.map((k) =>
+      need(
+        '--residence-column',
+        k,
+        'name the country (and region) columns: --residence-column country,state',
+      ),
+    ),
     output,
     ...(locale === undefined ? {} : { locale }),
   };

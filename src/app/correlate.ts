@@ -20,7 +20,13 @@ import { languageOf, Summarizer } from '../core/phrases.js';
 import { loadPhrases } from '../io/phrases.js';
 import { WorkerPool } from './parallel.js';
 import { ProbeTable } from '../core/probe.js';
-import { newProgress, scanExports, type InputEntry, type Progress, type ScanResult } from './scan.js';
+import {
+  newProgress,
+  scanExports,
+  type InputEntry,
+  type Progress,
+  type ScanResult,
+} from './scan.js';
 import { readTable, streamTable } from '../io/read-table.js';
 import { RowFile } from '../io/row-file.js';
 import { presetFor } from '../vendors/index.js';
@@ -28,7 +34,6 @@ import { genericPreset } from '../vendors/generic.js';
 import { loadRules, type RuleSet } from '../io/rules.js';
 import { notificationBases, type UserBasis } from './notification.js';
 import type { CorrelatePlan } from './plan.js';
-
 
 export interface RunReport {
   result: Result;
@@ -65,7 +70,11 @@ export interface Log {
   warn(msg: string, hint?: string): void;
 }
 
-export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: Progress) => void): Promise<RunReport> {
+export async function runCorrelate(
+  plan: CorrelatePlan,
+  log: Log,
+  onStart?: (p: Progress) => void,
+): Promise<RunReport> {
   const startedAt = new Date();
   const inputs: InputEntry[] = [];
   const errors: InputError[] = [];
@@ -75,34 +84,49 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   const skipped: Skipped[] = [];
   const files = expandPaths(plan.exports, skipped);
   checkOutputs(plan, files);
-  const summaries = plan.columns?.some((c) => c.name === 'exposed_summary') ? summaryLanguages(plan) : undefined;
+  const summaries = plan.columns?.some((c) => c.name === 'exposed_summary')
+    ? summaryLanguages(plan)
+    : undefined;
 
   // Small side: the user table, fully indexed.
   const uStats = newStats();
   let builder: UserIndexBuilder | undefined;
   let columns: UserColumns | undefined;
-  const userRows = await streamTable({ path: plan.users, display: plan.users }, uStats, (header) => {
-    columns = resolveColumns(header, plan);
-    const b = (builder = new UserIndexBuilder(header, { file: plan.users, ...columns }, hashFn));
-    return (cells, line) => b.add(cells, line);
-  });
+  const userRows = await streamTable(
+    { path: plan.users, display: plan.users },
+    uStats,
+    (header) => {
+      columns = resolveColumns(header, plan);
+      const b = (builder = new UserIndexBuilder(header, { file: plan.users, ...columns }, hashFn));
+      return (cells, line) => b.add(cells, line);
+    },
+  );
   const users = builder!.build();
   inputs.push({ path: plan.users, role: 'users', ...uStats, records: userRows });
   const login = plan.sessions ? await loadLoginSessions(plan, users, inputs, log) : undefined;
   let explain: number | undefined;
   if (plan.explain !== undefined) {
     explain = users.ids.indexOf(plan.explain);
-    if (explain < 0) throw new UsageError(`--explain: no user with id "${plan.explain}" in ${plan.users}`, 'give a value of the user id column');
+    if (explain < 0)
+      throw new UsageError(
+        `--explain: no user with id "${plan.explain}" in ${plan.users}`,
+        'give a value of the user id column',
+      );
   }
 
   // Big side: every export file, streamed.
-  for (const f of skipped) log.warn(`${f.path}: skipped, ${f.reason} (not an export); name it with --export to read it`);
+  for (const f of skipped)
+    log.warn(`${f.path}: skipped, ${f.reason} (not an export); name it with --export to read it`);
   const progress = newProgress(files);
   onStart?.(progress);
   const generic = plan.mapping ? genericPreset(plan.mapping) : undefined;
   if (!generic && plan.vendor !== 'auto') presetFor(plan.vendor); // an unsupported vendor is a usage error before any work
   const out = new Set(columns!.output.map((c) => c.key));
-  const wantsBasis = plan.notificationBasis || plan.notificationReport !== undefined || out.has('residence') || out.has('notification_basis');
+  const wantsBasis =
+    plan.notificationBasis ||
+    plan.notificationReport !== undefined ||
+    out.has('residence') ||
+    out.has('notification_basis');
   const collectEvents = out.has('events') || out.has('exposed_summary');
   const correlator = new Correlator(users, {
     window: plan.window,
@@ -118,35 +142,62 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
   const ctx = { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' };
   const counts = correlator.counts;
-  const where = (file: InputFile, line: number) => (explain === undefined ? undefined : `${file.display}:${line}`);
+  const where = (file: InputFile, line: number) =>
+    explain === undefined ? undefined : `${file.display}:${line}`;
   // --map's preset counts the fields it sees: it reads in this thread.
-  const workers = generic ? 0 : plan.workers === 'auto' ? autoWorkers(progress.bytesTotal) : plan.workers;
-  const pool = workers > 0 ? new WorkerPool(workers, {
-    timezone: plan.timezone,
-    window: plan.window,
-    collectResidence: wantsBasis,
-    loginKeys: login !== undefined,
-    idTable: ProbeTable.build(users.byId).buffer,
-    emailTable: ProbeTable.build(users.byEmail).buffer,
-    explaining: explain !== undefined,
-    collectEvents,
-  }, users) : undefined;
+  const workers = generic
+    ? 0
+    : plan.workers === 'auto'
+      ? autoWorkers(progress.bytesTotal)
+      : plan.workers;
+  const pool =
+    workers > 0
+      ? new WorkerPool(
+          workers,
+          {
+            timezone: plan.timezone,
+            window: plan.window,
+            collectResidence: wantsBasis,
+            loginKeys: login !== undefined,
+            idTable: ProbeTable.build(users.byId).buffer,
+            emailTable: ProbeTable.build(users.byEmail).buffer,
+            explaining: explain !== undefined,
+            collectEvents,
+          },
+          users,
+        )
+      : undefined;
   let scan: ScanResult;
   try {
-    scan = await scanExports(files, generic ?? plan.vendor, ctx, {
-      record: (rec, file, line) => correlator.addRecord(rec, where(file, line), sourceOf.get(file)),
-      reject(file, line, reason, text) {
-        counts.rejected++;
-        rejects?.add([file.display, line, reason, text]);
-        if (plan.strict) throw new InputError('INPUT_BAD_RECORD', reason, { file: file.display, line }, 'drop --strict to skip bad records and list them with --rejects');
+    scan = await scanExports(
+      files,
+      generic ?? plan.vendor,
+      ctx,
+      {
+        record: (rec, file, line) =>
+          correlator.addRecord(rec, where(file, line), sourceOf.get(file)),
+        reject(file, line, reason, text) {
+          counts.rejected++;
+          rejects?.add([file.display, line, reason, text]);
+          if (plan.strict)
+            throw new InputError(
+              'INPUT_BAD_RECORD',
+              reason,
+              { file: file.display, line },
+              'drop --strict to skip bad records and list them with --rejects',
+            );
+        },
+        warn: log.warn,
+        info: log.info,
       },
-      warn: log.warn,
-      info: log.info,
-    }, progress, pool && {
-      pool,
-      apply: (rec, d, file, line) => correlator.add(rec, d, where(file, line), sourceOf.get(file)),
-      quiet: () => correlator.counts.out_of_window++,
-    });
+      progress,
+      pool && {
+        pool,
+        apply: (rec, d, file, line) =>
+          correlator.add(rec, d, where(file, line), sourceOf.get(file)),
+        quiet: () => correlator.counts.out_of_window++,
+      },
+    );
   } catch (e) {
     rejects?.abort();
     throw e;
@@ -157,7 +208,10 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
     const unseen = generic.unseen();
     if (unseen.length) {
       rejects?.abort();
-      throw new UsageError(`--map: no record has ${unseen.map((t) => `the ${t} field "${generic.mapping[t]}"`).join(', ')}`, 'name fields as the export writes them (a column, or a dotted path like context.ip); inspect --export lists them');
+      throw new UsageError(
+        `--map: no record has ${unseen.map((t) => `the ${t} field "${generic.mapping[t]}"`).join(', ')}`,
+        'name fields as the export writes them (a column, or a dotted path like context.ip); inspect --export lists them',
+      );
     }
   }
   inputs.push(...scan.inputs);
@@ -166,28 +220,69 @@ export async function runCorrelate(plan: CorrelatePlan, log: Log, onStart?: (p: 
   counts.read = scan.inputs.reduce((n, i) => n + i.records, 0);
   rejects?.close();
   const empty = scan.inputs.filter((i) => i.records === 0 && !i.error).map((i) => i.path);
-  if (empty.length) log.warn(`${listed(empty)} ${empty.length === 1 ? 'holds' : 'hold'} no records (empty)`);
-  if (correlator.counts.read === 0) log.warn('the export holds no records: nothing can be affected');
+  if (empty.length)
+    log.warn(`${listed(empty)} ${empty.length === 1 ? 'holds' : 'hold'} no records (empty)`);
+  if (correlator.counts.read === 0)
+    log.warn('the export holds no records: nothing can be affected');
   const result = correlator.finish((u) => users.ids[u]!);
   let bases: UserBasis[] | undefined;
   let rules: RuleSet | undefined;
   if (wantsBasis) {
     rules = loadRules();
-    bases = notificationBases(result.users, users, rules, (f) => result.fieldCategories.get(f) ?? 'other', (f) => result.fieldShapes.get(f));
+    bases = notificationBases(
+      result.users,
+      users,
+      rules,
+      (f) => result.fieldCategories.get(f) ?? 'other',
+      (f) => result.fieldShapes.get(f),
+    );
   }
-  const languages = summaries && result.users.map((r) => summaries.languageFor(columns!.locale === undefined ? '' : users.extra[r.user]![columns!.locale]!));
-  const diagnosis = result.users.length === 0 && counts.read > counts.rejected ? await diagnoseZero(plan, columns!, result, correlator) : undefined;
-  return { result, users, columns: columns!, skipped, empty, diagnosis, summarizer: summaries?.summarizer, languages, localeFallbacks: summaries && Object.fromEntries(summaries.fallbacks), inputs, vendor: scan.vendors.join(', ') || 'none', errors, startedAt, bases, rules };
+  const languages =
+    summaries &&
+    result.users.map((r) =>
+      summaries.languageFor(
+        columns!.locale === undefined ? '' : users.extra[r.user]![columns!.locale]!,
+      ),
+    );
+  const diagnosis =
+    result.users.length === 0 && counts.read > counts.rejected
+      ? await diagnoseZero(plan, columns!, result, correlator)
+      : undefined;
+  return {
+    result,
+    users,
+    columns: columns!,
+    skipped,
+    empty,
+    diagnosis,
+    summarizer: summaries?.summarizer,
+    languages,
+    localeFallbacks: summaries && Object.fromEntries(summaries.fallbacks),
+    inputs,
+    vendor: scan.vendors.join(', ') || 'none',
+    errors,
+    startedAt,
+    bases,
+    rules,
+  };
 }
 
 /**
  * The phrase files and how a user's locale value picks a language: the column's value, else
  * --locale, else English; a language with no phrase file falls back to English.
  */
-function summaryLanguages(plan: CorrelatePlan): { summarizer: Summarizer; fallbacks: Map<string, number>; languageFor(value: string): string } {
+function summaryLanguages(plan: CorrelatePlan): {
+  summarizer: Summarizer;
+  fallbacks: Map<string, number>;
+  languageFor(value: string): string;
+} {
   const { map, languages } = loadPhrases();
   const fallback = languageOf(plan.locale);
-  if (!languages.has(fallback)) throw new UsageError(`--locale "${plan.locale}": no phrases in that language; there are ${[...languages.keys()].join(', ')}`, 'phrases/ holds one file per language');
+  if (!languages.has(fallback))
+    throw new UsageError(
+      `--locale "${plan.locale}": no phrases in that language; there are ${[...languages.keys()].join(', ')}`,
+      'phrases/ holds one file per language',
+    );
   const summarizer = new Summarizer(map, languages);
   const fallbacks = new Map<string, number>();
   return {
@@ -204,12 +299,15 @@ function summaryLanguages(plan: CorrelatePlan): { summarizer: Summarizer; fallba
 
 /** A list of paths for one line of stderr: the first few, then how many more. */
 function listed(paths: string[]): string {
-  return paths.length <= 5 ? paths.join(', ') : `${paths.slice(0, 5).join(', ')} and ${paths.length - 5} more files`;
+  return paths.length <= 5
+    ? paths.join(', ')
+    : `${paths.slice(0, 5).join(', ')} and ${paths.length - 5} more files`;
 }
 
 /** SPEC §7: outputs are checked before reading; all problems in one usage error. */
 function checkOutputs(plan: CorrelatePlan, files: InputFile[]): void {
-  const named = (option: string, path: string | undefined): NamedPath[] => (path === undefined ? [] : [{ option, path }]);
+  const named = (option: string, path: string | undefined): NamedPath[] =>
+    path === undefined ? [] : [{ option, path }];
   const outputs = [
     ...named('--out', plan.out),
     ...named('--unmatched', plan.unmatched),
@@ -218,29 +316,61 @@ function checkOutputs(plan: CorrelatePlan, files: InputFile[]): void {
     ...named('--notification-report', plan.notificationReport),
     ...named('--manifest', plan.manifest),
   ];
-  const inputs = [...plan.exports.map((path) => ({ option: '--export', path })), ...named('--users', plan.users), ...named('--sessions', plan.sessions)];
-  const problems = outputProblems(outputs, inputs, files.map((f) => f.path), plan.out === undefined ? plan.stdoutFd : undefined);
+  const inputs = [
+    ...plan.exports.map((path) => ({ option: '--export', path })),
+    ...named('--users', plan.users),
+    ...named('--sessions', plan.sessions),
+  ];
+  const problems = outputProblems(
+    outputs,
+    inputs,
+    files.map((f) => f.path),
+    plan.out === undefined ? plan.stdoutFd : undefined,
+  );
   if (problems.length === 0) return;
   throw new UsageError(
-    problems.length === 1 ? `an output path cannot be used: ${problems[0]}` : `${problems.length} output paths cannot be used:\n${problems.join('\n')}`,
+    problems.length === 1
+      ? `an output path cannot be used: ${problems[0]}`
+      : `${problems.length} output paths cannot be used:\n${problems.join('\n')}`,
     'write the outputs to a folder of their own, outside the export (e.g. --out results/affected.csv); nothing was read or written',
     'OUTPUT_PATH',
   );
 }
 
-async function loadLoginSessions(plan: CorrelatePlan, users: UserIndex, inputs: InputEntry[], log: Log): Promise<LoginSessions> {
+async function loadLoginSessions(
+  plan: CorrelatePlan,
+  users: UserIndex,
+  inputs: InputEntry[],
+  log: Log,
+): Promise<LoginSessions> {
   const path = plan.sessions!;
   const stats = newStats();
   const table = await readTable({ path, display: path }, stats);
   const need = ['user_id', 'start', 'end'].filter((c) => !table.header.includes(c));
   if (need.length) {
-    throw new UsageError(`${path}: column${need.length > 1 ? 's' : ''} ${need.map((c) => `"${c}"`).join(', ')} not in the sessions table; columns present: ${table.header.join(', ') || '(none)'}`, 'a sessions table needs user_id, start, end, and any of ip, user_agent, device_id');
+    throw new UsageError(
+      `${path}: column${need.length > 1 ? 's' : ''} ${need.map((c) => `"${c}"`).join(', ')} not in the sessions table; columns present: ${table.header.join(', ') || '(none)'}`,
+      'a sessions table needs user_id, start, end, and any of ip, user_agent, device_id',
+    );
   }
   if (!LOGIN_KEYS.some((k) => table.header.includes(k))) {
-    throw new UsageError(`${path}: the sessions table has none of ${LOGIN_KEYS.join(', ')}; columns present: ${table.header.join(', ')}`, 'a login session is matched on its ip, user agent or device id, so at least one is needed');
+    throw new UsageError(
+      `${path}: the sessions table has none of ${LOGIN_KEYS.join(', ')}; columns present: ${table.header.join(', ')}`,
+      'a login session is matched on its ip, user agent or device id, so at least one is needed',
+    );
   }
-  const { sessions, unknownUsers } = buildLoginSessions(path, table.header, table.rows, plan.sessionToleranceMs, (id) => usersArray(users.byId.get(id))?.[0], (s) => parseTimestamp(s, plan.zone));
-  if (unknownUsers) log.warn(`${path}: ${unknownUsers} login session(s) belong to user ids not in the users table; they attribute nothing`);
+  const { sessions, unknownUsers } = buildLoginSessions(
+    path,
+    table.header,
+    table.rows,
+    plan.sessionToleranceMs,
+    (id) => usersArray(users.byId.get(id))?.[0],
+    (s) => parseTimestamp(s, plan.zone),
+  );
+  if (unknownUsers)
+    log.warn(
+      `${path}: ${unknownUsers} login session(s) belong to user ids not in the users table; they attribute nothing`,
+    );
   inputs.push({ path, role: 'sessions', ...stats, records: table.rows.length });
   return sessions;
 }

@@ -21,31 +21,50 @@ export interface ZeroDiagnosis {
   columns: Array<{ column: string; values: number; try: string }>;
 }
 
-export async function diagnoseZero(plan: CorrelatePlan, used: UserColumns, result: Result, correlator: Pick<Correlator, 'sawUnmatchedId'>): Promise<ZeroDiagnosis> {
+export async function diagnoseZero(
+  plan: CorrelatePlan,
+  used: UserColumns,
+  result: Result,
+  correlator: Pick<Correlator, 'sawUnmatchedId'>,
+): Promise<ZeroDiagnosis> {
   const emails = new Set<string>();
   for (const u of result.unmatched) for (const e of u.emails) emails.add(e);
   const taken = new Set([used.idColumn, used.emailColumn, ...used.userKeys]);
   const hits: Array<{ ids: number; emails: number }> = [];
   let header: string[] = [];
-  await streamTable({ path: plan.users, display: plan.users }, { bytes: 0, sha256: '', gzip: false }, (h) => {
-    header = h;
-    for (let i = 0; i < h.length; i++) hits.push({ ids: 0, emails: 0 });
-    return (cells) => {
-      for (let i = 0; i < cells.length && i < hits.length; i++) {
-        const v = cells[i]!.trim();
-        if (v === '') continue;
-        if (correlator.sawUnmatchedId(v)) hits[i]!.ids++;
-        else if (isEmailShaped(v) && emails.has(normalizeEmail(v))) hits[i]!.emails++;
-      }
-    };
-  });
+  await streamTable(
+    { path: plan.users, display: plan.users },
+    { bytes: 0, sha256: '', gzip: false },
+    (h) => {
+      header = h;
+      for (let i = 0; i < h.length; i++) hits.push({ ids: 0, emails: 0 });
+      return (cells) => {
+        for (let i = 0; i < cells.length && i < hits.length; i++) {
+          const v = cells[i]!.trim();
+          if (v === '') continue;
+          if (correlator.sawUnmatchedId(v)) hits[i]!.ids++;
+          else if (isEmailShaped(v) && emails.has(normalizeEmail(v))) hits[i]!.emails++;
+        }
+      };
+    },
+  );
   const columns: ZeroDiagnosis['columns'] = [];
   header.forEach((column, i) => {
     const h = hits[i]!;
     if (taken.has(column) || h.ids + h.emails === 0) return;
     const flag = h.emails > h.ids ? '--email-column' : '--user-key';
-    columns.push({ column, values: h.ids + h.emails, try: `${flag} ${/^[\w.-]+$/.test(column) ? column : JSON.stringify(column)}` });
+    columns.push({
+      column,
+      values: h.ids + h.emails,
+      try: `${flag} ${/^[\w.-]+$/.test(column) ? column : JSON.stringify(column)}`,
+    });
   });
   columns.sort((a, b) => b.values - a.values);
-  return { vendor_ids: result.identities, emails: emails.size, out_of_window: result.counts.out_of_window, ambiguous: result.counts.ambiguous, columns };
+  return {
+    vendor_ids: result.identities,
+    emails: emails.size,
+    out_of_window: result.counts.out_of_window,
+    ambiguous: result.counts.ambiguous,
+    columns,
+  };
 }

@@ -24,7 +24,8 @@ export function mask(v: string): string {
   }
   // A number says nothing by its shape, and a short value is all shape: a PIN, a postcode, a
   // house number would be printed whole (issue 13). Only their length is shown.
-  if (/^[-+]?\d+([.,]\d+)?$/.test(s)) return `${'#'.repeat(Math.min(s.length, 4))} (${s.replace(/\D/g, '').length} digits)`;
+  if (/^[-+]?\d+([.,]\d+)?$/.test(s))
+    return `${'#'.repeat(Math.min(s.length, 4))} (${s.replace(/\D/g, '').length} digits)`;
   if (s === 'true' || s === 'false' || s === 'null') return s;
   if ([...s].length <= 6) return `*** (${[...s].length} chars)`;
   return `${s[0]}***${s[s.length - 1]} (${[...s].length} chars)`;

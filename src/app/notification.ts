@@ -1,7 +1,13 @@
 /** Per-user notification basis for the output, summary and counsel's report (issue #7). */
 import type { Category } from '../core/categorize.js';
 import type { UserRow } from '../core/correlate.js';
-import { basisText, compileElements, evaluate, regimesFor, type Basis } from '../core/notification.js';
+import {
+  basisText,
+  compileElements,
+  evaluate,
+  regimesFor,
+  type Basis,
+} from '../core/notification.js';
 import type { UserIndex } from '../core/user-index.js';
 import type { RuleSet } from '../io/rules.js';
 
@@ -10,17 +16,35 @@ export interface UserBasis {
   bases: Basis[];
 }
 
-export function notificationBases(rows: UserRow[], users: UserIndex, rules: RuleSet, categoryOf: (f: string) => Category, shapeOf: (f: string) => string | undefined = () => undefined): UserBasis[] {
+export function notificationBases(
+  rows: UserRow[],
+  users: UserIndex,
+  rules: RuleSet,
+  categoryOf: (f: string) => Category,
+  shapeOf: (f: string) => string | undefined = () => undefined,
+): UserBasis[] {
   const elementsOf = compileElements(rules.elements);
   return rows.map((r) => {
     const declared = users.residence[r.user] ?? '';
     const code = declared || r.inferredResidence;
     const residence = code === '' ? 'unknown' : declared ? code : `${code} (inferred)`;
-    const el = elementsOf({ fields: r.fields, categoryOf, methods: r.methods, vendorIds: r.vendorIds });
+    const el = elementsOf({
+      fields: r.fields,
+      categoryOf,
+      methods: r.methods,
+      vendorIds: r.vendorIds,
+    });
     const regimes = regimesFor(code === '' ? 'unknown' : code, rules.regimes);
     const bases = regimes.map((g) => evaluate(g, el, code === '', shapeOf));
     // No rule file for this residence: say so, rather than leave the cell empty.
-    if (bases.length === 0) bases.push({ regime: 'none', name: 'no rule file', verdict: 'assess', detail: `no rule file covers ${code}: check its law (personal data exposed)`, fields: r.fields });
+    if (bases.length === 0)
+      bases.push({
+        regime: 'none',
+        name: 'no rule file',
+        verdict: 'assess',
+        detail: `no rule file covers ${code}: check its law (personal data exposed)`,
+        fields: r.fields,
+      });
     return { residence, bases };
   });
 }

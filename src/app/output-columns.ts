@@ -7,8 +7,21 @@ import { UsageError } from '../errors.js';
 
 /** Our columns, in the default order (the last five only when asked for). */
 export const OUTPUT_COLUMNS = [
-  'user_id', 'email', 'match', 'confidence', 'vendor_ids', 'records', 'first_seen', 'last_seen', 'exposed_fields', 'exposed_categories',
-  'exposed_summary', 'events', 'sources', 'residence', 'notification_basis',
+  'user_id',
+  'email',
+  'match',
+  'confidence',
+  'vendor_ids',
+  'records',
+  'first_seen',
+  'last_seen',
+  'exposed_fields',
+  'exposed_categories',
+  'exposed_summary',
+  'events',
+  'sources',
+  'residence',
+  'notification_basis',
 ] as const;
 export type OutputKey = (typeof OUTPUT_COLUMNS)[number];
 
@@ -32,13 +45,25 @@ export function parseColumns(spec: string): ColumnChoice[] {
     const eq = item.indexOf('=');
     const name = (eq < 0 ? item : item.slice(0, eq)).trim();
     const header = eq < 0 ? name : item.slice(eq + 1).trim();
-    if (name === '' || header === '') throw new UsageError(`--columns: "${item.trim()}" names no ${name === '' ? 'column' : 'header'}`, 'write COLUMN or COLUMN=Header, e.g. --columns email=Email,name=Full Name,exposed_summary');
+    if (name === '' || header === '')
+      throw new UsageError(
+        `--columns: "${item.trim()}" names no ${name === '' ? 'column' : 'header'}`,
+        'write COLUMN or COLUMN=Header, e.g. --columns email=Email,name=Full Name,exposed_summary',
+      );
     out.push({ name, header });
   }
-  if (out.length === 0) throw new UsageError('--columns names no column', `choose from ${OUTPUT_COLUMNS.join(', ')} and the users table's columns`);
+  if (out.length === 0)
+    throw new UsageError(
+      '--columns names no column',
+      `choose from ${OUTPUT_COLUMNS.join(', ')} and the users table's columns`,
+    );
   const seen = new Set<string>();
   for (const c of out) {
-    if (seen.has(c.header)) throw new UsageError(`--columns: two columns would be headed "${c.header}"`, 'rename one: COLUMN=Header');
+    if (seen.has(c.header))
+      throw new UsageError(
+        `--columns: two columns would be headed "${c.header}"`,
+        'rename one: COLUMN=Header',
+      );
     seen.add(c.header);
   }
   return out;
@@ -52,9 +77,21 @@ export function isOurs(name: string): name is OutputKey {
 export function defaultColumns(userColumns: string[], basis: boolean): OutputColumn[] {
   const ours = (k: OutputKey): OutputColumn => ({ header: k, key: k });
   return [
-    ours('user_id'), ours('email'),
+    ours('user_id'),
+    ours('email'),
     ...userColumns.map((header, table) => ({ header, table })),
-    ...(['match', 'confidence', 'vendor_ids', 'records', 'first_seen', 'last_seen', 'exposed_fields', 'exposed_categories'] as const).map(ours),
+    ...(
+      [
+        'match',
+        'confidence',
+        'vendor_ids',
+        'records',
+        'first_seen',
+        'last_seen',
+        'exposed_fields',
+        'exposed_categories',
+      ] as const
+    ).map(ours),
     ...(basis ? [ours('residence'), ours('notification_basis')] : []),
   ];
 }

@@ -42,7 +42,12 @@ function affectedRow(report: RunReport, plan: CorrelatePlan, i: number): Cell[] 
       case 'exposed_categories':
         return r.categories;
       case 'exposed_summary':
-        return report.summarizer!.sentence(report.languages![i]!, r.fields, (f) => report.result.fieldCategories.get(f) ?? 'other', r.events);
+        return report.summarizer!.sentence(
+          report.languages![i]!,
+          r.fields,
+          (f) => report.result.fieldCategories.get(f) ?? 'other',
+          r.events,
+        );
       case 'events':
         return r.events ?? [];
       case 'sources':
@@ -60,7 +65,13 @@ function affectedRow(report: RunReport, plan: CorrelatePlan, i: number): Cell[] 
 /** A source as the sources column names it: the vendor that read the file, and the file. */
 function sourceName(report: RunReport, k: number): string {
   let names = sourceNames.get(report);
-  if (names === undefined) sourceNames.set(report, (names = report.inputs.filter((x) => x.role === 'export').map((x) => `${x.vendor ?? 'none'}:${x.path}`)));
+  if (names === undefined)
+    sourceNames.set(
+      report,
+      (names = report.inputs
+        .filter((x) => x.role === 'export')
+        .map((x) => `${x.vendor ?? 'none'}:${x.path}`)),
+    );
   return names[k] ?? String(k);
 }
 const sourceNames = new WeakMap<RunReport, string[]>();
@@ -77,7 +88,17 @@ export function* affectedText(plan: CorrelatePlan, report: RunReport): Generator
   if (format === 'table') {
     // In a narrow terminal the ids and times give way before the exposed fields do.
     const header = (k: string) => report.columns.output.find((c) => c.key === k)?.header ?? k;
-    const shrink: Array<[string, number]> = [[header('vendor_ids'), 8], [header('email'), 14], ...report.columns.output.filter((c) => c.table !== undefined).map((c): [string, number] => [c.header, 10]), [header('first_seen'), 11], [header('last_seen'), 11], [header('exposed_fields'), 24], [header('exposed_summary'), 30]];
+    const shrink: Array<[string, number]> = [
+      [header('vendor_ids'), 8],
+      [header('email'), 14],
+      ...report.columns.output
+        .filter((c) => c.table !== undefined)
+        .map((c): [string, number] => [c.header, 10]),
+      [header('first_seen'), 11],
+      [header('last_seen'), 11],
+      [header('exposed_fields'), 24],
+      [header('exposed_summary'), 30],
+    ];
     const rows: Cell[][] = [];
     for (let i = 0; i < n; i++) rows.push(affectedRow(report, plan, i));
     yield render(format, columns, rows, plan.width, shrink);
@@ -100,14 +121,30 @@ export function* affectedText(plan: CorrelatePlan, report: RunReport): Generator
 export function writeSideFiles(plan: CorrelatePlan, report: RunReport): string[] {
   const written: string[] = [];
   if (plan.unmatched) {
-    const f = new RowFile(plan.unmatched, ['vendor_id', 'records', 'first_seen', 'last_seen', 'emails_seen', 'exposed_fields']);
-    for (const u of report.result.unmatched) f.add([u.vendorIds.length ? u.vendorIds : ['(none)'], u.records, isoOrEmpty(u.first), isoOrEmpty(u.last), u.emails, u.fields]);
+    const f = new RowFile(plan.unmatched, [
+      'vendor_id',
+      'records',
+      'first_seen',
+      'last_seen',
+      'emails_seen',
+      'exposed_fields',
+    ]);
+    for (const u of report.result.unmatched)
+      f.add([
+        u.vendorIds.length ? u.vendorIds : ['(none)'],
+        u.records,
+        isoOrEmpty(u.first),
+        isoOrEmpty(u.last),
+        u.emails,
+        u.fields,
+      ]);
     f.close();
     written.push(plan.unmatched);
   }
   if (plan.ambiguous) {
     const f = new RowFile(plan.ambiguous, ['vendor_id', 'candidates', 'reason', 'records']);
-    for (const a of report.result.ambiguous) f.add([a.vendorIds.length ? a.vendorIds : ['(none)'], a.candidates, a.reason, a.records]);
+    for (const a of report.result.ambiguous)
+      f.add([a.vendorIds.length ? a.vendorIds : ['(none)'], a.candidates, a.reason, a.records]);
     f.close();
     written.push(plan.ambiguous);
   }
@@ -132,10 +169,14 @@ export function affectedStats(report: RunReport): Affected {
     for (const c of r.categories) by_category[c] = (by_category[c] ?? 0) + 1;
   }
   // Fixed orders, so the summary and manifest read the same way every run.
-  const pick = (o: Record<string, number>, keys: readonly string[]) => Object.fromEntries(keys.filter((k) => o[k]).map((k) => [k, o[k]!]));
+  const pick = (o: Record<string, number>, keys: readonly string[]) =>
+    Object.fromEntries(keys.filter((k) => o[k]).map((k) => [k, o[k]!]));
   return {
     users: report.result.users.length,
-    by_method: pick(by_method, METHODS.map(([, m]) => m)),
+    by_method: pick(
+      by_method,
+      METHODS.map(([, m]) => m),
+    ),
     by_confidence: pick(by_confidence, ['high', 'medium']),
     by_category: pick(by_category, CATEGORIES),
   };
@@ -147,14 +188,21 @@ function countOf(values: string[]): Record<string, number> {
   return out;
 }
 
-export function manifest(plan: CorrelatePlan, report: RunReport, version: string, outputs: string[]): string {
+export function manifest(
+  plan: CorrelatePlan,
+  report: RunReport,
+  version: string,
+  outputs: string[],
+): string {
   const m = {
     tool: { name: 'breach-impact', version },
     argv: plan.argv,
     started_at: formatIso(report.startedAt.getTime()),
     finished_at: formatIso(Date.now()),
     vendor: report.vendor,
-    window: plan.window ? { start: formatIso(plan.window.start), end: formatIso(plan.window.end) } : null,
+    window: plan.window
+      ? { start: formatIso(plan.window.start), end: formatIso(plan.window.end) }
+      : null,
     timezone: plan.timezone,
     session_gap_ms: plan.sessionGapMs,
     inputs: report.inputs,
@@ -165,12 +213,31 @@ export function manifest(plan: CorrelatePlan, report: RunReport, version: string
     counts: report.result.counts,
     affected: affectedStats(report),
     email_hash_recipes: report.result.hashRecipes,
-    ...(report.bases ? { notification_basis: Object.fromEntries([...verdictCounts(report.bases)].map(([k, m]) => [k, Object.fromEntries(m)])) } : {}),
-    ...(report.languages ? { exposed_summary: { phrases_version: report.summarizer!.version, languages: countOf(report.languages), locale_fallbacks: report.localeFallbacks ?? {} } } : {}),
+    ...(report.bases
+      ? {
+          notification_basis: Object.fromEntries(
+            [...verdictCounts(report.bases)].map(([k, m]) => [k, Object.fromEntries(m)]),
+          ),
+        }
+      : {}),
+    ...(report.languages
+      ? {
+          exposed_summary: {
+            phrases_version: report.summarizer!.version,
+            languages: countOf(report.languages),
+            locale_fallbacks: report.localeFallbacks ?? {},
+          },
+        }
+      : {}),
     output_columns: report.columns.output.map((c) => c.header),
     identities: report.result.identities,
     session_windows: report.result.sessions,
-    errors: report.errors.map((e) => ({ file: e.where.file, line: e.where.line ?? null, code: e.code, message: e.message })),
+    errors: report.errors.map((e) => ({
+      file: e.where.file,
+      line: e.where.line ?? null,
+      code: e.code,
+      message: e.message,
+    })),
     ...(report.diagnosis ? { no_affected_users: report.diagnosis } : {}),
   };
   const text = jsonSafe(JSON.stringify(m, null, 2)) + '\n';

@@ -22,7 +22,20 @@ import { clear, type Kind, type VendorPreset } from '../core/record.js';
 import type { FileRecords, RecordOut } from './records.js';
 import type { Splitter } from '../io/read-export.js';
 import { WRAPPERS } from '../vendors/wrappers.js';
-import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_QUIET, F_RESIDENCE, PRESETS, T_LOCK, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
+import {
+  F_DEVICE,
+  F_EVENT,
+  F_IN_WINDOW,
+  F_KEYS,
+  F_QUIET,
+  F_RESIDENCE,
+  PRESETS,
+  T_LOCK,
+  T_REJECT,
+  type ChunkResult,
+  type ChunkTask,
+  type WorkerInit,
+} from './worker-protocol.js';
 
 /**
  * Bytes of NDJSON per chunk: big enough that a message costs little, small enough to balance.
@@ -85,7 +98,8 @@ export class WorkerPool {
       worker.on('message', (r: ChunkResult) => this.received(w, r));
       worker.on('error', (e) => this.fail(e));
       worker.on('exit', (code) => {
-        if (code !== 0 && this.failure === undefined) this.fail(new Error(`a parse worker stopped (exit code ${code})`));
+        if (code !== 0 && this.failure === undefined)
+          this.fail(new Error(`a parse worker stopped (exit code ${code})`));
       });
       this.workers.push(worker);
       this.busy.push(0);
@@ -259,7 +273,7 @@ export class WorkerPool {
     t.reset(r.text, r.tn);
     const rec = this.rec;
     const users = this.users;
-    for (let i = 0; i < r.n; ) {
+    for (let i = 0; i < r.n;) {
       const tag = a[i]!;
       if (tag === T_LOCK) {
         const w = a[i + 2]!;
@@ -290,7 +304,8 @@ export class WorkerPool {
       // unit by code unit; when it is the same, the user's string stands in for it (no copy).
       for (let k = 0; k < nIds; k++) {
         const h = a[i++]!;
-        const own = h >= 0 ? users.ids[h]! : h <= EMAIL_HINT ? users.emails[EMAIL_HINT - h]! : undefined;
+        const own =
+          h >= 0 ? users.ids[h]! : h <= EMAIL_HINT ? users.emails[EMAIL_HINT - h]! : undefined;
         if (t.readHinted(own, h, a[i++]!, rec.ids, d.idHints)) confirmed++;
       }
       if (flags & F_QUIET && confirmed === nIds) {
@@ -330,11 +345,12 @@ export class WorkerPool {
       file.apply(rec, d, line);
     }
     // The two sides of the protocol disagree: stop, rather than apply misread records.
-    if (!t.done()) throw new Error('internal error: a parse worker\'s message was misread');
+    if (!t.done()) throw new Error("internal error: a parse worker's message was misread");
     const reader = file.reader;
     reader.records += r.records;
     reader.shifted += r.shifted;
-    for (const [kind, n] of r.protocol) reader.protocol.set(kind, (reader.protocol.get(kind) ?? 0) + n);
+    for (const [kind, n] of r.protocol)
+      reader.protocol.set(kind, (reader.protocol.get(kind) ?? 0) + n);
     for (const w of r.wrappers) if (!reader.wrappers.includes(w)) reader.wrappers.push(w);
     file.base += r.lines;
     file.progress(r.texts);
@@ -394,7 +410,6 @@ function split(pieces: Buffer[], n: number): { head: Buffer[]; rest: Buffer[] } 
   return { head, rest: pieces.slice(k) };
 }
 
-
 /** A chunk's string code units, read in order. */
 class TextReader {
   private t: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
@@ -430,7 +445,13 @@ class TextReader {
    * units are `own`'s, `own` stands in for it (no copy) and it is confirmed (true); when they are
    * not, it is read and its hint becomes MANY, to be looked up in full.
    */
-  readHinted(own: string | undefined, h: number, len: number, values: string[], hints: number[]): boolean {
+  readHinted(
+    own: string | undefined,
+    h: number,
+    len: number,
+    values: string[],
+    hints: number[],
+  ): boolean {
     if (own !== undefined && this.is(own, len)) {
       values.push(own);
       hints.push(h);

@@ -68,7 +68,13 @@ export class FileRecords {
         raw = JSON.parse(text);
       } catch (e) {
         this.records++;
-        return this.reject(line, text === '' ? 'document ends before it is complete' : `invalid JSON: ${(e as Error).message}`, text);
+        return this.reject(
+          line,
+          text === ''
+            ? 'document ends before it is complete'
+            : `invalid JSON: ${(e as Error).message}`,
+          text,
+        );
       }
     }
     // A JSON array on a line of its own (`[e1]\n[e2]`, concatenated array files) is a
@@ -87,7 +93,13 @@ export class FileRecords {
   }
 
   /** `text` is the record's own line, or undefined for an element of a container (shown as JSON). */
-  private one(raw: unknown, line: number, text: string | undefined, inside: Inside | undefined, depth: number): void {
+  private one(
+    raw: unknown,
+    line: number,
+    text: string | undefined,
+    inside: Inside | undefined,
+    depth: number,
+  ): void {
     if (isObject(raw) && depth < MAX_NESTING) {
       const c = unwrap(raw);
       if (c !== undefined) {
@@ -108,7 +120,8 @@ export class FileRecords {
       }
     }
     this.records++;
-    if (!isObject(raw)) return this.reject(line, within(inside, 'not a JSON object'), text ?? jsonText(raw));
+    if (!isObject(raw))
+      return this.reject(line, within(inside, 'not a JSON object'), text ?? jsonText(raw));
     const rec = this.rec;
     rec.reset();
     const p = this.presetOf(raw, inside);
@@ -139,7 +152,10 @@ export class FileRecords {
 }
 
 /** The reason for a record no preset recognises, while none is settled for the file. */
-const NO_VENDOR = `not an event or profile of ${Object.values(PRESETS).map((p) => p.label).join(', ').replace(/, ([^,]*)$/, ' or $1')}`;
+const NO_VENDOR = `not an event or profile of ${Object.values(PRESETS)
+  .map((p) => p.label)
+  .join(', ')
+  .replace(/, ([^,]*)$/, ' or $1')}`;
 
 /** A reason, said with the stream it came from (`Singer stream "funnels": not a Mixpanel event …`). */
 function within(inside: Inside | undefined, reason: string): string {

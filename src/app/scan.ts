@@ -89,15 +89,31 @@ export interface ScanParallel {
  * With `parallel`, NDJSON goes to the workers and other containers are read here once all that
  * went before is applied; either way records are applied in file order.
  */
-export async function scanExports(files: InputFile[], vendor: string | VendorPreset, ctx: MapContext, h: ScanHandlers, progress?: Progress, parallel?: ScanParallel): Promise<ScanResult> {
+export async function scanExports(
+  files: InputFile[],
+  vendor: string | VendorPreset,
+  ctx: MapContext,
+  h: ScanHandlers,
+  progress?: Progress,
+  parallel?: ScanParallel,
+): Promise<ScanResult> {
   const inputs: InputEntry[] = [];
   const errors: InputError[] = [];
   const vendors: string[] = [];
-  const fixed = typeof vendor !== 'string' ? vendor : vendor === 'auto' ? undefined : presetFor(vendor);
+  const fixed =
+    typeof vendor !== 'string' ? vendor : vendor === 'auto' ? undefined : presetFor(vendor);
   const pool = parallel?.pool;
   for (const file of files) {
     const stats: InputStats = { bytes: 0, sha256: '', gzip: false };
-    const entry: InputEntry = { path: file.member ? file.display : file.path, role: 'export', bytes: 0, sha256: '', records: 0, gzip: false, rejected: 0 };
+    const entry: InputEntry = {
+      path: file.member ? file.display : file.path,
+      role: 'export',
+      bytes: 0,
+      sha256: '',
+      records: 0,
+      gzip: false,
+      rejected: 0,
+    };
     const before = progress?.bytesDone ?? 0;
     const why = new RejectTally();
     const out: RecordOut = {
@@ -110,7 +126,9 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
       lock(found, wrapper) {
         if (!vendors.includes(found.name)) {
           vendors.push(found.name);
-          h.info(`vendor: ${found.name} (auto-detected in ${file.display}${wrapper ? `, inside ${wrapperLabel(wrapper)}` : ''})`);
+          h.info(
+            `vendor: ${found.name} (auto-detected in ${file.display}${wrapper ? `, inside ${wrapperLabel(wrapper)}` : ''})`,
+          );
         }
       },
     };
@@ -125,9 +143,16 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
     let chunks: FileChunks | undefined;
     const route: NdjsonRoute | undefined = parallel && {
       ndjson: () => {
-        chunks = { reader, out, base: 0, apply: (rec, d, line) => parallel.apply(rec, d, file, line), quiet: parallel.quiet, progress: (texts) => {
-          if (progress) progress.records += texts;
-        } };
+        chunks = {
+          reader,
+          out,
+          base: 0,
+          apply: (rec, d, line) => parallel.apply(rec, d, file, line),
+          quiet: parallel.quiet,
+          progress: (texts) => {
+            if (progress) progress.records += texts;
+          },
+        };
         const split = parallel.pool.splitter(chunks);
         return {
           push: (b) => {
@@ -147,7 +172,11 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
         // The rejects file alone tells the whole story (issue 13): the unreadable tail is one
         // rejected record, at the line after the last one read whole.
         const line = broken.tail.line ?? (chunks?.base ?? 0) + 1;
-        reader.lost(line, `unreadable tail: ${error!.message}; the records from this line on could not be read`, broken.tail.text);
+        reader.lost(
+          line,
+          `unreadable tail: ${error!.message}; the records from this line on could not be read`,
+          broken.tail.text,
+        );
       } else if (reader.records > 0 && entry.rejected === reader.records) {
         error = noRecordRead(file, reader.records, why, stats);
       }
@@ -182,7 +211,9 @@ export async function scanExports(files: InputFile[], vendor: string | VendorPre
 export function reasonKind(reason: string): string {
   const r = reason.replace(/ at position \d+.*$/, '');
   const stream = /^((?:Airbyte|Singer) stream "(?:[^"\\]|\\.)*": )/.exec(r);
-  return stream ? stream[1] + r.slice(stream[1]!.length).replace(/: .*$/, '') : r.replace(/: .*$/, '');
+  return stream
+    ? stream[1] + r.slice(stream[1]!.length).replace(/: .*$/, '')
+    : r.replace(/: .*$/, '');
 }
 
 /** Per file: how often each kind of reject came, and the top-level keys of the first rejected records. */
@@ -197,7 +228,8 @@ class RejectTally {
     if (this.sampled >= 20) return;
     this.sampled++;
     // The text is cut at 1 KiB: keys are read off it rather than parsed.
-    for (const m of text.matchAll(/"((?:[^"\\]|\\.){1,64})"\s*:/g)) this.keys.set(m[1]!, (this.keys.get(m[1]!) ?? 0) + 1);
+    for (const m of text.matchAll(/"((?:[^"\\]|\\.){1,64})"\s*:/g))
+      this.keys.set(m[1]!, (this.keys.get(m[1]!) ?? 0) + 1);
   }
 
   top(): [string, number] {
@@ -211,7 +243,12 @@ class RejectTally {
  * An export file of which no record could be read is an input that could not be read (SPEC §7,
  * issue 13): named with its most common reject reason and the shape its records came closest to.
  */
-function noRecordRead(file: InputFile, records: number, why: RejectTally, stats: InputStats): InputError {
+function noRecordRead(
+  file: InputFile,
+  records: number,
+  why: RejectTally,
+  stats: InputStats,
+): InputError {
   const [reason, count] = why.top();
   const n = records.toLocaleString('en-US');
   const keys = stats.columns ? new Map(stats.columns.map((c) => [c, 1])) : why.keys;
@@ -222,6 +259,10 @@ function noRecordRead(file: InputFile, records: number, why: RejectTally, stats:
     'INPUT_NO_RECORDS',
     `no record could be read: all ${n} were rejected, most often "${reason}" (${count.toLocaleString('en-US')})${looks}`,
     { file: file.display },
-    (near ? `the records come closest to ${near}` : 'the records match no known export shape') + (seen ? ` (${stats.columns ? 'columns' : 'keys'}: ${seen}${keys.size > 8 ? ', …' : ''})` : '') + '; list them with --rejects, or inspect --export names what is in the file',
+    (near ? `the records come closest to ${near}` : 'the records match no known export shape') +
+      (seen
+        ? ` (${stats.columns ? 'columns' : 'keys'}: ${seen}${keys.size > 8 ? ', …' : ''})`
+        : '') +
+      '; list them with --rejects, or inspect --export names what is in the file',
   );
 }

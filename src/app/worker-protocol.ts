@@ -54,9 +54,15 @@ export interface ChunkResult {
 }
 
 /** Item tags in `nums` (T_LOCK: preset index, then the container's WRAPPERS id or -1). */
-export const T_RECORD = 1, T_REJECT = 2, T_LOCK = 3;
+export const T_RECORD = 1,
+  T_REJECT = 2,
+  T_LOCK = 3;
 /** Record flags. */
-export const F_EVENT = 1, F_DEVICE = 2, F_IN_WINDOW = 4, F_RESIDENCE = 8, F_KEYS = 16;
+export const F_EVENT = 1,
+  F_DEVICE = 2,
+  F_IN_WINDOW = 4,
+  F_RESIDENCE = 8,
+  F_KEYS = 16;
 /**
  * Out of the window, no device key, and every id a user by the probe tables: if the main thread
  * confirms each id, the record's only effect is to count as out of the window (it links no

@@ -12,7 +12,21 @@ import { ianaZone, utcZone } from '../core/time.js';
 import { LineSplitter } from '../io/json-records.js';
 import { FileRecords } from './records.js';
 import { WRAPPERS, type WrapperName } from '../vendors/wrappers.js';
-import { F_DEVICE, F_EVENT, F_IN_WINDOW, F_KEYS, F_QUIET, F_RESIDENCE, PRESETS, T_LOCK, T_RECORD, T_REJECT, type ChunkResult, type ChunkTask, type WorkerInit } from './worker-protocol.js';
+import {
+  F_DEVICE,
+  F_EVENT,
+  F_IN_WINDOW,
+  F_KEYS,
+  F_QUIET,
+  F_RESIDENCE,
+  PRESETS,
+  T_LOCK,
+  T_RECORD,
+  T_REJECT,
+  type ChunkResult,
+  type ChunkTask,
+  type WorkerInit,
+} from './worker-protocol.js';
 
 const init = workerData as WorkerInit;
 // The main thread applies records in order and nothing can run ahead of it: when it waits for
@@ -22,7 +36,10 @@ try {
 } catch {
   // not allowed here: the workers compete on equal terms
 }
-const ctx = { zone: init.timezone === 'UTC' ? utcZone : ianaZone(init.timezone), localEpochs: init.timezone !== 'UTC' };
+const ctx = {
+  zone: init.timezone === 'UTC' ? utcZone : ianaZone(init.timezone),
+  localEpochs: init.timezone !== 'UTC',
+};
 const digest = new Digest({ window: init.window, collectResidence: init.collectResidence });
 const presetNames = Object.keys(PRESETS);
 const idTable = new ProbeTable(init.idTable);
@@ -49,14 +66,16 @@ class Encoder {
   }
 
   private room(k: number): void {
-    if (this.n + k > this.nums.length) this.nums = grown(this.nums, this.n + k) as Float64Array<ArrayBuffer>;
+    if (this.n + k > this.nums.length)
+      this.nums = grown(this.nums, this.n + k) as Float64Array<ArrayBuffer>;
   }
 
   /** A string: its length among the numbers, its code units in the text. */
   private str(s: string): void {
     this.room(1);
     this.nums[this.n++] = s.length;
-    if (this.tn + s.length > this.text.length) this.text = grown(this.text, this.tn + s.length) as Uint16Array<ArrayBuffer>;
+    if (this.tn + s.length > this.text.length)
+      this.text = grown(this.text, this.tn + s.length) as Uint16Array<ArrayBuffer>;
     const t = this.text;
     let j = this.tn;
     for (let i = 0; i < s.length; i++) t[j++] = s.charCodeAt(i);
@@ -78,7 +97,14 @@ class Encoder {
     this.num(line);
     let quiet = !d.inWindow && rec.deviceKey === '' && !init.explaining;
     for (const h of hints) if (h === NONE || h === MANY) quiet = false;
-    this.num((rec.kind === 'event' ? F_EVENT : 0) | (rec.deviceKey !== '' ? F_DEVICE : 0) | (d.inWindow ? F_IN_WINDOW : 0) | (d.residence !== '' ? F_RESIDENCE : 0) | (keys ? F_KEYS : 0) | (quiet ? F_QUIET : 0));
+    this.num(
+      (rec.kind === 'event' ? F_EVENT : 0) |
+        (rec.deviceKey !== '' ? F_DEVICE : 0) |
+        (d.inWindow ? F_IN_WINDOW : 0) |
+        (d.residence !== '' ? F_RESIDENCE : 0) |
+        (keys ? F_KEYS : 0) |
+        (quiet ? F_QUIET : 0),
+    );
     this.num(rec.time);
     this.num(rec.ids.length);
     this.num(rec.emails.length);
@@ -126,7 +152,10 @@ class Encoder {
   }
 }
 
-function grown(a: Float64Array<ArrayBuffer> | Uint16Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> | Uint16Array<ArrayBuffer> {
+function grown(
+  a: Float64Array<ArrayBuffer> | Uint16Array<ArrayBuffer>,
+  need: number,
+): Float64Array<ArrayBuffer> | Uint16Array<ArrayBuffer> {
   let size = a.length * 2;
   while (size < need) size *= 2;
   const next = a instanceof Float64Array ? new Float64Array(size) : new Uint16Array(size);
@@ -136,18 +165,36 @@ function grown(a: Float64Array<ArrayBuffer> | Uint16Array<ArrayBuffer>, need: nu
 
 parentPort!.on('message', (task: ChunkTask) => {
   const enc = new Encoder(task.bytes.byteLength);
-  const reader = new FileRecords(task.preset === undefined ? undefined : PRESETS[task.preset], ctx, {
-    record(rec, line) {
-      const why = digest.take(rec);
-      if (why === undefined) enc.record(rec, line);
-      return why;
+  const reader = new FileRecords(
+    task.preset === undefined ? undefined : PRESETS[task.preset],
+    ctx,
+    {
+      record(rec, line) {
+        const why = digest.take(rec);
+        if (why === undefined) enc.record(rec, line);
+        return why;
+      },
+      reject: (line, reason, text) => enc.reject(line, reason, text),
+      lock: (p, w) => enc.locked(p, w),
     },
-    reject: (line, reason, text) => enc.reject(line, reason, text),
-    lock: (p, w) => enc.locked(p, w),
-  });
+  );
   const lines = new LineSplitter(reader.take);
   lines.push(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength));
   lines.end();
-  const result: ChunkResult = { seq: task.seq, lines: lines.lastLine, records: reader.records, texts: reader.texts, lock: enc.lock, shifted: reader.shifted, protocol: [...reader.protocol], wrappers: reader.wrappers, nums: enc.nums, n: enc.n, text: enc.text, tn: enc.tn, fields: digest.takeNew() };
+  const result: ChunkResult = {
+    seq: task.seq,
+    lines: lines.lastLine,
+    records: reader.records,
+    texts: reader.texts,
+    lock: enc.lock,
+    shifted: reader.shifted,
+    protocol: [...reader.protocol],
+    wrappers: reader.wrappers,
+    nums: enc.nums,
+    n: enc.n,
+    text: enc.text,
+    tn: enc.tn,
+    fields: digest.takeNew(),
+  };
   parentPort!.postMessage(result, [enc.nums.buffer, enc.text.buffer]);
 });

@@ -11,9 +11,22 @@ export const collect = (v: string, prev: string[] = []) => [...prev, v];
  */
 export function addSourceOptions(cmd: Command): Command {
   return cmd
-    .option('--export <path...>', 'vendor export: files, directories (recursive, sorted) or - for stdin; several after one flag, or the flag repeated')
-    .addOption(new Option('--vendor <name>', 'vendor preset: auto detects it per file; generic reads any CSV/JSON through --map').choices(VENDOR_NAMES).default('auto'))
-    .option('--map <target=field,...>', `with --vendor generic: which fields hold ${MAP_TARGETS.join(', ')} (dotted paths allowed)`);
+    .option(
+      '--export <path...>',
+      'vendor export: files, directories (recursive, sorted) or - for stdin; several after one flag, or the flag repeated',
+    )
+    .addOption(
+      new Option(
+        '--vendor <name>',
+        'vendor preset: auto detects it per file; generic reads any CSV/JSON through --map',
+      )
+        .choices(VENDOR_NAMES)
+        .default('auto'),
+    )
+    .option(
+      '--map <target=field,...>',
+      `with --vendor generic: which fields hold ${MAP_TARGETS.join(', ')} (dotted paths allowed)`,
+    );
 }
 
 /** Which records count: --window, --since, --until, --timezone. */

@@ -1,6 +1,13 @@
 /** Raw correlate flags → a validated plan; every problem is a UsageError (exit 2). */
 import type { CorrelatePlan } from '../app/plan.js';
-import { ianaZone, isValidZone, parseDuration, parseTimestamp, utcZone, type ZoneResolver } from '../core/time.js';
+import {
+  ianaZone,
+  isValidZone,
+  parseDuration,
+  parseTimestamp,
+  utcZone,
+  type ZoneResolver,
+} from '../core/time.js';
 import { UsageError } from '../errors.js';
 import { FORMATS, type Format } from '../io/write-rows.js';
 import { VENDOR_NAMES } from '../vendors/index.js';
@@ -45,21 +52,54 @@ export const TIME_FORMS =
   'accepted forms: 2025-11-08T00:00:00Z, 2025-11-08T01:00:00+01:00, 2025-11-08 00:00:00[.ffffff] or 2025-11-08 (UTC unless --timezone), epoch seconds/ms/µs';
 
 export function correlatePlan(f: CorrelateFlags, argv: string[], width: number): CorrelatePlan {
-  if (!f.export || f.export.length === 0) throw new UsageError('--export is required', 'name the vendor export: --export PATH (a file, a directory or - for stdin)');
-  if (!f.users) throw new UsageError('--users is required', 'name the internal user table: --users users.csv');
+  if (!f.export || f.export.length === 0)
+    throw new UsageError(
+      '--export is required',
+      'name the vendor export: --export PATH (a file, a directory or - for stdin)',
+    );
+  if (!f.users)
+    throw new UsageError('--users is required', 'name the internal user table: --users users.csv');
   const mapping = sourceMapping(f);
-  const summary = f.columns !== undefined && parseColumns(f.columns).some((c) => c.name === 'exposed_summary');
-  if ((f.locale !== undefined || f.localeColumn !== undefined) && !summary) throw new UsageError(`${f.locale !== undefined ? '--locale' : '--locale-column'} sets the language of exposed_summary, which the output does not have`, 'add it to the output: --columns user_id,email,exposed_summary');
-  if (f.columns !== undefined && f.userColumns !== undefined) throw new UsageError('give --columns or --user-columns, not both', '--columns names users-table columns too: --columns user_id,email,name,exposed_summary');
-  if (!(FORMATS as readonly string[]).includes(f.format)) throw new UsageError(`unknown --format "${f.format}"; one of: ${FORMATS.join(', ')}`);
-  if (f.export.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given to --export only once');
+  const summary =
+    f.columns !== undefined && parseColumns(f.columns).some((c) => c.name === 'exposed_summary');
+  if ((f.locale !== undefined || f.localeColumn !== undefined) && !summary)
+    throw new UsageError(
+      `${f.locale !== undefined ? '--locale' : '--locale-column'} sets the language of exposed_summary, which the output does not have`,
+      'add it to the output: --columns user_id,email,exposed_summary',
+    );
+  if (f.columns !== undefined && f.userColumns !== undefined)
+    throw new UsageError(
+      'give --columns or --user-columns, not both',
+      '--columns names users-table columns too: --columns user_id,email,name,exposed_summary',
+    );
+  if (!(FORMATS as readonly string[]).includes(f.format))
+    throw new UsageError(`unknown --format "${f.format}"; one of: ${FORMATS.join(', ')}`);
+  if (f.export.filter((p) => p === '-').length > 1)
+    throw new UsageError('stdin (-) can be given to --export only once');
   const { timezone, zone } = parseZone(f.timezone);
   const sessionGapMs = duration('--session-gap', f.sessionGap);
-  if (!(sessionGapMs > 0)) throw new UsageError(`--session-gap must be longer than 0, got "${f.sessionGap}"`, 'use a duration such as 30m, 90s, 2h');
-  if (f.residenceColumn && !(f.notificationBasis || f.notificationReport)) throw new UsageError('--residence-column is used by --notification-basis or --notification-report; give one of them');
-  if (f.residenceColumn && f.residenceColumn.split(',').length > 2) throw new UsageError(`--residence-column takes COUNTRY[,REGION], got "${f.residenceColumn}"`);
-  const workers = f.workers === undefined || f.workers === 'auto' ? 'auto' : /^\d{1,3}$/.test(f.workers) ? Number(f.workers) : NaN;
-  if (Number.isNaN(workers) || (typeof workers === 'number' && workers > 64)) throw new UsageError(`cannot read --workers "${f.workers}"`, 'give a number of threads from 0 to 64, or auto');
+  if (!(sessionGapMs > 0))
+    throw new UsageError(
+      `--session-gap must be longer than 0, got "${f.sessionGap}"`,
+      'use a duration such as 30m, 90s, 2h',
+    );
+  if (f.residenceColumn && !(f.notificationBasis || f.notificationReport))
+    throw new UsageError(
+      '--residence-column is used by --notification-basis or --notification-report; give one of them',
+    );
+  if (f.residenceColumn && f.residenceColumn.split(',').length > 2)
+    throw new UsageError(`--residence-column takes COUNTRY[,REGION], got "${f.residenceColumn}"`);
+  const workers =
+    f.workers === undefined || f.workers === 'auto'
+      ? 'auto'
+      : /^\d{1,3}$/.test(f.workers)
+        ? Number(f.workers)
+        : NaN;
+  if (Number.isNaN(workers) || (typeof workers === 'number' && workers > 64))
+    throw new UsageError(
+      `cannot read --workers "${f.workers}"`,
+      'give a number of threads from 0 to 64, or auto',
+    );
   const sessionToleranceMs = duration('--session-tolerance', f.sessionTolerance);
   return {
     exports: f.export,
@@ -72,7 +112,12 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     idColumn: f.userIdColumn,
     emailColumn: f.emailColumn,
     userKeys: f.userKey ?? [],
-    userColumns: f.userColumns ? f.userColumns.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    userColumns: f.userColumns
+      ? f.userColumns
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
     window: parseWindow(f, zone),
     timezone,
     zone,
@@ -84,7 +129,12 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     rejects: f.rejects,
     manifest: f.manifest,
     notificationBasis: !!f.notificationBasis,
-    residenceColumns: f.residenceColumn ? f.residenceColumn.split(',').map((c) => c.trim()).filter(Boolean) : [],
+    residenceColumns: f.residenceColumn
+      ? f.residenceColumn
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean)
+      : [],
     notificationReport: f.notificationReport,
     ...(f.columns === undefined ? {} : { columns: parseColumns(f.columns) }),
     ...(f.localeColumn === undefined ? {} : { localeColumn: f.localeColumn }),
@@ -98,10 +148,22 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
 }
 
 /** --vendor and --map together (correlate and inspect): the mapping, when --vendor generic. */
-export function sourceMapping(f: { vendor: string; map?: string }): ReturnType<typeof parseMap> | undefined {
-  if (!(VENDOR_NAMES as readonly string[]).includes(f.vendor)) throw new UsageError(`unknown --vendor "${f.vendor}"; one of: ${VENDOR_NAMES.join(', ')}`);
-  if (f.map !== undefined && f.vendor !== 'generic') throw new UsageError('--map is for --vendor generic', 'add --vendor generic, or drop --map to use a preset');
-  if (f.vendor === 'generic' && f.map === undefined) throw new UsageError('--vendor generic needs --map', 'e.g. --map time=ts,user_id=uid,email=contact.email,device_id=cookie');
+export function sourceMapping(f: {
+  vendor: string;
+  map?: string;
+}): ReturnType<typeof parseMap> | undefined {
+  if (!(VENDOR_NAMES as readonly string[]).includes(f.vendor))
+    throw new UsageError(`unknown --vendor "${f.vendor}"; one of: ${VENDOR_NAMES.join(', ')}`);
+  if (f.map !== undefined && f.vendor !== 'generic')
+    throw new UsageError(
+      '--map is for --vendor generic',
+      'add --vendor generic, or drop --map to use a preset',
+    );
+  if (f.vendor === 'generic' && f.map === undefined)
+    throw new UsageError(
+      '--vendor generic needs --map',
+      'e.g. --map time=ts,user_id=uid,email=contact.email,device_id=cookie',
+    );
   return f.map === undefined ? undefined : parseMap(f.map);
 }
 
@@ -114,7 +176,9 @@ function duration(option: string, text: string): number {
   if (Number.isNaN(ms)) {
     const bare = /^\s*\d+(\.\d+)?\s*$/.test(text);
     throw new UsageError(
-      bare ? `${option} "${text}" has no unit: ${text} seconds, minutes or hours?` : `cannot read ${option} "${text}"`,
+      bare
+        ? `${option} "${text}" has no unit: ${text} seconds, minutes or hours?`
+        : `cannot read ${option} "${text}"`,
       `give the unit: ${option} ${bare ? `${text.trim()}m (or ${text.trim()}s, ${text.trim()}h)` : '30m (ms, s, m, h or d)'}`,
     );
   }
@@ -123,29 +187,43 @@ function duration(option: string, text: string): number {
 
 export function parseZone(tz: string | undefined): { timezone: string; zone: ZoneResolver } {
   if (tz === undefined || tz === 'UTC') return { timezone: 'UTC', zone: utcZone };
-  if (!isValidZone(tz)) throw new UsageError(`unknown --timezone "${tz}"`, 'use an IANA zone name such as Europe/Berlin or America/Los_Angeles');
+  if (!isValidZone(tz))
+    throw new UsageError(
+      `unknown --timezone "${tz}"`,
+      'use an IANA zone name such as Europe/Berlin or America/Los_Angeles',
+    );
   return { timezone: tz, zone: ianaZone(tz) };
 }
 
-export function parseWindow(f: Pick<CorrelateFlags, 'window' | 'since' | 'until'>, zone: ZoneResolver): CorrelatePlan['window'] {
+export function parseWindow(
+  f: Pick<CorrelateFlags, 'window' | 'since' | 'until'>,
+  zone: ZoneResolver,
+): CorrelatePlan['window'] {
   if (f.window !== undefined && (f.since !== undefined || f.until !== undefined)) {
     throw new UsageError('give either --window or --since/--until, not both');
   }
-  let startText = f.since, endText = f.until;
+  let startText = f.since,
+    endText = f.until;
   if (f.window !== undefined) {
     const parts = f.window.split('/');
-    if (parts.length !== 2) throw new UsageError(`cannot read --window "${f.window}": expected START/END`, TIME_FORMS);
+    if (parts.length !== 2)
+      throw new UsageError(`cannot read --window "${f.window}": expected START/END`, TIME_FORMS);
     [startText, endText] = parts;
   }
   if (startText === undefined && endText === undefined) return undefined;
   const time = (s: string | undefined, name: string, open: number) => {
     if (s === undefined || s === '' || s === '..') return open;
     const t = parseTimestamp(s, zone);
-    if (Number.isNaN(t)) throw new UsageError(`cannot read the ${name} of the window: "${s}"`, TIME_FORMS);
+    if (Number.isNaN(t))
+      throw new UsageError(`cannot read the ${name} of the window: "${s}"`, TIME_FORMS);
     return t;
   };
   const start = time(startText, 'start', -8.64e15);
   const end = time(endText, 'end', 8.64e15);
-  if (!(start < end)) throw new UsageError('the window ends before it starts', 'give START/END with START earlier than END');
+  if (!(start < end))
+    throw new UsageError(
+      'the window ends before it starts',
+      'give START/END with START earlier than END',
+    );
   return { start, end };
 }

@@ -36,11 +36,14 @@ export class ProgressLine {
     const s = Math.max((now - this.started) / 1000, 0.001);
     const rate = records / s;
     const parts = [
-      Number.isNaN(bytesTotal) ? `${(bytesDone / MB).toFixed(1)} MB read` : `${(bytesDone / MB).toFixed(1)} of ${(bytesTotal / MB).toFixed(1)} MB (${bytesTotal ? Math.floor((100 * bytesDone) / bytesTotal) : 100}%)`,
+      Number.isNaN(bytesTotal)
+        ? `${(bytesDone / MB).toFixed(1)} MB read`
+        : `${(bytesDone / MB).toFixed(1)} of ${(bytesTotal / MB).toFixed(1)} MB (${bytesTotal ? Math.floor((100 * bytesDone) / bytesTotal) : 100}%)`,
       `${Math.round(rate).toLocaleString('en-US')} records/s`,
       `elapsed ${clock(s)}`,
     ];
-    if (!Number.isNaN(bytesTotal) && bytesDone > 0 && bytesDone < bytesTotal) parts.push(`ETA ${clock((s * (bytesTotal - bytesDone)) / bytesDone)}`);
+    if (!Number.isNaN(bytesTotal) && bytesDone > 0 && bytesDone < bytesTotal)
+      parts.push(`ETA ${clock((s * (bytesTotal - bytesDone)) / bytesDone)}`);
     return parts.join(' · ');
   }
 
@@ -53,6 +56,8 @@ export class ProgressLine {
 
 function clock(s: number): string {
   const t = Math.round(s);
-  const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), sec = t % 60;
+  const h = Math.floor(t / 3600),
+    m = Math.floor((t % 3600) / 60),
+    sec = t % 60;
   return (h ? `${h}:${String(m).padStart(2, '0')}` : `${m}`) + `:${String(sec).padStart(2, '0')}`;
 }

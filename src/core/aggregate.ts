@@ -41,14 +41,22 @@ export class Agg {
     this.fields.or(o.fields);
     for (const v of o.vendorIds()) this.addVendorId(v);
     if (o.emails) for (const e of o.emails) (this.emails ??= new Set()).add(e);
-    if (o.places) for (const [k, n] of o.places) (this.places ??= new Map()).set(k, (this.places.get(k) ?? 0) + n);
+    if (o.places)
+      for (const [k, n] of o.places)
+        (this.places ??= new Map()).set(k, (this.places.get(k) ?? 0) + n);
     if (o.events) for (const e of o.events) (this.events ??= new Set()).add(e);
     if (o.sources) for (const f of o.sources) (this.sources ??= new Set()).add(f);
   }
 
   hasVendorId(id: string): boolean {
     const ids = this.ids;
-    return ids === undefined ? false : typeof ids === 'string' ? ids === id : Array.isArray(ids) ? ids.includes(id) : ids.has(id);
+    return ids === undefined
+      ? false
+      : typeof ids === 'string'
+        ? ids === id
+        : Array.isArray(ids)
+          ? ids.includes(id)
+          : ids.has(id);
   }
 
   addVendorId(id: string): void {
@@ -70,12 +78,13 @@ export class Agg {
 
   /** The place most of the records come from (ties: the first in code order). */
   place(): string {
-    let best = '', count = 0;
-    for (const [k, n] of this.places ?? []) if (n > count || (n === count && k < best)) [best, count] = [k, n];
+    let best = '',
+      count = 0;
+    for (const [k, n] of this.places ?? [])
+      if (n > count || (n === count && k < best)) [best, count] = [k, n];
     return best;
   }
 }
-
 
 export interface UserRow {
   user: number;

@@ -5,7 +5,14 @@
  * that is resolved once all evidence is in (`finish`), because session and merge evidence may
  * arrive after the record it explains (SPEC §4.3: evidence from every record, in or out of window).
  */
-import { Agg, type AmbiguousRow, type Counts, type Result, type UnmatchedRow, type UserRow } from './aggregate.js';
+import {
+  Agg,
+  type AmbiguousRow,
+  type Counts,
+  type Result,
+  type UnmatchedRow,
+  type UserRow,
+} from './aggregate.js';
 import type { BitSet } from './bitset.js';
 import { Fingerprints } from './dedup.js';
 import { Explainer } from './explain.js';
@@ -21,9 +28,19 @@ import type { UserIndex, Users } from './user-index.js';
 
 export type { AmbiguousRow, Counts, Result, UnmatchedRow, UserRow } from './aggregate.js';
 
-export const M_ID = 1, M_EMAIL = 2, M_HASH = 4, M_ALIAS = 8, M_SESSION = 16;
+export const M_ID = 1,
+  M_EMAIL = 2,
+  M_HASH = 4,
+  M_ALIAS = 8,
+  M_SESSION = 16;
 /** Strongest first (SPEC §4.4). */
-export const METHODS: ReadonlyArray<[number, string]> = [[M_ID, 'id'], [M_EMAIL, 'email'], [M_HASH, 'email_hash'], [M_ALIAS, 'alias'], [M_SESSION, 'session']];
+export const METHODS: ReadonlyArray<[number, string]> = [
+  [M_ID, 'id'],
+  [M_EMAIL, 'email'],
+  [M_HASH, 'email_hash'],
+  [M_ALIAS, 'alias'],
+  [M_SESSION, 'session'],
+];
 
 export type { Window } from './digest.js';
 
@@ -54,7 +71,6 @@ export interface CorrelateOptions {
   collectSources?: boolean;
 }
 
-
 interface Pending {
   agg: Agg;
   session: number; // session node, -1 when none
@@ -69,7 +85,15 @@ interface AmbiguousAgg {
 }
 
 export class Correlator {
-  readonly counts: Counts = { read: 0, rejected: 0, out_of_window: 0, attributed: 0, unmatched: 0, ambiguous: 0, duplicates: 0 };
+  readonly counts: Counts = {
+    read: 0,
+    rejected: 0,
+    out_of_window: 0,
+    attributed: 0,
+    unmatched: 0,
+    ambiguous: 0,
+    duplicates: 0,
+  };
   private readonly graph = new IdentityGraph();
   private readonly sessions: SessionWindows;
   private readonly userAgg: Array<Agg | undefined>;
@@ -102,7 +126,8 @@ export class Correlator {
   ) {
     this.sessions = new SessionWindows(opts.sessionGapMs, (k) => this.canonical(k));
     this.userAgg = new Array(users.size);
-    if (opts.explain !== undefined) this.explainer = new Explainer(opts.explain, this.graph, this.sessions);
+    if (opts.explain !== undefined)
+      this.explainer = new Explainer(opts.explain, this.graph, this.sessions);
   }
 
   /**
@@ -110,7 +135,10 @@ export class Correlator {
    * placed (an event with no usable time under --window); the caller counts and reports it.
    */
   addRecord(rec: VendorRecord, where?: string, source?: number): string | undefined {
-    const d = (this.digest ??= new Digest({ window: this.opts.window, collectResidence: this.opts.collectResidence }));
+    const d = (this.digest ??= new Digest({
+      window: this.opts.window,
+      collectResidence: this.opts.collectResidence,
+    }));
     const why = d.take(rec);
     if (why === undefined) this.add(rec, d, where, source);
     return why;
@@ -181,28 +209,49 @@ export class Correlator {
     if (direct.length === 1) {
       const u = direct[0]!;
       agg = this.userAgg[u] ??= new Agg();
-      agg.methods |= (this.byId.includes(u) ? M_ID : 0) | (this.byEmail.includes(u) ? M_EMAIL : 0) | (this.byHash.includes(u) ? M_HASH : 0);
+      agg.methods |=
+        (this.byId.includes(u) ? M_ID : 0) |
+        (this.byEmail.includes(u) ? M_EMAIL : 0) |
+        (this.byHash.includes(u) ? M_HASH : 0);
       // The manifest counts in-window records attributed through each recipe.
-      if (this.byHash.includes(u)) for (const r of this.recipes) this.hashRecipes[r] = (this.hashRecipes[r] ?? 0) + 1;
-      if (this.explainer && u === this.opts.explain) this.explainer.direct(rec, this.byId.includes(u), this.byEmail.includes(u), this.byHash.includes(u), where);
+      if (this.byHash.includes(u))
+        for (const r of this.recipes) this.hashRecipes[r] = (this.hashRecipes[r] ?? 0) + 1;
+      if (this.explainer && u === this.opts.explain)
+        this.explainer.direct(
+          rec,
+          this.byId.includes(u),
+          this.byEmail.includes(u),
+          this.byHash.includes(u),
+          where,
+        );
     } else if (direct.length > 1) {
-      const reason = conflict ? 'identifiers point to different users' : this.byId.length > 1 ? 'shared identifier' : 'shared email';
+      const reason = conflict
+        ? 'identifiers point to different users'
+        : this.byId.length > 1
+          ? 'shared identifier'
+          : 'shared email';
       const key = reason + '\0' + direct.join(',');
       let a = this.ambiguousDirect.get(key);
-      if (a === undefined) this.ambiguousDirect.set(key, (a = { agg: new Agg(), candidates: direct.slice(), reason }));
+      if (a === undefined)
+        this.ambiguousDirect.set(key, (a = { agg: new Agg(), candidates: direct.slice(), reason }));
       agg = a.agg;
     } else {
       const identity = nLoose > 0 ? loose[0]! : -1;
       const login = this.opts.login ? this.opts.login.candidates(t, rec.keys) : NONE;
-      const key = login.length === 0 ? session + ':' + identity : session + ':' + identity + ':' + login.join(',');
+      const key =
+        login.length === 0
+          ? session + ':' + identity
+          : session + ':' + identity + ':' + login.join(',');
       let p = this.pending.get(key);
-      if (p === undefined) this.pending.set(key, (p = { agg: new Agg(), session, identity, login }));
+      if (p === undefined)
+        this.pending.set(key, (p = { agg: new Agg(), session, identity, login }));
       agg = p.agg;
       for (const e of rec.emails) {
         const n = normalizeEmail(e);
         if (n !== '') (agg.emails ??= new Set()).add(n);
       }
-      for (const raw of rec.ids) if (isEmailShaped(raw)) (agg.emails ??= new Set()).add(normalizeEmail(raw));
+      for (const raw of rec.ids)
+        if (isEmailShaped(raw)) (agg.emails ??= new Set()).add(normalizeEmail(raw));
     }
     if (duplicate) agg.records++;
     else this.expose(rec, d, agg, source);
@@ -266,10 +315,12 @@ export class Correlator {
       if (t > agg.last) agg.last = t;
     }
     for (const id of rec.ids) if (!agg.hasVendorId(id)) agg.addVendorId(this.canonical(id));
-    if (d.residence !== '') (agg.places ??= new Map()).set(d.residence, (agg.places.get(d.residence) ?? 0) + 1);
+    if (d.residence !== '')
+      (agg.places ??= new Map()).set(d.residence, (agg.places.get(d.residence) ?? 0) + 1);
     const local = this.localFields(d);
     const fields = d.fields;
-    for (let i = 0; i < fields.length; i++) agg.fields.add(local[fields[i]!] ?? this.resolve(d, fields[i]!));
+    for (let i = 0; i < fields.length; i++)
+      agg.fields.add(local[fields[i]!] ?? this.resolve(d, fields[i]!));
     // The lowest hint code decides (core/categorize.ts): the same whatever order values come in.
     const hints = d.hints;
     for (let i = 0; i < hints.length; i += 3) {
@@ -349,7 +400,12 @@ export class Correlator {
           continue;
         }
         if (su.length > 1) {
-          toAmbiguous('s' + this.sessions.root(p.session), p.agg, su, 'session identifies two users');
+          toAmbiguous(
+            's' + this.sessions.root(p.session),
+            p.agg,
+            su,
+            'session identifies two users',
+          );
           continue;
         }
       }
@@ -371,7 +427,12 @@ export class Correlator {
         continue;
       }
       if (p.login.length > 1) {
-        toAmbiguous('l' + p.login.join(',') + ':' + (p.identity >= 0 ? this.graph.root(p.identity) : 'none'), p.agg, p.login, 'login sessions overlap');
+        toAmbiguous(
+          'l' + p.login.join(',') + ':' + (p.identity >= 0 ? this.graph.root(p.identity) : 'none'),
+          p.agg,
+          p.login,
+          'login sessions overlap',
+        );
         continue;
       }
       const key = p.identity >= 0 ? 'i' + this.graph.root(p.identity) : 'none';
@@ -399,10 +460,17 @@ export class Correlator {
       if (lists === undefined) {
         const cats = new Set<Category>();
         for (const f of a.fields) cats.add(this.fieldCats[f]!);
-        shared.set(key, (lists = { fields: fieldList(a.fields), categories: sortStrings([...cats]) }));
+        shared.set(
+          key,
+          (lists = { fields: fieldList(a.fields), categories: sortStrings([...cats]) }),
+        );
       }
       let methods = methodLists.get(a.methods);
-      if (methods === undefined) methodLists.set(a.methods, (methods = METHODS.filter(([m]) => a.methods & m).map(([, n]) => n)));
+      if (methods === undefined)
+        methodLists.set(
+          a.methods,
+          (methods = METHODS.filter(([m]) => a.methods & m).map(([, n]) => n)),
+        );
       users.push({
         user: u,
         methods,
@@ -432,7 +500,9 @@ export class Correlator {
         fields: fieldList(a.fields),
       };
     });
-    unmatchedRows.sort((x, y) => cmp(x.vendorIds.join(';'), y.vendorIds.join(';')) || x.records - y.records);
+    unmatchedRows.sort(
+      (x, y) => cmp(x.vendorIds.join(';'), y.vendorIds.join(';')) || x.records - y.records,
+    );
 
     const ambiguousRows: AmbiguousRow[] = [...ambiguous.values()].map((a) => {
       this.counts.ambiguous += a.agg.records;
@@ -443,7 +513,9 @@ export class Correlator {
         records: a.agg.records,
       };
     });
-    ambiguousRows.sort((x, y) => cmp(x.vendorIds.join(';'), y.vendorIds.join(';')) || cmp(x.reason, y.reason));
+    ambiguousRows.sort(
+      (x, y) => cmp(x.vendorIds.join(';'), y.vendorIds.join(';')) || cmp(x.reason, y.reason),
+    );
 
     const fieldCategories = new Map<string, Category>();
     const fieldShapes = new Map<string, string>();
@@ -477,7 +549,6 @@ export class Correlator {
 
 const NONE: number[] = [];
 
-
 /** Adds an index entry's users to a scratch list, each once. */
 function addUsers(to: number[], u: Users): void {
   if (typeof u === 'number') {
@@ -497,7 +568,8 @@ function combine(byId: number[], byEmail: number[], byHash: number[], out: numbe
   return (state & CONFLICT) !== 0;
 }
 
-const STARTED = 1, CONFLICT = 2;
+const STARTED = 1,
+  CONFLICT = 2;
 
 /** One step of combine: `out` narrowed by `s` (or joined with it, a conflict). */
 function narrow(s: number[], out: number[], state: number): number {

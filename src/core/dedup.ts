@@ -52,7 +52,8 @@ export class Fingerprints {
  * per record): two FNV-1a passes with different offsets; `lo` is never 0, so 0/0 means "empty".
  */
 export function fingerprint(key: string): void {
-  let a = 0x811c9dc5, b = 0x050c5d1f;
+  let a = 0x811c9dc5,
+    b = 0x050c5d1f;
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);

@@ -9,7 +9,13 @@
  * each thread's numbers onto its own when it first applies them, so the numbering the output
  * depends on is the single-threaded one whatever the number of threads.
  */
-import { urlFindings, valueHint, verdictFor, type Category, type NameVerdict } from './categorize.js';
+import {
+  urlFindings,
+  valueHint,
+  verdictFor,
+  type Category,
+  type NameVerdict,
+} from './categorize.js';
 import { fingerprint } from './dedup.js';
 import { at, clear, forEachField, type VendorRecord, type VendorPreset } from './record.js';
 import { residenceCode } from './residence.js';

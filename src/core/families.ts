@@ -19,12 +19,38 @@ export interface Family {
 }
 
 export const FAMILIES: readonly Family[] = [
-  { id: 'feature_flags', label: 'feature flags', category: 'other', match: /\$feature\/|\$feature_flag|\$active_feature_flags|(^|[._$])feature_?flags?($|[._/])/ },
-  { id: 'experiments', label: 'experiment assignments', category: 'other', match: /(^|[._$/])(\$?experiment\w*|ab_?tests?|\$?variant)($|[._/])|\$experiment/ },
+  {
+    id: 'feature_flags',
+    label: 'feature flags',
+    category: 'other',
+    match: /\$feature\/|\$feature_flag|\$active_feature_flags|(^|[._$])feature_?flags?($|[._/])/,
+  },
+  {
+    id: 'experiments',
+    label: 'experiment assignments',
+    category: 'other',
+    match: /(^|[._$/])(\$?experiment\w*|ab_?tests?|\$?variant)($|[._/])|\$experiment/,
+  },
   { id: 'utm', label: 'UTM parameters', category: 'web', match: /(^|[._$])(initial_)?utm_\w+$/ },
-  { id: 'click_ids', label: 'ad click identifiers', category: 'web', match: /(^|[._$])(initial_)?(gclid|gad_source|fbclid|msclkid|dclid|gbraid|wbraid|ttclid|li_fat_id|twclid|rdt_cid|irclid|igshid|mc_cid|_kx)$/ },
-  { id: 'ga4_bookkeeping', label: 'GA4 session bookkeeping parameters', match: /^(event_params\.|param_)(ga_session_id|ga_session_number|engagement_time_msec|engaged_session_event|session_engaged|entrances|batch_\w+|ignore_referrer|firebase_\w+|debug_mode|synthetic_bundle|page_referrer_ignored)$/ },
-  { id: 'screen', label: 'screen and viewport sizes', category: 'device', match: /\$?(screen|viewport)_(height|width|dpi|density)$|\$?(screen|viewport)\.(height|width)$/ },
+  {
+    id: 'click_ids',
+    label: 'ad click identifiers',
+    category: 'web',
+    match:
+      /(^|[._$])(initial_)?(gclid|gad_source|fbclid|msclkid|dclid|gbraid|wbraid|ttclid|li_fat_id|twclid|rdt_cid|irclid|igshid|mc_cid|_kx)$/,
+  },
+  {
+    id: 'ga4_bookkeeping',
+    label: 'GA4 session bookkeeping parameters',
+    match:
+      /^(event_params\.|param_)(ga_session_id|ga_session_number|engagement_time_msec|engaged_session_event|session_engaged|entrances|batch_\w+|ignore_referrer|firebase_\w+|debug_mode|synthetic_bundle|page_referrer_ignored)$/,
+  },
+  {
+    id: 'screen',
+    label: 'screen and viewport sizes',
+    category: 'device',
+    match: /\$?(screen|viewport)_(height|width|dpi|density)$|\$?(screen|viewport)\.(height|width)$/,
+  },
 ];
 
 const cache = new Map<string, Family | null>();
@@ -43,7 +69,9 @@ export function familyOf(field: string): Family | undefined {
  * Fields grouped: each family with two or more members becomes one entry (its label and
  * members), every other field stays its own entry, in the order first met.
  */
-export function groupFields(fields: readonly string[]): Array<{ family?: Family; fields: string[] }> {
+export function groupFields(
+  fields: readonly string[],
+): Array<{ family?: Family; fields: string[] }> {
   const out: Array<{ family?: Family; fields: string[] }> = [];
   const byFamily = new Map<string, { family?: Family; fields: string[] }>();
   for (const field of fields) {

@@ -24,7 +24,11 @@ export interface RecordKeys {
 }
 
 export class LoginSessions {
-  private readonly byKey: Record<LoginKey, Map<string, LoginSession[]>> = { ip: new Map(), user_agent: new Map(), device_id: new Map() };
+  private readonly byKey: Record<LoginKey, Map<string, LoginSession[]>> = {
+    ip: new Map(),
+    user_agent: new Map(),
+    device_id: new Map(),
+  };
   count = 0;
 
   constructor(private readonly toleranceMs: number) {}
@@ -101,9 +105,20 @@ export function buildLoginSessions(
     const start = parseTime(cells[cs] ?? '');
     const end = parseTime(cells[ce] ?? '');
     if (Number.isNaN(start) || Number.isNaN(end)) {
-      throw new InputError('INPUT_BAD_TABLE', `cannot read the session's ${Number.isNaN(start) ? 'start' : 'end'} time`, { file, line }, 'use ISO 8601 or epoch times');
+      throw new InputError(
+        'INPUT_BAD_TABLE',
+        `cannot read the session's ${Number.isNaN(start) ? 'start' : 'end'} time`,
+        { file, line },
+        'use ISO 8601 or epoch times',
+      );
     }
-    if (end < start) throw new InputError('INPUT_BAD_TABLE', 'the session ends before it starts', { file, line }, 'swap start and end, or fix the row');
+    if (end < start)
+      throw new InputError(
+        'INPUT_BAD_TABLE',
+        'the session ends before it starts',
+        { file, line },
+        'swap start and end, or fix the row',
+      );
     const user = userOf(id);
     if (user === undefined) {
       unknownUsers++; // a login of someone not in the users table attributes nothing to anyone

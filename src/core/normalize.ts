@@ -77,7 +77,10 @@ export type HashName = 'md5' | 'sha1' | 'sha256';
 export type HashFn = (name: HashName, s: string) => string;
 
 /** The recipes tried for email_hash matching, named as the manifest reports them. */
-export function emailHashRecipes(email: string, hash: HashFn): Array<[recipe: string, hex: string]> {
+export function emailHashRecipes(
+  email: string,
+  hash: HashFn,
+): Array<[recipe: string, hex: string]> {
   const out: Array<[string, string]> = [];
   const gmail = gmailCanonical(email);
   for (const h of ['sha256', 'sha1', 'md5'] as const) {

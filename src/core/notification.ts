@@ -50,7 +50,11 @@ export interface Exposure {
 export type Elements = Map<string, string[]>;
 
 export function compileElements(defs: Record<string, ElementDef>): (e: Exposure) => Elements {
-  const compiled = Object.entries(defs).map(([id, d]) => ({ id, d, res: (d.fields ?? []).map((f) => new RegExp(f, 'i')) }));
+  const compiled = Object.entries(defs).map(([id, d]) => ({
+    id,
+    d,
+    res: (d.fields ?? []).map((f) => new RegExp(f, 'i')),
+  }));
   return (e) => {
     const out: Elements = new Map();
     const note = (id: string, what: string) => {
@@ -68,11 +72,15 @@ export function compileElements(defs: Record<string, ElementDef>): (e: Exposure)
         }
         const n = normalizeName(f);
         const cat = e.categoryOf(f);
-        const byName = res.length > 0 && (d.requires_category === undefined || d.requires_category.includes(cat)) && res.some((re) => re.test(n));
+        const byName =
+          res.length > 0 &&
+          (d.requires_category === undefined || d.requires_category.includes(cat)) &&
+          res.some((re) => re.test(n));
         if (byName || d.categories?.includes(cat)) note(id, f);
       }
       for (const m of d.match ?? []) if (e.methods.includes(m)) note(id, `${m} match`);
-      if (d.email_vendor_id && e.vendorIds.some((v) => v.indexOf('@') > 0)) note(id, 'email as vendor id');
+      if (d.email_vendor_id && e.vendorIds.some((v) => v.indexOf('@') > 0))
+        note(id, 'email as vendor id');
     }
     return out;
   };
@@ -113,22 +121,36 @@ function fires(c: Combination, el: Elements): string[] | undefined {
   return used;
 }
 
-export function evaluate(r: Regime, el: Elements, residenceUnknown: boolean, shapeOf: (field: string) => string | undefined = () => undefined): Basis {
+export function evaluate(
+  r: Regime,
+  el: Elements,
+  residenceUnknown: boolean,
+  shapeOf: (field: string) => string | undefined = () => undefined,
+): Basis {
   const base = { regime: r.id, name: r.name, ...(residenceUnknown ? { residenceUnknown } : {}) };
   // A field whose category a value decided says which value shape made it fire (issue 14).
   const shown = (f: string) => {
     const shape = shapeOf(f);
     return shape ? `${f}: ${shape}` : f;
   };
-  const describe = (used: string[]) => used.map((e) => `${e} (${el.get(e)!.map(shown).join(', ')})`).join(' + ');
+  const describe = (used: string[]) =>
+    used.map((e) => `${e} (${el.get(e)!.map(shown).join(', ')})`).join(' + ');
   const fieldsOf = (used: string[]) => [...new Set(used.flatMap((e) => el.get(e)!))].sort();
   for (const c of r.notifiable) {
     const used = fires(c, el);
-    if (used) return { ...base, verdict: 'notifiable', detail: `${c.name}: ${describe(used)}`, fields: fieldsOf(used), ...(c.condition ? { condition: c.condition } : {}) };
+    if (used)
+      return {
+        ...base,
+        verdict: 'notifiable',
+        detail: `${c.name}: ${describe(used)}`,
+        fields: fieldsOf(used),
+        ...(c.condition ? { condition: c.condition } : {}),
+      };
   }
   for (const c of r.assess) {
     const used = fires(c, el);
-    if (used) return { ...base, verdict: 'assess', detail: c.why ?? c.name, fields: fieldsOf(used) };
+    if (used)
+      return { ...base, verdict: 'assess', detail: c.why ?? c.name, fields: fieldsOf(used) };
   }
   return { ...base, verdict: 'not notifiable', detail: r.not_notifiable, fields: [] };
 }

@@ -46,7 +46,10 @@ export class Summarizer {
     private readonly map: PhraseMap,
     private readonly languages: ReadonlyMap<string, Language>,
   ) {
-    this.compiled = map.rules.map((r) => ({ ...r, ...(r.name ? { re: new RegExp(r.name, 'i') } : {}) }));
+    this.compiled = map.rules.map((r) => ({
+      ...r,
+      ...(r.name ? { re: new RegExp(r.name, 'i') } : {}),
+    }));
     this.rank = new Map(map.order.map((p, i) => [p, i]));
   }
 
@@ -84,17 +87,36 @@ export class Summarizer {
    * The sentence for one user: the phrases of their exposed fields, once each, in the map's
    * order, then their actions with up to three event names as examples.
    */
-  sentence(lang: string, fields: readonly string[], categoryOf: (f: string) => Category, events: readonly string[] = []): string {
+  sentence(
+    lang: string,
+    fields: readonly string[],
+    categoryOf: (f: string) => Category,
+    events: readonly string[] = [],
+  ): string {
     const l = this.languages.get(lang) ?? this.languages.get('en')!;
     const ids = new Set<string>();
     for (const f of fields) {
       const p = this.phraseOf(f, categoryOf(f));
       if (p !== undefined) ids.add(p);
     }
-    const items = [...ids].sort((a, b) => (this.rank.get(a) ?? 1e9) - (this.rank.get(b) ?? 1e9)).map((p) => l.phrases[p] ?? p);
+    const items = [...ids]
+      .sort((a, b) => (this.rank.get(a) ?? 1e9) - (this.rank.get(b) ?? 1e9))
+      .map((p) => l.phrases[p] ?? p);
     if (events.length > 0) {
-      const examples = events.filter((e) => !INTERNAL_EVENT.test(e)).slice(0, EXAMPLES).map((e) => l.quote_open + (e.length > EXAMPLE_MAX ? e.slice(0, EXAMPLE_MAX - 1) + '…' : e) + l.quote_close);
-      items.push(examples.length ? l.phrases.actions_examples!.replace('{examples}', list(l, examples)) : l.phrases.actions!);
+      const examples = events
+        .filter((e) => !INTERNAL_EVENT.test(e))
+        .slice(0, EXAMPLES)
+        .map(
+          (e) =>
+            l.quote_open +
+            (e.length > EXAMPLE_MAX ? e.slice(0, EXAMPLE_MAX - 1) + '…' : e) +
+            l.quote_close,
+        );
+      items.push(
+        examples.length
+          ? l.phrases.actions_examples!.replace('{examples}', list(l, examples))
+          : l.phrases.actions!,
+      );
     }
     return list(l, items);
   }
@@ -109,5 +131,10 @@ function list(l: Language, items: string[]): string {
 
 /** The language of a locale value (`de`, `de-AT`, `fr_FR.UTF-8`, `EN`): its lower-case first part. */
 export function languageOf(locale: string): string {
-  return locale.trim().toLowerCase().split(/[-_.@\s]/)[0] ?? '';
+  return (
+    locale
+      .trim()
+      .toLowerCase()
+      .split(/[-_.@\s]/)[0] ?? ''
+  );
 }

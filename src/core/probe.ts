@@ -13,7 +13,8 @@
 import { isEmailShaped, isHashShaped, normalizeEmail } from './normalize.js';
 import type { Users } from './user-index.js';
 
-export const NONE = -1, MANY = -2;
+export const NONE = -1,
+  MANY = -2;
 /** An id that is no user id but an email: EMAIL_HINT - u names user u by email. */
 export const EMAIL_HINT = -3;
 

@@ -120,7 +120,11 @@ export function hasValue(v: unknown): boolean {
  * names as the vendor writes them (with the source's dotted prefix). The one place that walks
  * a record's fields, for correlate and inspect alike.
  */
-export function forEachField(rec: VendorRecord, skip: ReadonlySet<string>, fn: (name: string, value: unknown) => void): void {
+export function forEachField(
+  rec: VendorRecord,
+  skip: ReadonlySet<string>,
+  fn: (name: string, value: unknown) => void,
+): void {
   for (let s = 0; s < rec.fieldSources.length; s++) {
     walk(rec.fieldSources[s]!, rec.fieldPrefixes[s]!, rec.fieldNested[s] === true, skip, fn, 0);
   }
@@ -128,13 +132,21 @@ export function forEachField(rec: VendorRecord, skip: ReadonlySet<string>, fn: (
 
 const MAX_DEPTH = 32; // deeper than any export nests; hostile input cannot recurse further
 
-function walk(src: Record<string, unknown>, prefix: string, nested: boolean, skip: ReadonlySet<string>, fn: (name: string, value: unknown) => void, depth: number): void {
+function walk(
+  src: Record<string, unknown>,
+  prefix: string,
+  nested: boolean,
+  skip: ReadonlySet<string>,
+  fn: (name: string, value: unknown) => void,
+  depth: number,
+): void {
   for (const k in src) {
     const name = prefix === '' ? k : prefix + k;
     if (skip.has(name)) continue;
     const v = src[k];
     if (!hasValue(v)) continue;
-    if (nested && depth < MAX_DEPTH && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>, name + '.', true, skip, fn, depth + 1);
+    if (nested && depth < MAX_DEPTH && typeof v === 'object' && !Array.isArray(v))
+      walk(v as Record<string, unknown>, name + '.', true, skip, fn, depth + 1);
     else fn(name, v);
   }
 }

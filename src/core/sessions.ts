@@ -127,13 +127,15 @@ export class SessionWindows {
 
   /** Takes window w off its device's list (it was absorbed by a neighbour, never the first). */
   private unlink(w: number): void {
-    const p = this.prev[w]!, n = this.next[w]!;
+    const p = this.prev[w]!,
+      n = this.next[w]!;
     this.next[p] = n;
     if (n !== NONE) this.prev[n] = p;
   }
 
   private join(a: number, b: number): void {
-    const kept = this.uf.union(a, b), gone = this.uf.absorbed;
+    const kept = this.uf.union(a, b),
+      gone = this.uf.absorbed;
     if (gone >= 0) this.users.move(kept, gone);
   }
 }

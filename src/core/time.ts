@@ -22,7 +22,12 @@ const MAX_MS = 8.64e15;
 export function epochToMs(n: number): number {
   if (!Number.isFinite(n)) return NaN;
   const a = Math.abs(n);
-  const us = a < MS_THRESHOLD ? Math.round(n * 1e6) : a < US_THRESHOLD ? Math.round(n * 1000) : Math.round(n);
+  const us =
+    a < MS_THRESHOLD
+      ? Math.round(n * 1e6)
+      : a < US_THRESHOLD
+        ? Math.round(n * 1000)
+        : Math.round(n);
   const ms = fromMicros(us);
   return Math.abs(ms) <= MAX_MS ? ms : NaN;
 }
@@ -37,9 +42,18 @@ const ISO_RE =
 const NUMERIC_RE = /^-?\d+(?:\.\d+)?$/;
 
 /** A zone resolver turns a wall-clock time into UTC ms; UTC when absent. */
-export type ZoneResolver = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number) => number;
+export type ZoneResolver = (
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+) => number;
 
-export const utcZone: ZoneResolver = (y, mo, d, h, mi, s, ms) => Date.UTC(y, mo - 1, d, h, mi, s, ms);
+export const utcZone: ZoneResolver = (y, mo, d, h, mi, s, ms) =>
+  Date.UTC(y, mo - 1, d, h, mi, s, ms);
 
 /** Resolver for an IANA zone, using Intl to find the offset (DST-aware). */
 export function ianaZone(tz: string): ZoneResolver {
@@ -56,7 +70,14 @@ export function ianaZone(tz: string): ZoneResolver {
   const offsetAt = (utcMs: number): number => {
     const parts = fmt.formatToParts(new Date(utcMs));
     const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-    const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+    const asUtc = Date.UTC(
+      get('year'),
+      get('month') - 1,
+      get('day'),
+      get('hour'),
+      get('minute'),
+      get('second'),
+    );
     return asUtc - Math.floor(utcMs / 1000) * 1000;
   };
   return (y, mo, d, h, mi, s, ms) => {
@@ -86,8 +107,12 @@ export function parseTimestamp(v: unknown, zone: ZoneResolver = utcZone): number
   if (NUMERIC_RE.test(s)) return epochToMs(Number(s));
   const m = ISO_RE.exec(s);
   if (!m) return NaN;
-  const y = +m[1]!, mo = +m[2]!, d = +m[3]!;
-  const h = m[4] ? +m[4] : 0, mi = m[5] ? +m[5] : 0, sec = m[6] ? +m[6] : 0;
+  const y = +m[1]!,
+    mo = +m[2]!,
+    d = +m[3]!;
+  const h = m[4] ? +m[4] : 0,
+    mi = m[5] ? +m[5] : 0,
+    sec = m[6] ? +m[6] : 0;
   // The fraction to the microsecond, truncated (nanoseconds are dropped, never rounded up).
   const us = m[7] ? Number((m[7] + '00000').slice(0, 6)) : 0;
   // An impossible date (Feb 30) would silently roll over into the next month, and could
@@ -121,7 +146,9 @@ export function formatIso(ms: number): string {
   const us = Math.round(ms * 1000);
   const inSecond = ((us % 1e6) + 1e6) % 1e6;
   const second = (us - inSecond) / 1000;
-  return new Date(second).toISOString().slice(0, 19) + '.' + String(inSecond).padStart(6, '0') + 'Z';
+  return (
+    new Date(second).toISOString().slice(0, 19) + '.' + String(inSecond).padStart(6, '0') + 'Z'
+  );
 }
 
 const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;

@@ -2,7 +2,10 @@
  * A typed array with room for index n: the same kind, at least doubled, contents kept. The
  * per-node and per-window arrays of the union-finds and session windows all grow this way.
  */
-export function withRoom<A extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(a: A, n: number): A {
+export function withRoom<A extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(
+  a: A,
+  n: number,
+): A {
   if (n < a.length) return a;
   const next = new (a.constructor as new (length: number) => A)(Math.max(n + 1, a.length * 2));
   next.set(a);
@@ -33,7 +36,8 @@ export class UnionFind {
   absorbed = -1;
   /** Joins the two sets; returns the kept root (see `absorbed`). No allocation: it runs per record. */
   union(a: number, b: number): number {
-    const ra = this.find(a), rb = this.find(b);
+    const ra = this.find(a),
+      rb = this.find(b);
     if (ra === rb) {
       this.absorbed = -1;
       return ra;
@@ -101,4 +105,5 @@ export class RootUsers {
   }
 }
 
-const NONE = -1, SEVERAL = -2;
+const NONE = -1,
+  SEVERAL = -2;

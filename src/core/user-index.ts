@@ -102,14 +102,24 @@ export class UserIndexBuilder {
   add(cells: string[], line: number): void {
     const id = own((cells[this.idCol] ?? '').trim());
     if (id === '') {
-      throw new InputError('INPUT_BAD_TABLE', `user id column "${this.spec.idColumn}" is empty`, { file: this.spec.file, line }, `every user needs an id; fix row ${line} or pass --user-id-column`);
+      throw new InputError(
+        'INPUT_BAD_TABLE',
+        `user id column "${this.spec.idColumn}" is empty`,
+        { file: this.spec.file, line },
+        `every user needs an id; fix row ${line} or pass --user-id-column`,
+      );
     }
     // A duplicate id is already in byId as some user's own id (not only as a --user-key value).
     const seen = this.byId.get(id);
     if (seen !== undefined) {
       const first = (typeof seen === 'number' ? [seen] : seen).find((v) => this.ids[v] === id);
       if (first !== undefined) {
-        throw new InputError('INPUT_BAD_TABLE', `user id appears twice (first on line ${this.lines[first]})`, { file: this.spec.file, line }, 'user ids must be unique: remove or merge the duplicate rows');
+        throw new InputError(
+          'INPUT_BAD_TABLE',
+          `user id appears twice (first on line ${this.lines[first]})`,
+          { file: this.spec.file, line },
+          'user ids must be unique: remove or merge the duplicate rows',
+        );
       }
     }
     const u = this.ids.length;
@@ -117,14 +127,25 @@ export class UserIndexBuilder {
     this.ids.push(id);
     const rawEmail = this.emailCol >= 0 ? own((cells[this.emailCol] ?? '').trim()) : '';
     this.emails.push(rawEmail);
-    this.extra.push(this.extraCols.length === 0 ? NO_EXTRA : this.extraCols.map((c) => (c >= 0 ? own(cells[c] ?? '') : '')));
-    if (seen === undefined) this.byId.set(id, u); // one lookup per user, not two
+    this.extra.push(
+      this.extraCols.length === 0
+        ? NO_EXTRA
+        : this.extraCols.map((c) => (c >= 0 ? own(cells[c] ?? '') : '')),
+    );
+    if (seen === undefined)
+      this.byId.set(id, u); // one lookup per user, not two
     else add(this.byId, id, u);
     for (const c of this.keyCols) {
       const v = own((cells[c] ?? '').trim());
       if (v !== '' && v !== id) add(this.byId, v, u);
     }
-    if (this.residenceCols.length) this.residence.push(residenceCode(cells[this.residenceCols[0]!] ?? '', this.residenceCols[1] === undefined ? '' : cells[this.residenceCols[1]] ?? ''));
+    if (this.residenceCols.length)
+      this.residence.push(
+        residenceCode(
+          cells[this.residenceCols[0]!] ?? '',
+          this.residenceCols[1] === undefined ? '' : (cells[this.residenceCols[1]] ?? ''),
+        ),
+      );
     const email = rawEmail === '' ? '' : normalizeEmail(rawEmail);
     this.emailNorm.push(email);
     if (email !== '') add(this.byEmail, email, u);
@@ -150,7 +171,17 @@ export class UserIndexBuilder {
       return byHash.get(hex.toLowerCase());
     };
     this.lines.length = 0;
-    return { size: ids.length, ids, emails, extra, byId, byEmail, emailNorm, residence, lookupHash };
+    return {
+      size: ids.length,
+      ids,
+      emails,
+      extra,
+      byId,
+      byEmail,
+      emailNorm,
+      residence,
+      lookupHash,
+    };
   }
 }
 

@@ -26,7 +26,13 @@ export function delimiterOf(firstLine: string): string {
  * and then csvRows returns false. `firstLine` numbers the text's first line (a piece of a table);
  * `newline` is papaparse's own guess when not given.
  */
-export function csvRows(text: string, delimiter: string, onRow: (row: CsvRow) => boolean | void, firstLine = 1, newline?: '\n' | '\r\n' | '\r'): boolean {
+export function csvRows(
+  text: string,
+  delimiter: string,
+  onRow: (row: CsvRow) => boolean | void,
+  firstLine = 1,
+  newline?: '\n' | '\r\n' | '\r',
+): boolean {
   let pos = 0; // where the next row starts in `text`
   let line = firstLine; // the line number at `pos`
   let stopped = false;
@@ -38,7 +44,8 @@ export function csvRows(text: string, delimiter: string, onRow: (row: CsvRow) =>
       const start = line;
       const from = pos;
       const end = result.meta.cursor;
-      for (let i = text.indexOf('\n', pos); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) line++;
+      for (let i = text.indexOf('\n', pos); i >= 0 && i < end; i = text.indexOf('\n', i + 1))
+        line++;
       pos = end;
       // The row's line end, as papaparse reads them: with CRLF rows a lone LF after one is the
       // next row's first character.
@@ -49,7 +56,12 @@ export function csvRows(text: string, delimiter: string, onRow: (row: CsvRow) =>
       }
       const cells = result.data;
       if (result.errors.length === 0 && cells.length === 1 && cells[0]!.trim() === '') return; // a blank line
-      const row: CsvRow = { cells, line: start, malformed: result.errors.length > 0, text: () => text.slice(from, end) };
+      const row: CsvRow = {
+        cells,
+        line: start,
+        malformed: result.errors.length > 0,
+        text: () => text.slice(from, end),
+      };
       if (onRow(row) === false) {
         stopped = true;
         parser.abort();
@@ -61,10 +73,13 @@ export function csvRows(text: string, delimiter: string, onRow: (row: CsvRow) =>
 
 /** The line ending papaparse reads a text with: its own guess, made on the text's first 1 MiB (characters). */
 export function newlineOf(head: string, delimiter: string): '\n' | '\r\n' | '\r' {
-  return Papa.parse<string[]>(head.slice(0, 1 << 20), { delimiter, preview: 1 }).meta.linebreak as '\n' | '\r\n' | '\r';
+  return Papa.parse<string[]>(head.slice(0, 1 << 20), { delimiter, preview: 1 }).meta.linebreak as
+    '\n' | '\r\n' | '\r';
 }
 
-const QUOTE = 0x22, LF = 0x0a, CR = 0x0d;
+const QUOTE = 0x22,
+  LF = 0x0a,
+  CR = 0x0d;
 
 /**
  * Where a CSV table can be cut into pieces that parse exactly as the whole does: after a line
@@ -73,14 +88,23 @@ const QUOTE = 0x22, LF = 0x0a, CR = 0x0d;
  * unquoted field, text after a closing quote): then only the whole table is read as papaparse
  * reads it. `crlf`: rows end at CR LF only (a lone LF is part of a value).
  */
-export function rowCuts(b: Uint8Array, delimiter: number, crlf: boolean, size: number): number[] | undefined {
+export function rowCuts(
+  b: Uint8Array,
+  delimiter: number,
+  crlf: boolean,
+  size: number,
+): number[] | undefined {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength); // indexOf is memchr
   const cuts: number[] = [];
   let next = size; // the next cut goes at the first row end at or after this
   const rowEnd = (lf: number) => !crlf || (lf > 0 && buf[lf - 1] === CR);
   // Cuts at the row ends in [from, to), which lie outside quotes.
   const cutBetween = (from: number, to: number) => {
-    for (let lf = buf.indexOf(LF, Math.max(from, next - 1)); lf >= 0 && lf < to; lf = buf.indexOf(LF, Math.max(lf + 1, next - 1))) {
+    for (
+      let lf = buf.indexOf(LF, Math.max(from, next - 1));
+      lf >= 0 && lf < to;
+      lf = buf.indexOf(LF, Math.max(lf + 1, next - 1))
+    ) {
       if (!rowEnd(lf)) continue;
       cuts.push(lf + 1);
       next = lf + 1 + size;
@@ -93,7 +117,8 @@ export function rowCuts(b: Uint8Array, delimiter: number, crlf: boolean, size: n
     if (q < 0) break;
     // A quote opens a quoted field only at the field's start.
     const before = q === 0 ? -1 : buf[q - 1];
-    if (!(before === -1 || before === delimiter || (before === LF && rowEnd(q - 1)))) return undefined;
+    if (!(before === -1 || before === delimiter || (before === LF && rowEnd(q - 1))))
+      return undefined;
     // Its closing quote: a doubled quote is a quote in the value.
     let c = q + 1;
     for (;;) {
@@ -105,7 +130,13 @@ export function rowCuts(b: Uint8Array, delimiter: number, crlf: boolean, size: n
     // Only a separator, the line end or the end of the table may follow (papaparse also lets
     // spaces through, and recovers from anything else: not worth matching here).
     const after = c + 1 < buf.length ? buf[c + 1] : -1;
-    if (!(after === -1 || after === delimiter || (after === LF && !crlf) || (after === CR && crlf && buf[c + 2] === LF))) return undefined;
+    if (!(
+      after === -1 ||
+      after === delimiter ||
+      (after === LF && !crlf) ||
+      (after === CR && crlf && buf[c + 2] === LF)
+    ))
+      return undefined;
     i = c + 1;
   }
   if (cuts[cuts.length - 1] !== buf.length) cuts.push(buf.length);

@@ -22,7 +22,10 @@ export interface Tail {
   text: string;
 }
 
-const NL = 0x0a, CR = 0x0d, SP = 0x20, TAB = 0x09;
+const NL = 0x0a,
+  CR = 0x0d,
+  SP = 0x20,
+  TAB = 0x09;
 
 function isBlank(b: Buffer, s: number, e: number): boolean {
   for (let i = s; i < e; i++) {
@@ -138,7 +141,9 @@ export class ArraySplitter {
           this.inStr = false;
           if (this.keyStart !== -1) {
             const tail = b.subarray(this.keyStart >= 0 ? this.keyStart : 0, i);
-            this.lastKey = (this.keyCarry ? Buffer.concat([this.keyCarry, tail]) : tail).toString('utf8');
+            this.lastKey = (this.keyCarry ? Buffer.concat([this.keyCarry, tail]) : tail).toString(
+              'utf8',
+            );
             this.keyStart = -1;
             this.keyCarry = undefined;
           }
@@ -160,7 +165,13 @@ export class ArraySplitter {
       }
       if (c === 0x7b || c === 0x5b) {
         if (atElemLevel) this.begin(i);
-        if (this.rootIsObject && this.depth === 1 && c === 0x5b && this.lastKey === 'results' && this.elemDepth < 0) {
+        if (
+          this.rootIsObject &&
+          this.depth === 1 &&
+          c === 0x5b &&
+          this.lastKey === 'results' &&
+          this.elemDepth < 0
+        ) {
           this.elemDepth = 2;
           this.whole = undefined;
         }
@@ -221,7 +232,10 @@ export class ArraySplitter {
   abort(): Tail {
     if (this.tail) return this.tail.abort();
     const parts = this.inElem ? this.parts : (this.whole ?? []);
-    const tail = { line: this.inElem ? this.elemLine : this.whole ? 1 : this.line, text: Buffer.concat(parts).toString('utf8') };
+    const tail = {
+      line: this.inElem ? this.elemLine : this.whole ? 1 : this.line,
+      text: Buffer.concat(parts).toString('utf8'),
+    };
     this.parts = [];
     this.whole = undefined;
     this.inElem = false;

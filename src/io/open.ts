@@ -41,7 +41,10 @@ export interface Skipped {
 const NOT_EXPORTS: Array<[RegExp, string]> = [
   [/^readme/i, 'a README'],
   [/\.(txt|md|markdown|pdf|rtf|docx?|html?|odt)$/i, 'a document'],
-  [/\.(sha\d*|md5|sum|asc|sig)$|^(sha\d*|md5)sums?(\.txt)?$|^checksums?(\.\w+)?$/i, 'a checksum or signature file'],
+  [
+    /\.(sha\d*|md5|sum|asc|sig)$|^(sha\d*|md5)sums?(\.txt)?$|^checksums?(\.\w+)?$/i,
+    'a checksum or signature file',
+  ],
   [/^(thumbs\.db|desktop\.ini)$/i, 'a system file'],
 ];
 
@@ -65,7 +68,13 @@ export function expandPaths(paths: string[], skipped: Skipped[] = []): InputFile
     try {
       st = statSync(p);
     } catch (e) {
-      throw new InputError('INPUT_UNREADABLE', `cannot open: ${reason(e)}`, { file: p }, 'check the path given to --export', { cause: e });
+      throw new InputError(
+        'INPUT_UNREADABLE',
+        `cannot open: ${reason(e)}`,
+        { file: p },
+        'check the path given to --export',
+        { cause: e },
+      );
     }
     if (st.isDirectory()) walk(p, out, skipped);
     else pushFile(p, out, skipped);
@@ -80,9 +89,12 @@ function pushFile(p: string, out: InputFile[], skipped: Skipped[]): void {
     return;
   }
   // Members in name order, as a directory's files are: the archive's own order is arbitrary.
-  for (const member of listZip(p).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const member of listZip(p).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  )) {
     const base = member.name.slice(member.name.lastIndexOf('/') + 1);
-    if (base.startsWith('.') || member.name.startsWith('__MACOSX/') || member.name.endsWith('/')) continue;
+    if (base.startsWith('.') || member.name.startsWith('__MACOSX/') || member.name.endsWith('/'))
+      continue;
     const not = notAnExport(base);
     if (not) skipped.push({ path: `${p}:${member.name}`, reason: not });
     else out.push({ path: p, display: `${p}:${member.name}`, member });
@@ -92,9 +104,17 @@ function pushFile(p: string, out: InputFile[], skipped: Skipped[]): void {
 function walk(dir: string, out: InputFile[], skipped: Skipped[]): void {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+    names = readdirSync(dir)
+      .filter((n) => !n.startsWith('.'))
+      .sort();
   } catch (e) {
-    throw new InputError('INPUT_UNREADABLE', `cannot list the directory: ${reason(e)}`, { file: dir }, 'check the path given to --export', { cause: e });
+    throw new InputError(
+      'INPUT_UNREADABLE',
+      `cannot list the directory: ${reason(e)}`,
+      { file: dir },
+      'check the path given to --export',
+      { cause: e },
+    );
   }
   for (const n of names) {
     const p = join(dir, n);
@@ -127,7 +147,14 @@ export async function* readBytes(file: InputFile, stats: InputStats): AsyncGener
   for await (const chunk of decompressed(file, stats)) {
     if (first) {
       first = false;
-      const bom = chunk.length >= 2 ? (chunk[0] === 0xff && chunk[1] === 0xfe ? 'utf-16le' : chunk[0] === 0xfe && chunk[1] === 0xff ? 'utf-16be' : undefined) : undefined;
+      const bom =
+        chunk.length >= 2
+          ? chunk[0] === 0xff && chunk[1] === 0xfe
+            ? 'utf-16le'
+            : chunk[0] === 0xfe && chunk[1] === 0xff
+              ? 'utf-16be'
+              : undefined
+          : undefined;
       if (bom) {
         stats.encoding = bom;
         decoder = new TextDecoder(bom); // drops the byte-order mark
@@ -151,7 +178,8 @@ export async function* readBytes(file: InputFile, stats: InputStats): AsyncGener
  */
 export function sniffEncoding(head: Uint8Array): string | undefined {
   const n = Math.min(head.length, 4096);
-  let evenNul = 0, oddNul = 0;
+  let evenNul = 0,
+    oddNul = 0;
   for (let i = 0; i < n; i++) {
     if (head[i] !== 0) continue;
     if (i % 2 === 0) evenNul++;
@@ -170,12 +198,18 @@ export function sniffEncoding(head: Uint8Array): string | undefined {
   }
   const b = Buffer.from(head.buffer, head.byteOffset, end);
   if (isUtf8(b)) return undefined;
-  return evenNul + oddNul > 0 ? 'binary data, not text' : 'a single-byte code page such as Windows-1252 or Latin-1, not UTF-8';
+  return evenNul + oddNul > 0
+    ? 'binary data, not text'
+    : 'a single-byte code page such as Windows-1252 or Latin-1, not UTF-8';
 }
 
 async function* decompressed(file: InputFile, stats: InputStats): AsyncGenerator<Buffer> {
   const hash = createHash('sha256');
-  const raw = file.member ? [readZipMember(file.path, file.member)] : file.path === '-' ? process.stdin : createReadStream(file.path, { highWaterMark: CHUNK });
+  const raw = file.member
+    ? [readZipMember(file.path, file.member)]
+    : file.path === '-'
+      ? process.stdin
+      : createReadStream(file.path, { highWaterMark: CHUNK });
   const counted = async function* () {
     for await (const chunk of raw as AsyncIterable<Buffer>) {
       hash.update(chunk);
@@ -252,12 +286,16 @@ async function* decompressed(file: InputFile, stats: InputStats): AsyncGenerator
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
-    const gz = (e as { code?: string }).code?.startsWith('Z_') || /gzip|zlib|unexpected end of file|incorrect header/i.test(String((e as Error).message));
+    const gz =
+      (e as { code?: string }).code?.startsWith('Z_') ||
+      /gzip|zlib|unexpected end of file|incorrect header/i.test(String((e as Error).message));
     throw new InputError(
       'INPUT_UNREADABLE',
       gz ? `gzip stream is corrupt or truncated: ${reason(e)}` : `cannot read: ${reason(e)}`,
       { file: file.display },
-      gz ? 'the records before the damage were read; re-fetch the file to read the rest' : undefined,
+      gz
+        ? 'the records before the damage were read; re-fetch the file to read the rest'
+        : undefined,
       { cause: e },
     );
   } finally {

@@ -47,7 +47,12 @@ const inside = (file: string, dir: string) => file.startsWith(dir.endsWith(sep) 
  * none when all is well. `inputs` are --export, --users and --sessions paths ('-' is skipped);
  * `stdoutFd`, when given, is checked as the affected users' output when it is a regular file.
  */
-export function outputProblems(outputs: NamedPath[], inputs: NamedPath[], exportFiles: string[] = [], stdoutFd?: number): string[] {
+export function outputProblems(
+  outputs: NamedPath[],
+  inputs: NamedPath[],
+  exportFiles: string[] = [],
+  stdoutFd?: number,
+): string[] {
   const problems: string[] = [];
   const ins = inputs.filter((i) => i.path !== '-').map(resolvePath);
   const seen: Resolved[] = [];
@@ -60,18 +65,29 @@ export function outputProblems(outputs: NamedPath[], inputs: NamedPath[], export
     const dir = dirname(resolve(o.path));
     let dirOk = false;
     try {
-      if (!statSync(dir).isDirectory()) problems.push(`${name}: ${dirname(o.path)} is not a directory`);
+      if (!statSync(dir).isDirectory())
+        problems.push(`${name}: ${dirname(o.path)} is not a directory`);
       else {
         accessSync(dir, constants.W_OK);
         dirOk = true;
       }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      problems.push(code === 'ENOENT' ? `${name}: the directory ${dirname(o.path)} does not exist` : `${name}: the directory ${dirname(o.path)} cannot be written (${code === 'EACCES' ? 'permission denied' : code})`);
+      problems.push(
+        code === 'ENOENT'
+          ? `${name}: the directory ${dirname(o.path)} does not exist`
+          : `${name}: the directory ${dirname(o.path)} cannot be written (${code === 'EACCES' ? 'permission denied' : code})`,
+      );
     }
     for (const i of ins) {
-      if (o.real === i.real || (o.id !== undefined && o.id === i.id)) problems.push(`${name}: is the ${i.option} input ${i.path}; writing it would destroy the evidence`);
-      else if (i.dir && i.option === '--export' && inside(o.real, i.real)) problems.push(`${name}: lies inside the --export directory ${i.path}; a later run would read it as export records`);
+      if (o.real === i.real || (o.id !== undefined && o.id === i.id))
+        problems.push(
+          `${name}: is the ${i.option} input ${i.path}; writing it would destroy the evidence`,
+        );
+      else if (i.dir && i.option === '--export' && inside(o.real, i.real))
+        problems.push(
+          `${name}: lies inside the --export directory ${i.path}; a later run would read it as export records`,
+        );
     }
     const twin = seen.find((s) => s.real === o.real || (o.id !== undefined && s.id === o.id));
     if (twin) problems.push(`${name}: is also ${twin.option}; each output needs a file of its own`);
@@ -87,8 +103,14 @@ export function outputProblems(outputs: NamedPath[], inputs: NamedPath[], export
     if (st?.isFile()) {
       const id = identity(st);
       const hit = ins.find((i) => i.id === id) ?? seen.find((s) => s.id === id);
-      if (hit) problems.push(`stdout: is redirected to ${hit.path}, the ${hit.option} ${ins.includes(hit) ? 'input' : 'output'}; the shell may already have emptied it`);
-      else if (exportFiles.some((f) => sameFile(f, id))) problems.push('stdout: is redirected into an --export directory; a later run would read it as export records');
+      if (hit)
+        problems.push(
+          `stdout: is redirected to ${hit.path}, the ${hit.option} ${ins.includes(hit) ? 'input' : 'output'}; the shell may already have emptied it`,
+        );
+      else if (exportFiles.some((f) => sameFile(f, id)))
+        problems.push(
+          'stdout: is redirected into an --export directory; a later run would read it as export records',
+        );
     }
   }
   return problems;

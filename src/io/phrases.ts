@@ -21,18 +21,38 @@ export function loadPhrases(dir = PHRASES_DIR): PhraseSet {
     try {
       return JSON.parse(readFileSync(join(dir, f), 'utf8'));
     } catch (e) {
-      throw new InputError('INPUT_UNREADABLE', `cannot read phrase file: ${(e as Error).message}`, { file: join(dir, f) }, undefined, { cause: e });
+      throw new InputError(
+        'INPUT_UNREADABLE',
+        `cannot read phrase file: ${(e as Error).message}`,
+        { file: join(dir, f) },
+        undefined,
+        { cause: e },
+      );
     }
   };
   const map = read('map.json') as PhraseMap;
   const needed = new Set([...map.order, 'actions_examples']);
-  for (const r of map.rules) if (!map.order.includes(r.phrase)) throw bad(dir, 'map.json', `rule phrase "${r.phrase}" is not in "order"`);
+  for (const r of map.rules)
+    if (!map.order.includes(r.phrase))
+      throw bad(dir, 'map.json', `rule phrase "${r.phrase}" is not in "order"`);
   const languages = new Map<string, Language>();
-  for (const f of readdirSync(dir).filter((n) => /^[a-z]{2,3}\.json$/.test(n) && n !== 'map.json').sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => /^[a-z]{2,3}\.json$/.test(n) && n !== 'map.json')
+    .sort()) {
     const l = read(f) as Language;
-    for (const p of needed) if (typeof l.phrases?.[p] !== 'string' || l.phrases[p] === '') throw bad(dir, f, `phrase "${p}" is missing`);
-    for (const k of ['separator', 'last_separator', 'pair_separator', 'quote_open', 'quote_close'] as const) if (typeof l[k] !== 'string') throw bad(dir, f, `"${k}" is missing`);
-    if (!l.phrases.actions_examples!.includes('{examples}')) throw bad(dir, f, '"actions_examples" needs {examples}');
+    for (const p of needed)
+      if (typeof l.phrases?.[p] !== 'string' || l.phrases[p] === '')
+        throw bad(dir, f, `phrase "${p}" is missing`);
+    for (const k of [
+      'separator',
+      'last_separator',
+      'pair_separator',
+      'quote_open',
+      'quote_close',
+    ] as const)
+      if (typeof l[k] !== 'string') throw bad(dir, f, `"${k}" is missing`);
+    if (!l.phrases.actions_examples!.includes('{examples}'))
+      throw bad(dir, f, '"actions_examples" needs {examples}');
     languages.set(f.slice(0, -5), l);
   }
   if (!languages.has('en')) throw bad(dir, 'en.json', 'English, the fallback, is missing');
@@ -40,5 +60,10 @@ export function loadPhrases(dir = PHRASES_DIR): PhraseSet {
 }
 
 function bad(dir: string, f: string, why: string): InputError {
-  return new InputError('INPUT_UNREADABLE', `phrase file is malformed: ${why}`, { file: join(dir, f) }, 'see phrases/map.json for the format');
+  return new InputError(
+    'INPUT_UNREADABLE',
+    `phrase file is malformed: ${why}`,
+    { file: join(dir, f) },
+    'see phrases/map.json for the format',
+  );
 }

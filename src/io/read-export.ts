@@ -38,14 +38,26 @@ export interface ReadOutcome {
   broken?: { error: InputError; tail: Partial<Tail> & { text: string } };
 }
 
-export async function readExport(file: InputFile, stats: InputStats, sink: RecordSink, route?: NdjsonRoute): Promise<ReadOutcome> {
+export async function readExport(
+  file: InputFile,
+  stats: InputStats,
+  sink: RecordSink,
+  route?: NdjsonRoute,
+): Promise<ReadOutcome> {
   let head: Buffer | undefined;
   let splitter: Splitter | undefined;
   let container: Container | undefined;
   const choose = async (b: Buffer): Promise<void> => {
     container = containerOf(b);
     if (route && container !== 'ndjson') await route.otherwise();
-    splitter = container === 'json' ? new ArraySplitter(sink) : container === 'csv' ? new CsvExport(sink, stats) : route ? route.ndjson() : new LineSplitter(sink);
+    splitter =
+      container === 'json'
+        ? new ArraySplitter(sink)
+        : container === 'csv'
+          ? new CsvExport(sink, stats)
+          : route
+            ? route.ndjson()
+            : new LineSplitter(sink);
     // The BOM goes; leading blank lines stay so that line numbers stay true.
     await splitter.push(b.subarray(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0));
   };
@@ -180,17 +192,28 @@ class CsvExport implements Splitter {
     const text = buf.toString('utf8');
     const nl = text.indexOf('\n');
     let header: string[] | undefined;
-    csvRows(text, delimiterOf(nl < 0 ? text : text.slice(0, nl)), (row) => {
-      if (header === undefined) {
-        header = this.stats.columns = uniqueNames(row.cells);
-        return;
-      }
-      if (row.malformed) return this.sink(row.text(), row.line, { reject: 'malformed CSV row (a quote is not closed or not doubled)' });
-      if (row.cells.length !== header.length) return this.sink(row.text(), row.line, { reject: `row has ${row.cells.length} fields, the header has ${header.length}` });
-      const value: Record<string, string> = {};
-      for (let i = 0; i < header.length; i++) value[header[i]!] = row.cells[i]!;
-      this.sink(row.text(), row.line, { value });
-    }, firstLine);
+    csvRows(
+      text,
+      delimiterOf(nl < 0 ? text : text.slice(0, nl)),
+      (row) => {
+        if (header === undefined) {
+          header = this.stats.columns = uniqueNames(row.cells);
+          return;
+        }
+        if (row.malformed)
+          return this.sink(row.text(), row.line, {
+            reject: 'malformed CSV row (a quote is not closed or not doubled)',
+          });
+        if (row.cells.length !== header.length)
+          return this.sink(row.text(), row.line, {
+            reject: `row has ${row.cells.length} fields, the header has ${header.length}`,
+          });
+        const value: Record<string, string> = {};
+        for (let i = 0; i < header.length; i++) value[header[i]!] = row.cells[i]!;
+        this.sink(row.text(), row.line, { value });
+      },
+      firstLine,
+    );
     let lines = 0;
     for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) lines++;
     return lines;

@@ -34,7 +34,11 @@ export async function readTable(file: InputFile, stats: InputStats): Promise<Tab
 }
 
 /** Reads a table row by row into `sink`, without holding the rows; returns how many there were. */
-export async function streamTable(file: InputFile, stats: InputStats, sink: TableSink): Promise<number> {
+export async function streamTable(
+  file: InputFile,
+  stats: InputStats,
+  sink: TableSink,
+): Promise<number> {
   const chunks: Buffer[] = [];
   for await (const c of readBytes(file, stats)) chunks.push(c);
   let buf = Buffer.concat(chunks);
@@ -42,9 +46,18 @@ export async function streamTable(file: InputFile, stats: InputStats, sink: Tabl
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
   if (!isUtf8(buf)) throw notUtf8(buf, file);
   let s = 0;
-  while (s < buf.length && (buf[s] === 0x20 || buf[s] === 0x0a || buf[s] === 0x0d || buf[s] === 0x09)) s++;
+  while (
+    s < buf.length &&
+    (buf[s] === 0x20 || buf[s] === 0x0a || buf[s] === 0x0d || buf[s] === 0x09)
+  )
+    s++;
   if (s >= buf.length) {
-    throw new InputError('INPUT_BAD_TABLE', 'the table is empty (no header row)', { file: file.display }, 'the users table needs a header row naming its columns');
+    throw new InputError(
+      'INPUT_BAD_TABLE',
+      'the table is empty (no header row)',
+      { file: file.display },
+      'the users table needs a header row naming its columns',
+    );
   }
   if (buf[s] === 0x7b) {
     const t = readNdjsonTable(buf, file);
@@ -62,27 +75,40 @@ export async function streamTable(file: InputFile, stats: InputStats, sink: Tabl
  */
 function notUtf8(buf: Buffer, file: InputFile): InputError {
   const at = firstInvalidUtf8(buf);
-  let line = 1, lineStart = 0;
+  let line = 1,
+    lineStart = 0;
   for (let i = buf.indexOf(0x0a); i >= 0 && i < at; i = buf.indexOf(0x0a, i + 1)) {
     line++;
     lineStart = i + 1;
   }
-  const column = Buffer.from(buf.buffer, buf.byteOffset + lineStart, at - lineStart).toString('utf8').length + 1;
+  const column =
+    Buffer.from(buf.buffer, buf.byteOffset + lineStart, at - lineStart).toString('utf8').length + 1;
   const looks = sniffEncoding(buf) ?? 'another encoding than UTF-8';
   const byte = `0x${buf[at]!.toString(16).toUpperCase().padStart(2, '0')}`;
   return new InputError(
     'INPUT_BAD_TABLE',
     `the table is not UTF-8: it looks like ${looks} (byte ${byte} is not UTF-8)`,
     { file: file.display, line, column },
-    looks.startsWith('UTF-16') ? 'save it again as UTF-8 ("CSV UTF-8" in Excel), or with a byte-order mark' : 'save it again as UTF-8 ("CSV UTF-8" in Excel), or convert it: iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv',
+    looks.startsWith('UTF-16')
+      ? 'save it again as UTF-8 ("CSV UTF-8" in Excel), or with a byte-order mark'
+      : 'save it again as UTF-8 ("CSV UTF-8" in Excel), or convert it: iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv',
   );
 }
 
 /** The offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
 function firstInvalidUtf8(b: Buffer): number {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i]!;
-    const len = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+    const len =
+      c < 0x80
+        ? 1
+        : c >= 0xc2 && c < 0xe0
+          ? 2
+          : c >= 0xe0 && c < 0xf0
+            ? 3
+            : c >= 0xf0 && c < 0xf5
+              ? 4
+              : 0;
     if (len === 0) return i;
     if (len > 1 && !isUtf8(b.subarray(i, i + len))) return i;
     i += len;
@@ -104,10 +130,19 @@ function readNdjsonTable(buf: Buffer, file: InputFile): Table {
     try {
       obj = JSON.parse(t);
     } catch (e) {
-      throw new InputError('INPUT_BAD_TABLE', `invalid JSON: ${(e as Error).message}`, { file: file.display, line }, 'each line of an NDJSON table must be one JSON object', { cause: e });
+      throw new InputError(
+        'INPUT_BAD_TABLE',
+        `invalid JSON: ${(e as Error).message}`,
+        { file: file.display, line },
+        'each line of an NDJSON table must be one JSON object',
+        { cause: e },
+      );
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-      throw new InputError('INPUT_BAD_TABLE', 'line is not a JSON object', { file: file.display, line });
+      throw new InputError('INPUT_BAD_TABLE', 'line is not a JSON object', {
+        file: file.display,
+        line,
+      });
     }
     for (const k of Object.keys(obj)) if (!index.has(k)) index.set(k, header.push(k) - 1);
     objects.push({ obj: obj as Record<string, unknown>, line });
@@ -157,7 +192,10 @@ async function readCsvTable(buf: Buffer, file: InputFile, sink: TableSink): Prom
   // whole table was 216 MB at a million users (two bytes a character once a name is not ASCII),
   // the largest thing the run held. A table papaparse must read leniently is read whole.
   const newline = newlineOf(buf.toString('utf8', 0, Math.min(buf.length, 4 << 20)), delimiter);
-  const cuts = newline === '\r' ? undefined : rowCuts(buf, delimiter.charCodeAt(0), newline === '\r\n', TABLE_PIECE);
+  const cuts =
+    newline === '\r'
+      ? undefined
+      : rowCuts(buf, delimiter.charCodeAt(0), newline === '\r\n', TABLE_PIECE);
   if (cuts === undefined) csvRows(buf.toString('utf8'), delimiter, onRow, 1, newline);
   else {
     let from = 0;
@@ -187,7 +225,12 @@ async function readCsvTable(buf: Buffer, file: InputFile, sink: TableSink): Prom
  * The line is papaparse's (where the row starts, counted here): csv-parse counts the end of an
  * unclosed quote, and a quoted CRLF twice. Its column is kept when it points at the same line.
  */
-async function locateCsvError(buf: Buffer, file: InputFile, delimiter: string, rowLine: number): Promise<void> {
+async function locateCsvError(
+  buf: Buffer,
+  file: InputFile,
+  delimiter: string,
+  rowLine: number,
+): Promise<void> {
   const parser = parse(buf, { delimiter, skip_empty_lines: true, relax_quotes: false });
   let header: string[] | undefined;
   try {
@@ -211,8 +254,17 @@ async function locateCsvError(buf: Buffer, file: InputFile, delimiter: string, r
       const where = e as CsvError & { lines?: number; column?: number | string; record?: string[] };
       const [message, hint] = csvMessage(e, header?.length);
       const same = where.lines === rowLine;
-      const detail = !same && where.lines !== undefined ? ` in the row that starts here (the parser stopped at line ${where.lines}${where.column !== undefined ? `, column ${where.column}` : ''})` : '';
-      throw new InputError('INPUT_BAD_TABLE', message + detail, { file: file.display, line: rowLine, ...(same ? { column: where.column } : {}) }, hint, { cause: e });
+      const detail =
+        !same && where.lines !== undefined
+          ? ` in the row that starts here (the parser stopped at line ${where.lines}${where.column !== undefined ? `, column ${where.column}` : ''})`
+          : '';
+      throw new InputError(
+        'INPUT_BAD_TABLE',
+        message + detail,
+        { file: file.display, line: rowLine, ...(same ? { column: where.column } : {}) },
+        hint,
+        { cause: e },
+      );
     }
     throw e;
   }
@@ -222,15 +274,24 @@ async function locateCsvError(buf: Buffer, file: InputFile, delimiter: string, r
 function csvMessage(e: CsvError, headerLength: number | undefined): [string, string] {
   switch (e.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return ['a quoted field is never closed', 'a field that starts with " must end with "; a " inside it is written ""'];
+      return [
+        'a quoted field is never closed',
+        'a field that starts with " must end with "; a " inside it is written ""',
+      ];
     case 'CSV_INVALID_CLOSING_QUOTE':
-      return ['a quote in the middle of a quoted field', 'write a " inside a quoted field as "" (RFC 4180)'];
+      return [
+        'a quote in the middle of a quoted field',
+        'write a " inside a quoted field as "" (RFC 4180)',
+      ];
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
       // csv-parse may fail before it hands over the header, so its own counts are used.
       const m = /expect (\d+), got (\d+)/.exec(e.message);
       const want = m ? Number(m[1]) : headerLength;
       const got = m ? Number(m[2]) : (e as CsvError & { record?: unknown[] }).record?.length;
-      return [`row has ${got} fields, the header has ${want}`, 'a value with a separator or a newline in it must be in double quotes'];
+      return [
+        `row has ${got} fields, the header has ${want}`,
+        'a value with a separator or a newline in it must be in double quotes',
+      ];
     }
     default:
       return [e.message.replace(/^Invalid [^:]*: /, ''), 'check the quoting on that line'];

@@ -42,7 +42,12 @@ export class RowFile {
       this.fd = openSync(this.tmp, 'w');
     } catch (e) {
       // The user's path, not the temporary name beside it: that is the file they asked for.
-      throw new OutputError(`cannot write: ${reason(e)}`, { file: path }, 'check that the directory exists and is writable', { cause: e });
+      throw new OutputError(
+        `cannot write: ${reason(e)}`,
+        { file: path },
+        'check that the directory exists and is writable',
+        { cause: e },
+      );
     }
     open.add(this);
     if (format === 'json') this.buf = '[';
@@ -51,7 +56,9 @@ export class RowFile {
 
   add(row: Cell[]): void {
     const line = renderRow(this.format, this.columns, row);
-    this.write(this.format === 'json' ? (this.rows === 0 ? '\n  ' : ',\n  ') + line.trimEnd() : line);
+    this.write(
+      this.format === 'json' ? (this.rows === 0 ? '\n  ' : ',\n  ') + line.trimEnd() : line,
+    );
     this.rows++;
   }
 
@@ -84,10 +91,18 @@ export class RowFile {
       // writeSync may write less than asked (a disk filling up): loop until all is down, so
       // the next call meets the ENOSPC instead of the bytes being lost silently.
       const bytes = Buffer.from(this.buf, 'utf8');
-      for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off);
+      for (let off = 0; off < bytes.length;)
+        off += writeSync(this.fd, bytes, off, bytes.length - off);
     } catch (e) {
       this.abort();
-      throw new OutputError(`cannot write: ${reason(e)}`, { file: this.path }, (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full: free space or write elsewhere' : undefined, { cause: e });
+      throw new OutputError(
+        `cannot write: ${reason(e)}`,
+        { file: this.path },
+        (e as NodeJS.ErrnoException).code === 'ENOSPC'
+          ? 'the disk is full: free space or write elsewhere'
+          : undefined,
+        { cause: e },
+      );
     }
     this.buf = '';
   }

@@ -23,7 +23,7 @@ export function writeStdout(text: string | Iterable<string>): void {
   try {
     for (const chunk of chunks) {
       const bytes = Buffer.from(chunk, 'utf8');
-      for (let off = 0; off < bytes.length; ) off += writeSync(1, bytes, off, bytes.length - off);
+      for (let off = 0; off < bytes.length;) off += writeSync(1, bytes, off, bytes.length - off);
     }
   } catch (e) {
     process.stdout.emit('error', e);

@@ -22,7 +22,8 @@ export function neutralize(s: string): string {
 
 function text(c: Cell): string {
   if (c === null) return '';
-  if (Array.isArray(c)) return c.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(';');
+  if (Array.isArray(c))
+    return c.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(';');
   return typeof c === 'number' ? String(c) : c;
 }
 
@@ -35,17 +36,23 @@ function csvCell(c: Cell): string {
   return /[",]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
- 
-const CSV_SPECIAL = /[",\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const CSV_SPECIAL =
+  /[",\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 // TSV cannot quote: tabs, newlines and backslashes are escaped the way `linear TSV` does.
 function tsvCell(c: Cell): string {
-  const s = neutralize(text(c)).replace(/[\\\t\n\r]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r'));
+  const s = neutralize(text(c)).replace(/[\\\t\n\r]/g, (ch) =>
+    ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r',
+  );
   return visible(s);
 }
 
 /** One data row as a line, for writers that stream (no header, no JSON brackets). */
-export function renderRow(format: Format, columns: readonly string[], row: readonly Cell[]): string {
+export function renderRow(
+  format: Format,
+  columns: readonly string[],
+  row: readonly Cell[],
+): string {
   switch (format) {
     case 'tsv':
       return row.map(tsvCell).join('\t') + '\n';
@@ -60,14 +67,31 @@ export function renderRow(format: Format, columns: readonly string[], row: reado
 /** For --format table: which columns give way first when the terminal is narrow, down to what width. */
 export type ShrinkOrder = ReadonlyArray<[column: string, min: number]>;
 
-export function render(format: Format, columns: readonly string[], rows: readonly Cell[][], width = 100, shrink: ShrinkOrder = []): string {
+export function render(
+  format: Format,
+  columns: readonly string[],
+  rows: readonly Cell[][],
+  width = 100,
+  shrink: ShrinkOrder = [],
+): string {
   switch (format) {
     case 'csv':
-      return [columns.map(csvCell).join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
+      return (
+        [columns.map(csvCell).join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') +
+        '\n'
+      );
     case 'tsv':
-      return [columns.map(tsvCell).join('\t'), ...rows.map((r) => r.map(tsvCell).join('\t'))].join('\n') + '\n';
+      return (
+        [columns.map(tsvCell).join('\t'), ...rows.map((r) => r.map(tsvCell).join('\t'))].join(
+          '\n',
+        ) + '\n'
+      );
     case 'json':
-      return rows.length === 0 ? '[]\n' : '[\n' + rows.map((r) => '  ' + jsonSafe(JSON.stringify(toObject(columns, r)))).join(',\n') + '\n]\n';
+      return rows.length === 0
+        ? '[]\n'
+        : '[\n' +
+            rows.map((r) => '  ' + jsonSafe(JSON.stringify(toObject(columns, r)))).join(',\n') +
+            '\n]\n';
     case 'ndjson':
       return rows.map((r) => jsonSafe(JSON.stringify(toObject(columns, r))) + '\n').join('');
     case 'table':
@@ -86,8 +110,15 @@ function toObject(columns: readonly string[], row: readonly Cell[]): Record<stri
  * first (lists keep a count of what was cut, `$browser;$city;… (+7)`), short columns never do.
  * Control characters are shown as `?` so that no value can drive the terminal.
  */
-function renderTable(columns: readonly string[], rows: readonly Cell[][], width: number, shrink: ShrinkOrder): string {
-  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => plain(r[i] ?? null).length)));
+function renderTable(
+  columns: readonly string[],
+  rows: readonly Cell[][],
+  width: number,
+  shrink: ShrinkOrder,
+): string {
+  const widths = columns.map((c, i) =>
+    Math.max(c.length, ...rows.map((r) => plain(r[i] ?? null).length)),
+  );
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
   // Named columns give way in order; then any column wider than 16, widest first.
   const order: ShrinkOrder = [...shrink, ...columns.map((c): [string, number] => [c, 16])];
@@ -99,18 +130,34 @@ function renderTable(columns: readonly string[], rows: readonly Cell[][], width:
     // Never below the header's own width: a cut header leaves the reader guessing.
     widths[i] = Math.max(Math.min(Math.max(min, name.length), widths[i]!), widths[i]! - excess);
   }
-  const line = (cells: string[]) => cells.map((s, i) => s.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [
-    line(columns.map((c, i) => fitText(c, widths[i]!))),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map((r) => line(r.map((c, i) => (Array.isArray(c) ? fitList(c.map((x) => noControls(typeof x === 'string' ? x : JSON.stringify(x))), widths[i]!) : fitText(plain(c), widths[i]!))))),
-  ].join('\n') + '\n';
+  const line = (cells: string[]) =>
+    cells
+      .map((s, i) => s.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return (
+    [
+      line(columns.map((c, i) => fitText(c, widths[i]!))),
+      line(widths.map((w) => '-'.repeat(w))),
+      ...rows.map((r) =>
+        line(
+          r.map((c, i) =>
+            Array.isArray(c)
+              ? fitList(
+                  c.map((x) => noControls(typeof x === 'string' ? x : JSON.stringify(x))),
+                  widths[i]!,
+                )
+              : fitText(plain(c), widths[i]!),
+          ),
+        ),
+      ),
+    ].join('\n') + '\n'
+  );
 }
 
 function plain(c: Cell): string {
   return noControls(text(c));
 }
-
 
 function fitText(s: string, w: number): string {
   return s.length > w ? s.slice(0, w - 1) + '…' : s;

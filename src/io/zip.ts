@@ -16,7 +16,10 @@ export interface ZipMember {
   encrypted: boolean;
 }
 
-const EOCD = 0x06054b50, EOCD64_LOCATOR = 0x07064b50, CENTRAL = 0x02014b50, LOCAL = 0x04034b50;
+const EOCD = 0x06054b50,
+  EOCD64_LOCATOR = 0x07064b50,
+  CENTRAL = 0x02014b50,
+  LOCAL = 0x04034b50;
 
 export function isZip(path: string): boolean {
   let fd: number | undefined;
@@ -50,12 +53,26 @@ export function listZip(path: string): ZipMember[] {
     const tailLen = Math.min(size, 65_557);
     const tail = read(fd, size - tailLen, tailLen);
     let at = -1;
-    for (let i = tail.length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === EOCD) { at = i; break; }
-    if (at < 0) throw new InputError('INPUT_UNREADABLE', 'zip archive has no central directory (truncated?)', { file: path }, 're-download the export');
+    for (let i = tail.length - 22; i >= 0; i--)
+      if (tail.readUInt32LE(i) === EOCD) {
+        at = i;
+        break;
+      }
+    if (at < 0)
+      throw new InputError(
+        'INPUT_UNREADABLE',
+        'zip archive has no central directory (truncated?)',
+        { file: path },
+        're-download the export',
+      );
     let count = tail.readUInt16LE(at + 10);
     let cdSize = tail.readUInt32LE(at + 12);
     let cdOffset = tail.readUInt32LE(at + 16);
-    if ((cdOffset === 0xffffffff || count === 0xffff) && at >= 20 && tail.readUInt32LE(at - 20) === EOCD64_LOCATOR) {
+    if (
+      (cdOffset === 0xffffffff || count === 0xffff) &&
+      at >= 20 &&
+      tail.readUInt32LE(at - 20) === EOCD64_LOCATOR
+    ) {
       const eocd64 = read(fd, Number(tail.readBigUInt64LE(at - 20 + 8)), 56);
       count = Number(eocd64.readBigUInt64LE(32));
       cdSize = Number(eocd64.readBigUInt64LE(40));
@@ -69,12 +86,15 @@ export function listZip(path: string): ZipMember[] {
       const method = cd.readUInt16LE(p + 10);
       let compressedSize = cd.readUInt32LE(p + 20);
       const uncompressed = cd.readUInt32LE(p + 24);
-      const nameLen = cd.readUInt16LE(p + 28), extraLen = cd.readUInt16LE(p + 30), commentLen = cd.readUInt16LE(p + 32);
+      const nameLen = cd.readUInt16LE(p + 28),
+        extraLen = cd.readUInt16LE(p + 30),
+        commentLen = cd.readUInt16LE(p + 32);
       let localOffset = cd.readUInt32LE(p + 42);
       const name = cd.toString('utf8', p + 46, p + 46 + nameLen);
       // ZIP64 extra field: the 64-bit values, in order, for the fields that overflowed.
-      for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen; ) {
-        const id = cd.readUInt16LE(e), len = cd.readUInt16LE(e + 2);
+      for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen;) {
+        const id = cd.readUInt16LE(e),
+          len = cd.readUInt16LE(e + 2);
         if (id === 0x0001) {
           let q = e + 4;
           if (uncompressed === 0xffffffff) q += 8;
@@ -86,7 +106,8 @@ export function listZip(path: string): ZipMember[] {
         }
         e += 4 + len;
       }
-      if (!name.endsWith('/')) out.push({ name, method, compressedSize, localOffset, encrypted: (flags & 1) !== 0 });
+      if (!name.endsWith('/'))
+        out.push({ name, method, compressedSize, localOffset, encrypted: (flags & 1) !== 0 });
       p += 46 + nameLen + extraLen + commentLen;
     }
     return out;
@@ -98,17 +119,45 @@ export function listZip(path: string): ZipMember[] {
 /** One member's bytes, as they were before zipping. */
 export function readZipMember(path: string, m: ZipMember): Buffer {
   const where = { file: `${path}:${m.name}` };
-  if (m.encrypted) throw new InputError('INPUT_UNREADABLE', 'zip member is encrypted', where, 'unzip it with its password first');
-  if (m.method !== 0 && m.method !== 8) throw new InputError('INPUT_UNREADABLE', `zip member uses compression method ${m.method}`, where, 'unzip it first');
+  if (m.encrypted)
+    throw new InputError(
+      'INPUT_UNREADABLE',
+      'zip member is encrypted',
+      where,
+      'unzip it with its password first',
+    );
+  if (m.method !== 0 && m.method !== 8)
+    throw new InputError(
+      'INPUT_UNREADABLE',
+      `zip member uses compression method ${m.method}`,
+      where,
+      'unzip it first',
+    );
   const fd = openSync(path, 'r');
   try {
     const local = read(fd, m.localOffset, 30);
-    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL) throw new InputError('INPUT_UNREADABLE', 'zip member header is damaged', where, 're-download the export');
-    const data = read(fd, m.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28), m.compressedSize);
+    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL)
+      throw new InputError(
+        'INPUT_UNREADABLE',
+        'zip member header is damaged',
+        where,
+        're-download the export',
+      );
+    const data = read(
+      fd,
+      m.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28),
+      m.compressedSize,
+    );
     try {
       return m.method === 8 ? inflateRawSync(data) : data;
     } catch (e) {
-      throw new InputError('INPUT_UNREADABLE', `zip member is corrupt: ${(e as Error).message}`, where, 're-download the export', { cause: e });
+      throw new InputError(
+        'INPUT_UNREADABLE',
+        `zip member is corrupt: ${(e as Error).message}`,
+        where,
+        're-download the export',
+        { cause: e },
+      );
     }
   } finally {
     closeSync(fd);

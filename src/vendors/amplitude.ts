@@ -9,29 +9,80 @@ import type { VendorPreset } from '../core/record.js';
 import { exposeRoot, first, idString, pushEmails, pushIds, utcTime } from './fields.js';
 
 /** Event times, all UTC by Amplitude's definition (`time` is the HTTP API's epoch ms). */
-const TIME = ['event_time', 'client_event_time', 'server_received_time', 'server_upload_time', 'time'];
+const TIME = [
+  'event_time',
+  'client_event_time',
+  'server_received_time',
+  'server_upload_time',
+  'time',
+];
 const IDS = ['user_id', 'device_id', 'amplitude_id'];
 const MERGE_IDS = ['amplitude_id', 'merged_amplitude_id'];
 
 export const amplitude = {
   name: 'amplitude',
-  expects: 'an Amplitude event (event_type with user_id, device_id or amplitude_id) or a merged-ids row (amplitude_id, merged_amplitude_id)',
+  expects:
+    'an Amplitude event (event_type with user_id, device_id or amplitude_id) or a merged-ids row (amplitude_id, merged_amplitude_id)',
   label: 'Amplitude',
-  shape: ['event_type', 'amplitude_id', 'device_id', 'user_id', 'event_time', 'user_properties', 'event_properties', 'session_id', 'insert_id', 'server_upload_time'],
+  shape: [
+    'event_type',
+    'amplitude_id',
+    'device_id',
+    'user_id',
+    'event_time',
+    'user_properties',
+    'event_properties',
+    'session_id',
+    'insert_id',
+    'server_upload_time',
+  ],
   bookkeeping: new Set([
-    'event_time', 'client_event_time', 'client_upload_time', 'server_received_time', 'server_upload_time', 'processed_time',
-    '$insert_id', '$insert_key', '$schema', 'uuid', 'event_id', 'event_type', 'library', 'sample_rate', 'is_attribution_event',
-    'amplitude_event_type', 'amplitude_attribution_ids', 'data', 'data_type', 'app', 'partner_id', 'source_id', 'session_id',
-    'merge_time', 'merge_server_time', 'scope',
+    'event_time',
+    'client_event_time',
+    'client_upload_time',
+    'server_received_time',
+    'server_upload_time',
+    'processed_time',
+    '$insert_id',
+    '$insert_key',
+    '$schema',
+    'uuid',
+    'event_id',
+    'event_type',
+    'library',
+    'sample_rate',
+    'is_attribution_event',
+    'amplitude_event_type',
+    'amplitude_attribution_ids',
+    'data',
+    'data_type',
+    'app',
+    'partner_id',
+    'source_id',
+    'session_id',
+    'merge_time',
+    'merge_server_time',
+    'scope',
     // Fivetran's own columns on warehouse copies
-    '_fivetran_synced', '_fivetran_id', '_file', '_line', 'id',
+    '_fivetran_synced',
+    '_fivetran_id',
+    '_file',
+    '_line',
+    'id',
     // the HTTP API's names (an Amplitude batch: vendors/wrappers.ts)
-    'time', 'insert_id',
+    'time',
+    'insert_id',
   ]),
   residence: { country: ['country'], region: ['region'] },
 
   detect(raw) {
-    return ('event_type' in raw && ('amplitude_id' in raw || 'device_id' in raw || ('user_id' in raw && ('event_properties' in raw || 'user_properties' in raw)))) || ('merged_amplitude_id' in raw && 'amplitude_id' in raw);
+    return (
+      ('event_type' in raw &&
+        ('amplitude_id' in raw ||
+          'device_id' in raw ||
+          ('user_id' in raw && ('event_properties' in raw || 'user_properties' in raw)))) ||
+      ('merged_amplitude_id' in raw && 'amplitude_id' in raw)
+    );
   },
 
   map(raw, out) {
@@ -49,7 +100,12 @@ export const amplitude = {
     pushIds(out, raw, IDS);
     pushEmails(out, raw, ['user_properties.email', 'user_properties.Email', 'email']);
     const device = idString(raw.device_id);
-    out.deviceKey = device !== '' ? stripDevicePrefix(device) : idString(raw.user_id) === '' ? idString(raw.amplitude_id) : '';
+    out.deviceKey =
+      device !== ''
+        ? stripDevicePrefix(device)
+        : idString(raw.user_id) === ''
+          ? idString(raw.amplitude_id)
+          : '';
     out.keys.ip = idString(raw.ip_address ?? raw.ip);
     out.keys.device_id = device;
     const uuid = idString(raw.uuid);

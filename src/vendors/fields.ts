@@ -28,7 +28,11 @@ export function pushId(out: VendorRecord, v: unknown, field: string): void {
 }
 
 /** Adds every non-blank value at these paths (field names from the record root) to the identifiers. */
-export function pushIds(out: VendorRecord, obj: Record<string, unknown>, paths: readonly string[]): void {
+export function pushIds(
+  out: VendorRecord,
+  obj: Record<string, unknown>,
+  paths: readonly string[],
+): void {
   for (const p of paths) pushId(out, at(obj, p), p);
 }
 
@@ -48,7 +52,11 @@ export function localTime(v: unknown, out: VendorRecord, ctx: MapContext): numbe
   return t;
 }
 
-export function pushEmails(out: VendorRecord, obj: Record<string, unknown>, paths: readonly string[]): void {
+export function pushEmails(
+  out: VendorRecord,
+  obj: Record<string, unknown>,
+  paths: readonly string[],
+): void {
   for (const p of paths) {
     const v = at(obj, p);
     if (typeof v === 'string' && v.indexOf('@') > 0) out.emails.push(v);

@@ -24,20 +24,56 @@ function keyValues(list: unknown): Record<string, unknown> | undefined {
 
 export const ga4 = {
   name: 'ga4',
-  expects: 'a GA4 BigQuery row (event_timestamp with user_pseudo_id or event_params), or a flattened copy (user_pseudo_id with timestamp)',
+  expects:
+    'a GA4 BigQuery row (event_timestamp with user_pseudo_id or event_params), or a flattened copy (user_pseudo_id with timestamp)',
   label: 'GA4 (BigQuery export)',
-  shape: ['event_timestamp', 'event_name', 'user_pseudo_id', 'event_params', 'user_id', 'geo', 'device', 'traffic_source', 'privacy_info', 'event_date'],
+  shape: [
+    'event_timestamp',
+    'event_name',
+    'user_pseudo_id',
+    'event_params',
+    'user_id',
+    'geo',
+    'device',
+    'traffic_source',
+    'privacy_info',
+    'event_date',
+  ],
   bookkeeping: new Set([
-    'event_date', 'event_timestamp', 'event_previous_timestamp', 'event_server_timestamp_offset', 'event_bundle_sequence_id', 'event_name',
-    'stream_id', 'batch_event_index', 'batch_page_id', 'batch_ordering_id', 'is_active_user', 'event_params.ga_session_number', 'event_params.engagement_time_msec',
-    'event_params.batch_ordering_id', 'event_params.batch_page_id', 'event_params.ignore_referrer',
+    'event_date',
+    'event_timestamp',
+    'event_previous_timestamp',
+    'event_server_timestamp_offset',
+    'event_bundle_sequence_id',
+    'event_name',
+    'stream_id',
+    'batch_event_index',
+    'batch_page_id',
+    'batch_ordering_id',
+    'is_active_user',
+    'event_params.ga_session_number',
+    'event_params.engagement_time_msec',
+    'event_params.batch_ordering_id',
+    'event_params.batch_page_id',
+    'event_params.ignore_referrer',
     // Fivetran's GA4 export connector flattens a row: `geo_city`, `param_*`, its own columns
-    'timestamp', 'date', 'name', 'bundle_sequence_id', 'is_intraday', 'param_ga_session_number', 'param_engagement_time_msec', '_fivetran_id', '_fivetran_synced',
+    'timestamp',
+    'date',
+    'name',
+    'bundle_sequence_id',
+    'is_intraday',
+    'param_ga_session_number',
+    'param_engagement_time_msec',
+    '_fivetran_id',
+    '_fivetran_synced',
   ]),
   residence: { country: ['geo.country', 'geo_country'], region: ['geo.region', 'geo_region'] },
 
   detect(raw) {
-    return ('event_timestamp' in raw && ('user_pseudo_id' in raw || 'event_params' in raw)) || ('user_pseudo_id' in raw && 'timestamp' in raw);
+    return (
+      ('event_timestamp' in raw && ('user_pseudo_id' in raw || 'event_params' in raw)) ||
+      ('user_pseudo_id' in raw && 'timestamp' in raw)
+    );
   },
 
   map(raw, out) {
@@ -53,7 +89,16 @@ export const ga4 = {
     out.deviceKey = idString(raw.user_pseudo_id);
     // The key–value arrays become objects so that their keys are field names (a copy: the
     // record itself is left as read).
-    exposeRoot(out, params || props ? { ...raw, ...(params ? { event_params: params } : {}), ...(props ? { user_properties: props } : {}) } : raw);
+    exposeRoot(
+      out,
+      params || props
+        ? {
+            ...raw,
+            ...(params ? { event_params: params } : {}),
+            ...(props ? { user_properties: props } : {}),
+          }
+        : raw,
+    );
     return undefined;
   },
 } satisfies VendorPreset;

@@ -10,7 +10,16 @@ import type { Category } from '../core/categorize.js';
 import { UsageError } from '../errors.js';
 import { at, exposeRoot, idString, localTime, pushId } from './fields.js';
 
-export const MAP_TARGETS = ['time', 'event', 'user_id', 'email', 'device_id', 'anonymous_id', 'ip', 'user_agent'] as const;
+export const MAP_TARGETS = [
+  'time',
+  'event',
+  'user_id',
+  'email',
+  'device_id',
+  'anonymous_id',
+  'ip',
+  'user_agent',
+] as const;
 export type MapTarget = (typeof MAP_TARGETS)[number];
 
 export interface GenericPreset extends VendorPreset {
@@ -21,23 +30,43 @@ export interface GenericPreset extends VendorPreset {
 
 export function parseMap(spec: string): Partial<Record<MapTarget, string>> {
   const mapping: Partial<Record<MapTarget, string>> = {};
-  for (const pair of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     const target = (eq < 0 ? pair : pair.slice(0, eq)).trim();
     const field = eq < 0 ? '' : pair.slice(eq + 1).trim();
     if (!(MAP_TARGETS as readonly string[]).includes(target)) {
-      throw new UsageError(`--map: unknown target "${target}"; targets: ${MAP_TARGETS.join(', ')}`, 'write --map time=ts,user_id=uid,email=contact.email');
+      throw new UsageError(
+        `--map: unknown target "${target}"; targets: ${MAP_TARGETS.join(', ')}`,
+        'write --map time=ts,user_id=uid,email=contact.email',
+      );
     }
-    if (field === '') throw new UsageError(`--map: "${target}" names no field`, `write ${target}=FIELD (a column, or a dotted path like context.ip)`);
+    if (field === '')
+      throw new UsageError(
+        `--map: "${target}" names no field`,
+        `write ${target}=FIELD (a column, or a dotted path like context.ip)`,
+      );
     mapping[target as MapTarget] = field;
   }
   if (!mapping.user_id && !mapping.email && !mapping.device_id && !mapping.anonymous_id) {
-    throw new UsageError('--map names no identifier: nothing could be matched to a user', 'map at least one of user_id, email, device_id, anonymous_id');
+    throw new UsageError(
+      '--map names no identifier: nothing could be matched to a user',
+      'map at least one of user_id, email, device_id, anonymous_id',
+    );
   }
   return mapping;
 }
 
-const TARGET_CATEGORY: Partial<Record<MapTarget, Category>> = { user_id: 'account', device_id: 'account', anonymous_id: 'account', email: 'contact', ip: 'location', user_agent: 'device' };
+const TARGET_CATEGORY: Partial<Record<MapTarget, Category>> = {
+  user_id: 'account',
+  device_id: 'account',
+  anonymous_id: 'account',
+  email: 'contact',
+  ip: 'location',
+  user_agent: 'device',
+};
 
 export function genericPreset(mapping: Partial<Record<MapTarget, string>>): GenericPreset {
   const seen = new Set<MapTarget>();
@@ -56,20 +85,28 @@ export function genericPreset(mapping: Partial<Record<MapTarget, string>>): Gene
     bookkeeping: new Set(mapping.time ? [mapping.time] : []),
     // The mapping says what its fields hold: that is their category, whatever the names.
     categories: Object.fromEntries(
-      (Object.entries(mapping) as Array<[MapTarget, string]>).filter(([t]) => TARGET_CATEGORY[t]).map(([t, field]) => [field, TARGET_CATEGORY[t]!]),
+      (Object.entries(mapping) as Array<[MapTarget, string]>)
+        .filter(([t]) => TARGET_CATEGORY[t])
+        .map(([t, field]) => [field, TARGET_CATEGORY[t]!]),
     ),
     expects: `a record with the --map fields (${Object.values(mapping).join(', ')})`,
-    residence: { country: ['country', 'geo.country', 'country_code'], region: ['region', 'state', 'geo.region'] },
+    residence: {
+      country: ['country', 'geo.country', 'country_code'],
+      region: ['region', 'state', 'geo.region'],
+    },
     detect: () => false,
     map(raw, out, ctx) {
       const t = get(raw, 'time');
       out.kind = mapping.time ? 'event' : 'profile';
       out.name = idString(get(raw, 'event'));
       if (mapping.time) out.time = localTime(t, out, ctx);
-      for (const target of ['user_id', 'device_id', 'anonymous_id'] as const) pushId(out, get(raw, target), mapping[target] ?? target);
+      for (const target of ['user_id', 'device_id', 'anonymous_id'] as const)
+        pushId(out, get(raw, target), mapping[target] ?? target);
       const email = get(raw, 'email');
       if (typeof email === 'string' && email.indexOf('@') > 0) out.emails.push(email);
-      out.deviceKey = stripDevicePrefix(idString(get(raw, 'device_id')) || idString(get(raw, 'anonymous_id')));
+      out.deviceKey = stripDevicePrefix(
+        idString(get(raw, 'device_id')) || idString(get(raw, 'anonymous_id')),
+      );
       out.keys.ip = idString(get(raw, 'ip'));
       out.keys.user_agent = idString(get(raw, 'user_agent'));
       out.keys.device_id = idString(get(raw, 'device_id'));

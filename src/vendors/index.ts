@@ -30,13 +30,28 @@ export function closestShape(keys: ReadonlyMap<string, number>): string | undefi
   return best && `${best.label}'s shape (${hits.join(', ')})`;
 }
 
-export const VENDOR_NAMES = ['auto', 'mixpanel', 'amplitude', 'segment', 'posthog', 'ga4', 'generic'] as const;
+export const VENDOR_NAMES = [
+  'auto',
+  'mixpanel',
+  'amplitude',
+  'segment',
+  'posthog',
+  'ga4',
+  'generic',
+] as const;
 
 export function presetFor(name: string): VendorPreset {
-  if (name === 'generic') throw new UsageError('--vendor generic needs --map', 'e.g. --map time=ts,user_id=uid,email=contact.email,device_id=cookie');
+  if (name === 'generic')
+    throw new UsageError(
+      '--vendor generic needs --map',
+      'e.g. --map time=ts,user_id=uid,email=contact.email,device_id=cookie',
+    );
   const p = PRESETS[name];
   if (!p) {
-    throw new UsageError(`vendor "${name}" is not supported yet; supported: auto, ${Object.keys(PRESETS).join(', ')}`, 'use --vendor auto to detect it from the records');
+    throw new UsageError(
+      `vendor "${name}" is not supported yet; supported: auto, ${Object.keys(PRESETS).join(', ')}`,
+      'use --vendor auto to detect it from the records',
+    );
   }
   return p;
 }

@@ -59,13 +59,25 @@ function collectContact(out: VendorRecord, props: Record<string, unknown>): void
   }
 }
 
-const EXPECTS = 'a Mixpanel event (event + properties, or a flat event + time + distinct_id) or profile ($distinct_id + $properties)';
+const EXPECTS =
+  'a Mixpanel event (event + properties, or a flat event + time + distinct_id) or profile ($distinct_id + $properties)';
 
 export const mixpanel = {
   name: 'mixpanel',
   expects: EXPECTS,
   label: 'Mixpanel',
-  shape: ['event', 'properties', 'distinct_id', 'time', '$insert_id', '$distinct_id', '$properties', 'mp_lib', '$device_id', '$user_id'],
+  shape: [
+    'event',
+    'properties',
+    'distinct_id',
+    'time',
+    '$insert_id',
+    '$distinct_id',
+    '$properties',
+    'mp_lib',
+    '$device_id',
+    '$user_id',
+  ],
   bookkeeping: new Set([
     'time',
     '$insert_id',
@@ -96,12 +108,27 @@ export const mixpanel = {
   detect(raw) {
     // The raw export is exactly {event, properties}: PostHog's events also have event and
     // properties, but carry distinct_id, uuid or timestamp at the top.
-    if (typeof raw.event === 'string' && isObject(raw.properties)) return !('timestamp' in raw || 'uuid' in raw || 'distinct_id' in raw);
+    if (typeof raw.event === 'string' && isObject(raw.properties))
+      return !('timestamp' in raw || 'uuid' in raw || 'distinct_id' in raw);
     if ('$distinct_id' in raw && isObject(raw.$properties)) return true;
-    if (!('distinct_id' in raw) || isObject(raw.properties) || 'type' in raw || 'uuid' in raw || 'timestamp' in raw) return false;
+    if (
+      !('distinct_id' in raw) ||
+      isObject(raw.properties) ||
+      'type' in raw ||
+      'uuid' in raw ||
+      'timestamp' in raw
+    )
+      return false;
     // Connector copies (FORMATS.md §6): flat rows with event, time and distinct_id at the top
     // (Singer taps, Airbyte), Fivetran's with its own columns.
-    return (typeof raw.event === 'string' && 'time' in raw) || 'insert_id' in raw || '$insert_id' in raw || 'mp_processing_time_ms' in raw || '_fivetran_id' in raw || 'mp_country_code' in raw;
+    return (
+      (typeof raw.event === 'string' && 'time' in raw) ||
+      'insert_id' in raw ||
+      '$insert_id' in raw ||
+      'mp_processing_time_ms' in raw ||
+      '_fivetran_id' in raw ||
+      'mp_country_code' in raw
+    );
   },
 
   map(raw, out, ctx) {
@@ -118,7 +145,8 @@ export const mixpanel = {
       out.deviceKey = deviceKeyOf(props);
       // Mixpanel's dedup key (FORMATS.md §1.5): $insert_id alone is not unique.
       const insertId = props.$insert_id;
-      if (insertId !== undefined && insertId !== null && insertId !== '') out.dedupKey = `${raw.event}\0${props.distinct_id}\0${t}\0${insertId}`;
+      if (insertId !== undefined && insertId !== null && insertId !== '')
+        out.dedupKey = `${raw.event}\0${props.distinct_id}\0${t}\0${insertId}`;
       // Mixpanel keeps no IP (FORMATS.md §1.2), but custom `ip` properties and $device_id exist.
       out.keys.ip = idString(props.ip ?? props.$ip);
       out.keys.user_agent = idString(props.$user_agent ?? props.user_agent);
@@ -142,7 +170,9 @@ export const mixpanel = {
       return undefined;
     }
     if ('distinct_id' in raw) return mapConnector(raw, out, ctx);
-    return typeof raw.event === 'string' ? 'not a Mixpanel event: it has no "properties" object and no distinct_id' : `not ${EXPECTS}`;
+    return typeof raw.event === 'string'
+      ? 'not a Mixpanel event: it has no "properties" object and no distinct_id'
+      : `not ${EXPECTS}`;
   },
 } satisfies VendorPreset;
 
@@ -162,7 +192,11 @@ function deviceKeyOf(props: Record<string, unknown>): string {
  * A connector copy: one flat row, `$` stripped from the property names (Airbyte, Fivetran;
  * FORMATS.md §1.5 pitfall 6). An event when it has a time, else a profile (Engage stream).
  */
-function mapConnector(raw: Record<string, unknown>, out: VendorRecord, ctx: MapContext): string | undefined {
+function mapConnector(
+  raw: Record<string, unknown>,
+  out: VendorRecord,
+  ctx: MapContext,
+): string | undefined {
   const t = raw.time;
   const isEvent = t !== undefined && t !== null && t !== '';
   out.kind = isEvent ? 'event' : 'profile';
@@ -178,7 +212,8 @@ function mapConnector(raw: Record<string, unknown>, out: VendorRecord, ctx: MapC
   }
   const dev = idString(flat(raw, '$device_id')[0]);
   const did = idString(raw.distinct_id);
-  out.deviceKey = dev !== '' ? stripDevicePrefix(dev) : did.startsWith('$device:') ? stripDevicePrefix(did) : '';
+  out.deviceKey =
+    dev !== '' ? stripDevicePrefix(dev) : did.startsWith('$device:') ? stripDevicePrefix(did) : '';
   out.keys.device_id = stripDevicePrefix(dev);
   const insertId = flat(raw, '$insert_id')[0];
   if (isEvent && insertId) out.dedupKey = `${out.name}\0${did}\0${t}\0${insertId}`;
@@ -194,7 +229,12 @@ function mapConnector(raw: Record<string, unknown>, out: VendorRecord, ctx: MapC
  */
 function eventTime(t: unknown, out: VendorRecord, ctx: MapContext): number {
   const ms = localTime(t, out, ctx);
-  if (!ctx.localEpochs || Number.isNaN(ms) || !(typeof t === 'number' || (typeof t === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(t)))) return ms;
+  if (
+    !ctx.localEpochs ||
+    Number.isNaN(ms) ||
+    !(typeof t === 'number' || (typeof t === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(t)))
+  )
+    return ms;
   out.shifted = true;
   return localToUtc(ms, ctx.zone);
 }
@@ -202,5 +242,16 @@ function eventTime(t: unknown, out: VendorRecord, ctx: MapContext): number {
 /** Mixpanel's pre-2023 `time` is the project's wall clock written as if it were UTC. */
 function localToUtc(ms: number, zone: MapContext['zone']): number {
   const d = new Date(Math.floor(ms));
-  return zone(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()) + (ms - Math.floor(ms));
+  return (
+    zone(
+      d.getUTCFullYear(),
+      d.getUTCMonth() + 1,
+      d.getUTCDate(),
+      d.getUTCHours(),
+      d.getUTCMinutes(),
+      d.getUTCSeconds(),
+      d.getUTCMilliseconds(),
+    ) +
+    (ms - Math.floor(ms))
+  );
 }

@@ -26,7 +26,11 @@ export const WRAPPERS = [
   { id: 4, name: 'airbyte-typed', label: 'an Airbyte typed table (_airbyte_* columns)' },
   { id: 5, name: 'amplitude-batch', label: 'Amplitude HTTP API batches' },
   { id: 6, name: 'capture-batch', label: 'capture batches ({"batch": [...]})' },
-  { id: 7, name: 'results-page', label: 'result pages ({"results": [...]}: Mixpanel Engage, PostHog persons)' },
+  {
+    id: 7,
+    name: 'results-page',
+    label: 'result pages ({"results": [...]}: Mixpanel Engage, PostHog persons)',
+  },
 ] as const;
 
 export type WrapperName = (typeof WRAPPERS)[number]['name'];
@@ -41,26 +45,43 @@ export type Unwrapped =
   | { protocol: string };
 
 const SINGER_PROTOCOL = new Set(['SCHEMA', 'STATE', 'ACTIVATE_VERSION', 'BATCH']);
-const AIRBYTE_PROTOCOL = new Set(['STATE', 'LOG', 'TRACE', 'SPEC', 'CATALOG', 'CONNECTION_STATUS', 'CONTROL']);
+const AIRBYTE_PROTOCOL = new Set([
+  'STATE',
+  'LOG',
+  'TRACE',
+  'SPEC',
+  'CATALOG',
+  'CONNECTION_STATUS',
+  'CONTROL',
+]);
 
 const stringOr = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** The container this parsed record is, if it is one. */
 export function unwrap(raw: Record<string, unknown>): Unwrapped | undefined {
   const type = raw.type;
-  if (typeof type === 'string' && (type === 'RECORD' || SINGER_PROTOCOL.has(type) || AIRBYTE_PROTOCOL.has(type))) {
+  if (
+    typeof type === 'string' &&
+    (type === 'RECORD' || SINGER_PROTOCOL.has(type) || AIRBYTE_PROTOCOL.has(type))
+  ) {
     if (type === 'RECORD') {
       const rec = raw.record;
       // Airbyte's record message holds its stream and data one level down.
-      if (isObject(rec) && isObject(rec.data) && 'emitted_at' in rec) return { wrapper: 'airbyte', inner: [rec.data], stream: stringOr(rec.stream) };
+      if (isObject(rec) && isObject(rec.data) && 'emitted_at' in rec)
+        return { wrapper: 'airbyte', inner: [rec.data], stream: stringOr(rec.stream) };
       if ('record' in raw) return { wrapper: 'singer', inner: [rec], stream: stringOr(raw.stream) };
     }
     if (!('event' in raw) && !('properties' in raw)) {
-      if (AIRBYTE_PROTOCOL.has(type) && (type !== 'STATE' || 'state' in raw)) return { protocol: `Airbyte ${type}` };
+      if (AIRBYTE_PROTOCOL.has(type) && (type !== 'STATE' || 'state' in raw))
+        return { protocol: `Airbyte ${type}` };
       if (SINGER_PROTOCOL.has(type)) return { protocol: `Singer ${type}` };
     }
   }
-  if (typeof raw.stream === 'string' && isObject(raw.data) && ('emitted_at' in raw || Object.keys(raw).length === 2)) {
+  if (
+    typeof raw.stream === 'string' &&
+    isObject(raw.data) &&
+    ('emitted_at' in raw || Object.keys(raw).length === 2)
+  ) {
     return { wrapper: 'airbyte-record', inner: [raw.data], stream: raw.stream };
   }
   if ('_airbyte_data' in raw) {
@@ -69,15 +90,31 @@ export function unwrap(raw: Record<string, unknown>): Unwrapped | undefined {
     try {
       return { wrapper: 'airbyte-raw', inner: [JSON.parse(d)] };
     } catch (e) {
-      return { wrapper: 'airbyte-raw', inner: [], broken: `its _airbyte_data is not valid JSON: ${(e as Error).message}` };
+      return {
+        wrapper: 'airbyte-raw',
+        inner: [],
+        broken: `its _airbyte_data is not valid JSON: ${(e as Error).message}`,
+      };
     }
   }
-  if (Array.isArray(raw.events) && ('api_key' in raw || 'options' in raw)) return { wrapper: 'amplitude-batch', inner: raw.events, vendor: 'amplitude' };
-  if (Array.isArray(raw.batch) && !('event' in raw)) return { wrapper: 'capture-batch', inner: raw.batch, ...('api_key' in raw ? { vendor: 'posthog' } : {}) };
+  if (Array.isArray(raw.events) && ('api_key' in raw || 'options' in raw))
+    return { wrapper: 'amplitude-batch', inner: raw.events, vendor: 'amplitude' };
+  if (Array.isArray(raw.batch) && !('event' in raw))
+    return {
+      wrapper: 'capture-batch',
+      inner: raw.batch,
+      ...('api_key' in raw ? { vendor: 'posthog' } : {}),
+    };
   // Mixpanel's Engage pages and PostHog's persons API answer alike: whose records, the records say.
-  if (Array.isArray(raw.results) && !('event' in raw) && !('$distinct_id' in raw)) return { wrapper: 'results-page', inner: raw.results };
+  if (Array.isArray(raw.results) && !('event' in raw) && !('$distinct_id' in raw))
+    return { wrapper: 'results-page', inner: raw.results };
   // Typed tables keep Airbyte's id and time columns beside the data's (v2 and v1 names).
-  if ('_airbyte_raw_id' in raw || '_airbyte_ab_id' in raw || '_airbyte_extracted_at' in raw || '_airbyte_emitted_at' in raw) {
+  if (
+    '_airbyte_raw_id' in raw ||
+    '_airbyte_ab_id' in raw ||
+    '_airbyte_extracted_at' in raw ||
+    '_airbyte_emitted_at' in raw
+  ) {
     const data: Record<string, unknown> = {};
     for (const k in raw) if (!k.startsWith('_airbyte_')) data[k] = raw[k];
     return { wrapper: 'airbyte-typed', inner: [data] };

@@ -10,7 +10,9 @@ import type { CorrelatePlan } from '../../src/app/plan.js';
 import { render, type Cell, type Format } from '../../src/io/write-rows.js';
 
 function fixture(n: number): { report: RunReport; rows: Cell[][] } {
-  const ids: string[] = [], emails: string[] = [], extra: string[][] = [];
+  const ids: string[] = [],
+    emails: string[] = [],
+    extra: string[][] = [];
   const users = [];
   const rows: Cell[][] = [];
   for (let u = 0; u < n; u++) {
@@ -30,16 +32,37 @@ function fixture(n: number): { report: RunReport; rows: Cell[][] } {
       inferredResidence: '',
     };
     users.push(r);
-    rows.push([ids[u]!, emails[u]!, ...extra[u]!, r.methods, r.confidence, r.vendorIds, r.records, new Date(r.first).toISOString().replace('.000Z', 'Z'), Number.isNaN(r.last) ? '' : new Date(r.last).toISOString().replace('.000Z', 'Z'), r.fields, r.categories]);
+    rows.push([
+      ids[u]!,
+      emails[u]!,
+      ...extra[u]!,
+      r.methods,
+      r.confidence,
+      r.vendorIds,
+      r.records,
+      new Date(r.first).toISOString().replace('.000Z', 'Z'),
+      Number.isNaN(r.last) ? '' : new Date(r.last).toISOString().replace('.000Z', 'Z'),
+      r.fields,
+      r.categories,
+    ]);
   }
-  const report = { users: { ids, emails, extra }, result: { users }, columns: { userColumns: [], output: defaultColumns(['name'], false) } } as unknown as RunReport;
+  const report = {
+    users: { ids, emails, extra },
+    result: { users },
+    columns: { userColumns: [], output: defaultColumns(['name'], false) },
+  } as unknown as RunReport;
   return { report, rows };
 }
 
 describe('affected-users output in chunks', () => {
   for (const format of ['csv', 'tsv', 'json', 'ndjson'] as Format[]) {
     it.each([0, 1, 3000])(`${format}, %i users: the chunks join to the whole-table text`, (n) => {
-      const plan = { format, userColumns: ['name'], notificationBasis: false, width: 100 } as unknown as CorrelatePlan;
+      const plan = {
+        format,
+        userColumns: ['name'],
+        notificationBasis: false,
+        width: 100,
+      } as unknown as CorrelatePlan;
       const { report, rows } = fixture(n);
       const chunks = [...affectedText(plan, report)];
       if (n === 3000) expect(chunks.length).toBeGreaterThan(1); // really chunked

@@ -18,7 +18,17 @@ beforeAll(() => {
   const events: string[] = [];
   for (let i = 0; i < N; i++) {
     users.push(`u${i},user${i}@example.com`);
-    events.push(JSON.stringify({ event: 'View', properties: { time: 1762600000 + i, distinct_id: `u${i}`, $city: 'Oslo', $current_url: `https://app.example.com/item/${i}` } }));
+    events.push(
+      JSON.stringify({
+        event: 'View',
+        properties: {
+          time: 1762600000 + i,
+          distinct_id: `u${i}`,
+          $city: 'Oslo',
+          $current_url: `https://app.example.com/item/${i}`,
+        },
+      }),
+    );
   }
   writeFileSync(join(dir, 'users.csv'), users.join('\n') + '\n');
   writeFileSync(join(dir, 'big.ndjson'), events.join('\n') + '\n');
@@ -30,10 +40,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * opened its outputs (it then says which vendor it reads), lets the test act, then ends stdin
  * (or sends a signal).
  */
-function midRun(args: string[], act: () => void | Promise<void>, opts: { signal?: NodeJS.Signals } = {}) {
-  return new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+function midRun(
+  args: string[],
+  act: () => void | Promise<void>,
+  opts: { signal?: NodeJS.Signals } = {},
+) {
+  return new Promise<{
+    status: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+  }>((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env });
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     let acted = false;
     child.stderr.on('data', async (d) => {
@@ -45,20 +65,50 @@ function midRun(args: string[], act: () => void | Promise<void>, opts: { signal?
       else child.stdin.end();
     });
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
-    child.stdin.write(JSON.stringify({ event: 'View', properties: { time: 1762600000, distinct_id: 'u1', $os: 'Linux' } }) + '\n');
+    child.stdin.write(
+      JSON.stringify({
+        event: 'View',
+        properties: { time: 1762600000, distinct_id: 'u1', $os: 'Linux' },
+      }) + '\n',
+    );
   });
 }
 
 describe('faults', () => {
   it('| head -1 closes stdout early: exit 0, nothing on stderr', () => {
-    const r = spawnSync('bash', ['-c', `${process.execPath} ${BIN} correlate --export big.ndjson --users users.csv --quiet | head -1; echo "status=\${PIPESTATUS[0]}"`], { cwd: dir, env, encoding: 'utf8' });
-    expect(r.stdout).toBe('user_id,email,match,confidence,vendor_ids,records,first_seen,last_seen,exposed_fields,exposed_categories\nstatus=0\n');
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `${process.execPath} ${BIN} correlate --export big.ndjson --users users.csv --quiet | head -1; echo "status=\${PIPESTATUS[0]}"`,
+      ],
+      { cwd: dir, env, encoding: 'utf8' },
+    );
+    expect(r.stdout).toBe(
+      'user_id,email,match,confidence,vendor_ids,records,first_seen,last_seen,exposed_fields,exposed_categories\nstatus=0\n',
+    );
     expect(r.stderr).not.toMatch(/breach-impact|Error|EPIPE/);
   });
 
   it('a file that disappears mid-run is reported by name, the rest is read, exit 1', async () => {
-    writeFileSync(join(dir, 'gone.ndjson'), '{"event":"x","properties":{"time":1762600000,"distinct_id":"u2"}}\n');
-    const r = await midRun(['correlate', '--export', '-', '--export', 'gone.ndjson', '--users', 'users.csv', '--manifest', 'm1.json'], () => rmSync(join(dir, 'gone.ndjson')));
+    writeFileSync(
+      join(dir, 'gone.ndjson'),
+      '{"event":"x","properties":{"time":1762600000,"distinct_id":"u2"}}\n',
+    );
+    const r = await midRun(
+      [
+        'correlate',
+        '--export',
+        '-',
+        '--export',
+        'gone.ndjson',
+        '--users',
+        'users.csv',
+        '--manifest',
+        'm1.json',
+      ],
+      () => rmSync(join(dir, 'gone.ndjson')),
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('warning: gone.ndjson: cannot read: no such file or directory');
     // The file that could not be read is one rejects row: the rejects file tells the whole story.
@@ -68,10 +118,13 @@ describe('faults', () => {
 
   it('a file that becomes unreadable (now a directory) mid-run is reported, exit 1', async () => {
     writeFileSync(join(dir, 'turned.ndjson'), '{}\n');
-    const r = await midRun(['correlate', '--export', '-', '--export', 'turned.ndjson', '--users', 'users.csv'], () => {
-      rmSync(join(dir, 'turned.ndjson'));
-      mkdirSync(join(dir, 'turned.ndjson'));
-    });
+    const r = await midRun(
+      ['correlate', '--export', '-', '--export', 'turned.ndjson', '--users', 'users.csv'],
+      () => {
+        rmSync(join(dir, 'turned.ndjson'));
+        mkdirSync(join(dir, 'turned.ndjson'));
+      },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('warning: turned.ndjson: cannot read: is a directory');
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -80,9 +133,27 @@ describe('faults', () => {
   it('SIGINT leaves no output file that looks complete', async () => {
     const out = join(dir, 'sigint');
     mkdirSync(out);
-    const r = await midRun(['correlate', '--export', '-', '--users', '../users.csv', '--rejects', 'rejects.csv', '--out', 'affected.csv'].map((a) => (a === '../users.csv' ? join(dir, 'users.csv') : a.endsWith('.csv') ? join(out, a) : a)), () => {}, { signal: 'SIGINT' });
+    const r = await midRun(
+      [
+        'correlate',
+        '--export',
+        '-',
+        '--users',
+        '../users.csv',
+        '--rejects',
+        'rejects.csv',
+        '--out',
+        'affected.csv',
+      ].map((a) =>
+        a === '../users.csv' ? join(dir, 'users.csv') : a.endsWith('.csv') ? join(out, a) : a,
+      ),
+      () => {},
+      { signal: 'SIGINT' },
+    );
     expect(r.status).toBe(130);
-    expect(r.stderr).toContain('interrupted (SIGINT): 1 unfinished output file removed; no result was written');
+    expect(r.stderr).toContain(
+      'interrupted (SIGINT): 1 unfinished output file removed; no result was written',
+    );
     expect(readdirSync(out)).toEqual([]);
   });
 });
@@ -97,17 +168,41 @@ afterAll(() => {
 
 describe.skipIf(!mounted)('disk full', () => {
   it('writing --out to a full disk: exit 1, a clear message, no partial file', () => {
-    const r = spawnSync(process.execPath, [BIN, 'correlate', '--export', 'big.ndjson', '--users', 'users.csv', '--out', join(mnt, 'affected.csv')], { cwd: dir, env, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'correlate',
+        '--export',
+        'big.ndjson',
+        '--users',
+        'users.csv',
+        '--out',
+        join(mnt, 'affected.csv'),
+      ],
+      { cwd: dir, env, encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/affected\.csv: error: cannot write: no space left on the device \(OUTPUT_UNWRITABLE\)\n {2}hint: the disk is full: free space or write elsewhere\n/);
+    expect(r.stderr).toMatch(
+      /affected\.csv: error: cannot write: no space left on the device \(OUTPUT_UNWRITABLE\)\n {2}hint: the disk is full: free space or write elsewhere\n/,
+    );
     expect(existsSync(join(mnt, 'affected.csv'))).toBe(false);
     expect(readdirSync(mnt)).toEqual([]);
   });
 
   it('stdout redirected to a full disk: exit 1 and a clear message, no stack trace', () => {
-    const r = spawnSync('sh', ['-c', `${process.execPath} ${BIN} correlate --export big.ndjson --users users.csv --quiet > ${join(mnt, 'out.csv')}`], { cwd: dir, env, encoding: 'utf8' });
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        `${process.execPath} ${BIN} correlate --export big.ndjson --users users.csv --quiet > ${join(mnt, 'out.csv')}`,
+      ],
+      { cwd: dir, env, encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('breach-impact: <stdout>: error: cannot write: ENOSPC: no space left on device, write\n  hint: the disk is full: free space, or write elsewhere with --out\n');
+    expect(r.stderr).toBe(
+      'breach-impact: <stdout>: error: cannot write: ENOSPC: no space left on device, write\n  hint: the disk is full: free space, or write elsewhere with --out\n',
+    );
     rmSync(join(mnt, 'out.csv'), { force: true });
   });
 });

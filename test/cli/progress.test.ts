@@ -16,7 +16,11 @@ const env = { PATH: process.env.PATH ?? '', TERM: 'xterm', TZ: 'UTC', LC_ALL: 'C
 describe.skipIf(!existsSync('/usr/bin/script'))('progress line', () => {
   it('is drawn on a TTY stderr, in place, and cleared at the end', () => {
     // script(1) gives the command a pseudo-terminal for stdin, stdout and stderr alike.
-    const r = spawnSync('script', ['-qec', `sh -c '${slow} >/dev/null'`, '/dev/null'], { encoding: 'utf8', env, timeout: 20_000 });
+    const r = spawnSync('script', ['-qec', `sh -c '${slow} >/dev/null'`, '/dev/null'], {
+      encoding: 'utf8',
+      env,
+      timeout: 20_000,
+    });
     expect(r.stdout).toMatch(/\r\x1b\[2K.*records\/s · elapsed 0:0\d/);
     expect(r.stdout).toMatch(/MB read/); // stdin: the total is unknown, so no percentage and no ETA
     expect(r.stdout).not.toMatch(/ETA/);
@@ -33,7 +37,15 @@ describe.skipIf(!existsSync('/usr/bin/script'))('progress line', () => {
   });
 
   it('is not drawn under --quiet on a TTY', () => {
-    const r = spawnSync('script', ['-qec', `sh -c '${slow.replace('--format json', '--format json --quiet')} >/dev/null'`, '/dev/null'], { encoding: 'utf8', env, timeout: 20_000 });
+    const r = spawnSync(
+      'script',
+      [
+        '-qec',
+        `sh -c '${slow.replace('--format json', '--format json --quiet')} >/dev/null'`,
+        '/dev/null',
+      ],
+      { encoding: 'utf8', env, timeout: 20_000 },
+    );
     expect(r.stdout).not.toMatch(/records\/s/);
   });
 });

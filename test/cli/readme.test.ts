@@ -6,7 +6,10 @@ import { expect, it } from 'vitest';
 import { ROOT, run } from './run.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, body: m[2]! }));
+const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({
+  lang: m[1]!,
+  body: m[2]!,
+}));
 
 /** Every file below a folder, for a before/after look. */
 function tree(dir: string): string[] {
@@ -14,7 +17,9 @@ function tree(dir: string): string[] {
 }
 
 it('README worked example runs as printed from the checkout, prints what the README shows, writes nothing into fixtures/', () => {
-  const example = blocks.find((b) => b.lang === 'console' && b.body.includes('$ npx breach-impact correlate'))!;
+  const example = blocks.find(
+    (b) => b.lang === 'console' && b.body.includes('$ npx breach-impact correlate'),
+  )!;
   const lines = example.body.split('\n');
   const cmdStart = lines.findIndex((l) => l.startsWith('$ npx breach-impact'));
   let cmd = '';
@@ -30,11 +35,15 @@ it('README worked example runs as printed from the checkout, prints what the REA
     const args = cmd.replace(/>.*$/, '').trim().split(/\s+/).slice(2);
     expect(args[0]).toBe('correlate');
     mkdirSync(join(out, 'results'));
-    const r = run(args.map((a) => (a.startsWith('results/') ? join(out, a) : a)), { cwd: ROOT });
+    const r = run(
+      args.map((a) => (a.startsWith('results/') ? join(out, a) : a)),
+      { cwd: ROOT },
+    );
     expect(r.status).toBe(0);
     expect(r.stderr.replaceAll(out + '/', '')).toBe(shownStderr);
     const csvBlocks = blocks.filter((b) => b.lang === 'csv');
-    for (const row of csvBlocks[0]!.body.trimEnd().split('\n')) expect(r.stdout.split('\n')).toContain(row);
+    for (const row of csvBlocks[0]!.body.trimEnd().split('\n'))
+      expect(r.stdout.split('\n')).toContain(row);
     expect(readFileSync(join(out, 'results/ambiguous.csv'), 'utf8')).toBe(csvBlocks[1]!.body);
     expect(tree(join(ROOT, 'fixtures'))).toEqual(before);
   } finally {
@@ -43,10 +52,18 @@ it('README worked example runs as printed from the checkout, prints what the REA
 });
 
 it('README inspect example shows lines of the real output, in order', () => {
-  const example = blocks.find((b) => b.lang === 'console' && b.body.includes('$ npx breach-impact inspect'))!;
+  const example = blocks.find(
+    (b) => b.lang === 'console' && b.body.includes('$ npx breach-impact inspect'),
+  )!;
   const lines = example.body.split('\n');
-  const cmd = lines.find((l) => l.startsWith('$ npx breach-impact'))!.slice(2).split(/\s+/).slice(2);
-  const shown = lines.slice(lines.findIndex((l) => l.startsWith('$ npx breach-impact')) + 1).filter((l) => l !== '' && l.trim() !== '…');
+  const cmd = lines
+    .find((l) => l.startsWith('$ npx breach-impact'))!
+    .slice(2)
+    .split(/\s+/)
+    .slice(2);
+  const shown = lines
+    .slice(lines.findIndex((l) => l.startsWith('$ npx breach-impact')) + 1)
+    .filter((l) => l !== '' && l.trim() !== '…');
   const r = run(cmd, { cwd: ROOT });
   expect(r.status).toBe(0);
   const real = r.stdout.split('\n');
@@ -65,7 +82,10 @@ function words(cmd: string): string[] {
 
 it('#15 README mail-merge example gives the rows the README shows', () => {
   const example = blocks.find((b) => b.lang === 'console' && b.body.includes('--columns'))!;
-  const cmd = example.body.split('\n').map((l) => l.replace(/^\$ /, '').replace(/\\$/, ' ')).join(' ');
+  const cmd = example.body
+    .split('\n')
+    .map((l) => l.replace(/^\$ /, '').replace(/\\$/, ' '))
+    .join(' ');
   const args = words(cmd.replace(/>.*$/, '')).slice(2);
   const r = run(args, { cwd: ROOT });
   expect(r.status, r.stderr).toBe(0);

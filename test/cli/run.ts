@@ -12,7 +12,10 @@ export interface Run {
 }
 
 /** BI_BIN points at another build of the CLI (`npm run soak` runs a private snapshot of dist/). */
-export function run(args: string[], opts: { cwd?: string; input?: Buffer | string; env?: Record<string, string> } = {}): Run {
+export function run(
+  args: string[],
+  opts: { cwd?: string; input?: Buffer | string; env?: Record<string, string> } = {},
+): Run {
   const r = spawnSync(process.execPath, [process.env.BI_BIN || BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
     input: opts.input,
@@ -25,7 +28,10 @@ export function run(args: string[], opts: { cwd?: string; input?: Buffer | strin
 
 /** The accounting line of the summary, parsed: read and the five buckets. */
 export function accounting(stderr: string): { read: number; buckets: number[] } | undefined {
-  const m = /accounting\s+read ([\d,]+) = rejected ([\d,]+) \+ out_of_window ([\d,]+) \+ attributed ([\d,]+) \+ unmatched ([\d,]+) \+ ambiguous ([\d,]+)/.exec(stderr);
+  const m =
+    /accounting\s+read ([\d,]+) = rejected ([\d,]+) \+ out_of_window ([\d,]+) \+ attributed ([\d,]+) \+ unmatched ([\d,]+) \+ ambiguous ([\d,]+)/.exec(
+      stderr,
+    );
   if (!m) return undefined;
   const num = (s: string) => Number(s.replace(/,/g, ''));
   return { read: num(m[1]!), buckets: m.slice(2).map(num) };

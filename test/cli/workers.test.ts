@@ -26,12 +26,35 @@
  */
 import fc from 'fast-check';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, it, type ExpectStatic } from 'vitest';
-import { buildFile, ndjsonArb, fileArb, numRuns, parseCsv, SEED, sometimes, userEmail, userId, userKey, type FileModel, type UsersSpec } from '../property/gen.js';
+import {
+  buildFile,
+  ndjsonArb,
+  fileArb,
+  numRuns,
+  parseCsv,
+  SEED,
+  sometimes,
+  userEmail,
+  userId,
+  userKey,
+  type FileModel,
+  type UsersSpec,
+} from '../property/gen.js';
 import { ROOT } from './run.js';
 
 const BIN = process.env.BI_BIN || join(ROOT, 'bin/breach-impact.js');
@@ -40,7 +63,9 @@ const MiB = 1 << 20;
  * Chunk sizes the targeted cases run under with --workers 2 (a line or so a chunk, a few lines),
  * and the golden cases in turn. WORKERS_CHUNKS=1,64,300,4096 runs every case under each.
  */
-const CHUNKS = process.env.WORKERS_CHUNKS ? process.env.WORKERS_CHUNKS.split(',').map(Number) : [1, 300];
+const CHUNKS = process.env.WORKERS_CHUNKS
+  ? process.env.WORKERS_CHUNKS.split(',').map(Number)
+  : [1, 300];
 const WINDOW = '2025-11-08T00:00:00Z/2025-11-09T17:00:00Z';
 
 const scratch = mkdtempSync(join(tmpdir(), 'bi-workers-'));
@@ -83,9 +108,17 @@ async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function spawnCli(args: string[], cwd: string, input: Buffer | undefined, env: Record<string, string>): Promise<{ status: number | null; stdout: Buffer; stderr: Buffer }> {
+function spawnCli(
+  args: string[],
+  cwd: string,
+  input: Buffer | undefined,
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: Buffer; stderr: Buffer }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC', LC_ALL: 'C', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC', LC_ALL: 'C', ...env },
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -100,8 +133,17 @@ function spawnCli(args: string[], cwd: string, input: Buffer | undefined, env: R
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(guard);
-      if (hung) err.push(Buffer.from(`\n(the run was stopped after ${HANG_MS / 1000} s without finishing: ${args.join(' ')})\n`));
-      resolve({ status: code ?? (signal ? -1 : null), stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+      if (hung)
+        err.push(
+          Buffer.from(
+            `\n(the run was stopped after ${HANG_MS / 1000} s without finishing: ${args.join(' ')})\n`,
+          ),
+        );
+      resolve({
+        status: code ?? (signal ? -1 : null),
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err),
+      });
     });
     child.stdin.end(input ?? '');
   });
@@ -109,16 +151,27 @@ function spawnCli(args: string[], cwd: string, input: Buffer | undefined, env: R
 
 /** One run of `spec` with `--workers N` right after `correlate`, and the chunk size when given. */
 async function runWith(spec: Spec, workers: number, chunk?: number): Promise<Outcome> {
-  if (spec.args[0] !== 'correlate') throw new Error(`not a correlate command: ${spec.args.join(' ')}`);
+  if (spec.args[0] !== 'correlate')
+    throw new Error(`not a correlate command: ${spec.args.join(' ')}`);
   const out = mkdtempSync(join(scratch, 'out-'));
   try {
-    const args = ['correlate', '--workers', String(workers), ...spec.args.slice(1)].map((a) => a.replaceAll('$OUT', out));
-    const env = { ...spec.env, ...(chunk === undefined ? {} : { BREACH_IMPACT_CHUNK_BYTES: String(chunk) }) };
+    const args = ['correlate', '--workers', String(workers), ...spec.args.slice(1)].map((a) =>
+      a.replaceAll('$OUT', out),
+    );
+    const env = {
+      ...spec.env,
+      ...(chunk === undefined ? {} : { BREACH_IMPACT_CHUNK_BYTES: String(chunk) }),
+    };
     const r = await withSlot(() => spawnCli(args, spec.cwd, spec.input, env));
     const files = new Map<string, Buffer>();
     for (const name of readdirSync(out).sort()) {
       const p = join(out, name);
-      files.set(name, statSync(p).isDirectory() ? Buffer.from('(a directory)') : normalizeFile(name, unOut(readFileSync(p), out)));
+      files.set(
+        name,
+        statSync(p).isDirectory()
+          ? Buffer.from('(a directory)')
+          : normalizeFile(name, unOut(readFileSync(p), out)),
+      );
     }
     return { status: r.status, stdout: unOut(r.stdout, out), stderr: unOut(r.stderr, out), files };
   } finally {
@@ -135,7 +188,10 @@ function unOut(b: Buffer, out: string): Buffer {
 /** What a run cannot repeat: the manifest's times and its `--workers N`, the brief's time. */
 function normalizeFile(name: string, b: Buffer): Buffer {
   const text = b.toString('utf8');
-  if (name.endsWith('.md')) return Buffer.from(text.replace(/^(Generated by breach-impact \S+ at )\d{4}-\d\d-\d\dT[\d:.]+Z\./m, '$1<time>.'));
+  if (name.endsWith('.md'))
+    return Buffer.from(
+      text.replace(/^(Generated by breach-impact \S+ at )\d{4}-\d\d-\d\dT[\d:.]+Z\./m, '$1<time>.'),
+    );
   if (!name.endsWith('.json')) return b;
   let m: unknown;
   try {
@@ -143,7 +199,12 @@ function normalizeFile(name: string, b: Buffer): Buffer {
   } catch {
     return b;
   }
-  if (typeof m !== 'object' || m === null || (m as { tool?: { name?: string } }).tool?.name !== 'breach-impact') return b;
+  if (
+    typeof m !== 'object' ||
+    m === null ||
+    (m as { tool?: { name?: string } }).tool?.name !== 'breach-impact'
+  )
+    return b;
   const o = m as Record<string, unknown>;
   o.started_at = o.finished_at = '<time>';
   if (Array.isArray(o.argv)) {
@@ -158,8 +219,13 @@ function expectSame(expect: ExpectStatic, ref: Outcome, par: Outcome, label: str
   expect(par.stderr.toString('utf8'), `${label}: stderr`).toBe(ref.stderr.toString('utf8'));
   expect(par.status, `${label}: exit status`).toBe(ref.status);
   expect(par.stdout.toString('utf8'), `${label}: stdout`).toBe(ref.stdout.toString('utf8'));
-  expect(par.stdout.equals(ref.stdout) && par.stderr.equals(ref.stderr), `${label}: stdout and stderr, byte for byte`).toBe(true);
-  expect([...par.files.keys()], `${label}: the files written to $OUT`).toEqual([...ref.files.keys()]);
+  expect(
+    par.stdout.equals(ref.stdout) && par.stderr.equals(ref.stderr),
+    `${label}: stdout and stderr, byte for byte`,
+  ).toBe(true);
+  expect([...par.files.keys()], `${label}: the files written to $OUT`).toEqual([
+    ...ref.files.keys(),
+  ]);
   for (const [name, bytes] of ref.files) {
     const got = par.files.get(name)!;
     expect(got.toString('utf8'), `${label}: $OUT/${name}`).toBe(bytes.toString('utf8'));
@@ -168,51 +234,88 @@ function expectSame(expect: ExpectStatic, ref: Outcome, par: Outcome, label: str
 }
 
 /** The reference, then `--workers 2` under each chunk size, each compared with it. */
-async function compareAll(expect: ExpectStatic, spec: Spec, chunks: readonly number[]): Promise<Outcome> {
-  const [ref, ...pars] = await Promise.all([runWith(spec, 0), ...chunks.map((c) => runWith(spec, 2, c))]);
+async function compareAll(
+  expect: ExpectStatic,
+  spec: Spec,
+  chunks: readonly number[],
+): Promise<Outcome> {
+  const [ref, ...pars] = await Promise.all([
+    runWith(spec, 0),
+    ...chunks.map((c) => runWith(spec, 2, c)),
+  ]);
   expectNoCrash(expect, ref!, 'the --workers 0 run');
-  pars.forEach((par, i) => expectSame(expect, ref!, par, `--workers 2, BREACH_IMPACT_CHUNK_BYTES=${chunks[i]}`));
+  pars.forEach((par, i) =>
+    expectSame(expect, ref!, par, `--workers 2, BREACH_IMPACT_CHUNK_BYTES=${chunks[i]}`),
+  );
   return ref!;
 }
 
 function expectNoCrash(expect: ExpectStatic, o: Outcome, label: string): void {
   const err = o.stderr.toString('utf8');
-  expect(/\n\s{4}at |internal error|TypeError|RangeError|ReferenceError/.test('\n' + err), `${label} crashed:\n${err}`).toBe(false);
+  expect(
+    /\n\s{4}at |internal error|TypeError|RangeError|ReferenceError/.test('\n' + err),
+    `${label} crashed:\n${err}`,
+  ).toBe(false);
 }
 
 // ---------------------------------------------------------------------------------------------
 // 1. The golden cases.
 
 const GOLDEN = join(ROOT, 'fixtures/golden');
-const goldenArgs = (name: string) => readFileSync(join(GOLDEN, name, 'cmd'), 'utf8').split('\n').filter((l) => l !== '');
+const goldenArgs = (name: string) =>
+  readFileSync(join(GOLDEN, name, 'cmd'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 const correlateCases = readdirSync(GOLDEN)
   .filter((c) => existsSync(join(GOLDEN, c, 'cmd')) && goldenArgs(c)[0] === 'correlate')
   .sort();
 /** As golden.test.ts: cases reading ../shared/samples run where that folder is beside the checkout. */
-const needsMissingShared = (name: string) => goldenArgs(name).some((a) => a.includes('shared/samples/') && !existsSync(join(GOLDEN, name, a)));
+const needsMissingShared = (name: string) =>
+  goldenArgs(name).some((a) => a.includes('shared/samples/') && !existsSync(join(GOLDEN, name, a)));
 
 /**
  * One chunk size a case, in turn (every golden export is under a read, so today each is one
  * chunk a file whatever the size); WORKERS_CHUNKS runs every case under every size it lists.
  */
-const goldenChunks = (i: number) => (process.env.WORKERS_CHUNKS ? CHUNKS : [CHUNKS[i % CHUNKS.length]!]);
+const goldenChunks = (i: number) =>
+  process.env.WORKERS_CHUNKS ? CHUNKS : [CHUNKS[i % CHUNKS.length]!];
 
 describe.concurrent('golden correlate cases: --workers 2 writes what --workers 0 writes', () => {
-  it.skip.for(correlateCases.filter(needsMissingShared))('%s (needs ../shared/samples beside the checkout)', () => {});
-  it.for(correlateCases.filter((c) => !needsMissingShared(c)).map((name, i) => ({ name, chunks: goldenChunks(i) })))('$name', { timeout: 180_000 }, async ({ name, chunks }, { expect }) => {
+  it.skip.for(correlateCases.filter(needsMissingShared))(
+    '%s (needs ../shared/samples beside the checkout)',
+    () => {},
+  );
+  it.for(
+    correlateCases
+      .filter((c) => !needsMissingShared(c))
+      .map((name, i) => ({ name, chunks: goldenChunks(i) })),
+  )('$name', { timeout: 180_000 }, async ({ name, chunks }, { expect }) => {
     const dir = join(GOLDEN, name);
     const stdin = join(dir, 'stdin');
-    const spec: Spec = { cwd: dir, args: goldenArgs(name), input: existsSync(stdin) ? readFileSync(stdin) : Buffer.alloc(0) };
+    const spec: Spec = {
+      cwd: dir,
+      args: goldenArgs(name),
+      input: existsSync(stdin) ? readFileSync(stdin) : Buffer.alloc(0),
+    };
     const ref = await compareAll(expect, spec, chunks);
     // The reference is the golden expectation: so the pair compared is a real run, not two
     // copies of an error about --workers.
-    expect(ref.status, 'the --workers 0 run: status').toBe(Number(readFileSync(join(dir, 'expected.status'), 'utf8')));
-    expect(ref.stderr.toString('utf8'), 'the --workers 0 run: stderr').toBe(readFileSync(join(dir, 'expected.stderr'), 'utf8'));
-    expect(ref.stdout.toString('utf8'), 'the --workers 0 run: stdout').toBe(readFileSync(join(dir, 'expected.stdout'), 'utf8'));
+    expect(ref.status, 'the --workers 0 run: status').toBe(
+      Number(readFileSync(join(dir, 'expected.status'), 'utf8')),
+    );
+    expect(ref.stderr.toString('utf8'), 'the --workers 0 run: stderr').toBe(
+      readFileSync(join(dir, 'expected.stderr'), 'utf8'),
+    );
+    expect(ref.stdout.toString('utf8'), 'the --workers 0 run: stdout').toBe(
+      readFileSync(join(dir, 'expected.stdout'), 'utf8'),
+    );
     const expectedDir = join(dir, 'expected.files');
     const expectedFiles = existsSync(expectedDir) ? readdirSync(expectedDir).sort() : [];
     expect([...ref.files.keys()], 'the --workers 0 run: files').toEqual(expectedFiles);
-    for (const f of expectedFiles) expect(ref.files.get(f)!.toString('utf8'), f).toBe(readFileSync(join(expectedDir, f), 'utf8'));
+    for (const f of expectedFiles)
+      expect(ref.files.get(f)!.toString('utf8'), f).toBe(
+        readFileSync(join(expectedDir, f), 'utf8'),
+      );
   });
 });
 
@@ -222,7 +325,8 @@ describe.concurrent('golden correlate cases: --workers 2 writes what --workers 0
 
 const T = (h: number, m = 0, s = 0, day = 8) => Date.UTC(2025, 10, day, h, m, s) / 1000; // epoch s; day 8 is in WINDOW
 const iso = (epochS: number) => new Date(epochS * 1000).toISOString();
-const mp = (event: string, properties: Record<string, unknown>) => JSON.stringify({ event, properties });
+const mp = (event: string, properties: Record<string, unknown>) =>
+  JSON.stringify({ event, properties });
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 const USERS = [
@@ -247,7 +351,8 @@ function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const hex = (rnd: () => number, n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 16).toString(16)).join('');
+const hex = (rnd: () => number, n: number) =>
+  Array.from({ length: n }, () => Math.floor(rnd() * 16).toString(16)).join('');
 
 type Filler = 'mixpanel' | 'segment' | 'amplitude';
 
@@ -262,12 +367,35 @@ function fillerLine(kind: Filler, seed: number, n: number, rnd: () => number): s
   // of filler is a thousand records, not ten thousand, which keeps the runs short.
   const url = `https://shop.example.com/p/${hex(rnd, 12)}?utm_source=newsletter&utm_medium=email&utm_campaign=bf-${n % 7}&ref=${hex(rnd, 6)}&_ga=${hex(rnd, 320)}`;
   if (kind === 'segment') {
-    return JSON.stringify({ type: 'page', anonymousId: `seg-fill-${seed}-${n % 4}`, messageId: `sfill-${seed}-${n}`, timestamp: iso(t), context: { userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' }, properties: { url } });
+    return JSON.stringify({
+      type: 'page',
+      anonymousId: `seg-fill-${seed}-${n % 4}`,
+      messageId: `sfill-${seed}-${n}`,
+      timestamp: iso(t),
+      context: { userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' },
+      properties: { url },
+    });
   }
   if (kind === 'amplitude') {
-    return JSON.stringify({ event_type: 'Page Viewed', device_id: `amp-fill-${seed}-${n % 4}`, amplitude_id: 9_000_000 + (n % 4), uuid: `afill-${seed}-${n}`, event_time: iso(t).replace('T', ' ').replace('Z', '000'), event_properties: { url } });
+    return JSON.stringify({
+      event_type: 'Page Viewed',
+      device_id: `amp-fill-${seed}-${n % 4}`,
+      amplitude_id: 9_000_000 + (n % 4),
+      uuid: `afill-${seed}-${n}`,
+      event_time: iso(t).replace('T', ' ').replace('Z', '000'),
+      event_properties: { url },
+    });
   }
-  return mp('$mp_web_page_view', { time: t, distinct_id: `$device:fill-${seed}-${n % 4}`, $device_id: `fill-${seed}-${n % 4}`, $current_url: url, $browser: ['Firefox', 'Chrome', 'Safari'][n % 3], $screen_width: 1280 + (n % 5) * 64, $insert_id: `fill-${seed}-${n}`, mp_lib: 'web' });
+  return mp('$mp_web_page_view', {
+    time: t,
+    distinct_id: `$device:fill-${seed}-${n % 4}`,
+    $device_id: `fill-${seed}-${n % 4}`,
+    $current_url: url,
+    $browser: ['Firefox', 'Chrome', 'Safari'][n % 3],
+    $screen_width: 1280 + (n % 5) * 64,
+    $insert_id: `fill-${seed}-${n}`,
+    mp_lib: 'web',
+  });
 }
 
 /** An export written line by line; knows each line's number and the byte offset it starts at. */
@@ -308,7 +436,8 @@ class Export {
 
   /** Filler records until the export is about `to` bytes long. */
   fillTo(to: number, kind: Filler = this.opts.filler ?? 'mixpanel'): this {
-    while (this.size + 1500 < to) this.line(fillerLine(kind, this.opts.seed ?? 1, this.n++, this.rnd));
+    while (this.size + 1500 < to)
+      this.line(fillerLine(kind, this.opts.seed ?? 1, this.n++, this.rnd));
     return this;
   }
 
@@ -318,7 +447,16 @@ class Export {
    * line stays quick.
    */
   blanksTo(to: number): this {
-    const kinds = ['', ' ', '\t', ' \t ', '\r', ' '.repeat(400), '\t'.repeat(300) + '\r', ' '.repeat(900)];
+    const kinds = [
+      '',
+      ' ',
+      '\t',
+      ' \t ',
+      '\r',
+      ' '.repeat(400),
+      '\t'.repeat(300) + '\r',
+      ' '.repeat(900),
+    ];
     for (let k = 0; this.size + 1024 < to; k++) this.line(kinds[k % kinds.length]!);
     return this;
   }
@@ -365,24 +503,56 @@ function userRow(expect: ExpectStatic, ref: Outcome, id: string): Record<string,
   return row!;
 }
 const list = (cell: string | undefined) => (cell ?? '').split(';').filter(Boolean);
-const rejectsOf = (ref: Outcome, name = 'rejects.csv') => rowsOf(ref.files.get(name)).map((r) => [r.file, Number(r.line), r.reason]);
+const rejectsOf = (ref: Outcome, name = 'rejects.csv') =>
+  rowsOf(ref.files.get(name)).map((r) => [r.file, Number(r.line), r.reason]);
 const manifestOf = (ref: Outcome) => JSON.parse(text(ref.files.get('manifest.json')));
 
-const SIDE = ['--rejects', '$OUT/rejects.csv', '--unmatched', '$OUT/unmatched.csv', '--ambiguous', '$OUT/ambiguous.csv', '--manifest', '$OUT/manifest.json'];
+const SIDE = [
+  '--rejects',
+  '$OUT/rejects.csv',
+  '--unmatched',
+  '$OUT/unmatched.csv',
+  '--ambiguous',
+  '$OUT/ambiguous.csv',
+  '--manifest',
+  '$OUT/manifest.json',
+];
 
 function duplicatesSplit(): Scenario {
   const e = new Export({ seed: 11 });
-  const P = { time: T(9), distinct_id: 'u_1', $insert_id: 'ins-A', $city: 'London', coupon: 'SAVE10' };
+  const P = {
+    time: T(9),
+    distinct_id: 'u_1',
+    $insert_id: 'ins-A',
+    $city: 'London',
+    coupon: 'SAVE10',
+  };
   e.line(mp('Purchase', P));
   // The copy straddles the first read boundary: it is cut into the second chunk.
   e.before(MiB, 40);
   e.line(mp('Purchase', { ...P, gift_note: 'for mum' }));
   e.line(mp('Sign Up', { time: T(10), distinct_id: 'u_2', $insert_id: 'ins-B', voucher: 'X1' }));
   e.fillTo(2 * MiB + 5000);
-  e.line(mp('Sign Up', { time: T(10), distinct_id: 'u_2', $insert_id: 'ins-B', voucher: 'X1', wrapping: 'yes' }));
+  e.line(
+    mp('Sign Up', {
+      time: T(10),
+      distinct_id: 'u_2',
+      $insert_id: 'ins-B',
+      voucher: 'X1',
+      wrapping: 'yes',
+    }),
+  );
   // Both copies in one chunk.
   e.line(mp('Login', { time: T(11), distinct_id: 'u_3', $insert_id: 'ins-C', $os: 'Linux' }));
-  e.line(mp('Login', { time: T(11), distinct_id: 'u_3', $insert_id: 'ins-C', $os: 'Linux', late_field: 'x' }));
+  e.line(
+    mp('Login', {
+      time: T(11),
+      distinct_id: 'u_3',
+      $insert_id: 'ins-C',
+      $os: 'Linux',
+      late_field: 'x',
+    }),
+  );
   return {
     name: 'duplicates ($insert_id) split across chunks: the first copy exposes, the later ones count',
     files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
@@ -404,14 +574,25 @@ function categoryByLaterValue(): Scenario {
   e.line(mp('Open', { time: T(9), distinct_id: 'u_2', extra: 'blue' }));
   // An email in `alt`, but out of the window: it exposes nothing and decides nothing.
   e.line(mp('Open', { time: T(9, 0, 0, 11), distinct_id: 'u_6', alt: 'li.alt@example.net' }));
-  e.line(mp('Order', { time: T(9, 30), distinct_id: 'u_4', $insert_id: 'ins-E', backup: 'plain text' }));
+  e.line(
+    mp('Order', { time: T(9, 30), distinct_id: 'u_4', $insert_id: 'ins-E', backup: 'plain text' }),
+  );
   e.before(MiB, 25);
   e.line(mp('Open', { time: T(12), distinct_id: 'u_3', extra: 'zoe.alt@example.net' }));
   // The first email in `backup` is on a duplicate: a duplicate exposes nothing, so it decides nothing.
-  e.line(mp('Order', { time: T(9, 30), distinct_id: 'u_4', $insert_id: 'ins-E', backup: 'lukasz.alt@example.org' }));
+  e.line(
+    mp('Order', {
+      time: T(9, 30),
+      distinct_id: 'u_4',
+      $insert_id: 'ins-E',
+      backup: 'lukasz.alt@example.org',
+    }),
+  );
   e.line(mp('Open', { time: T(12, 30), distinct_id: 'u_6', alt: '203.0.113.5' }));
   e.fillTo(2 * MiB + 3000);
-  e.line(mp('Order', { time: T(13), distinct_id: 'u_5', $insert_id: 'ins-F', backup: '198.51.100.7' }));
+  e.line(
+    mp('Order', { time: T(13), distinct_id: 'u_5', $insert_id: 'ins-F', backup: '198.51.100.7' }),
+  );
   e.line(mp('Open', { time: T(13), distinct_id: 'u_1', extra: '192.0.2.44' }));
   return {
     name: "a field's category settled by a value first seen in a later chunk (also: first on a duplicate, first out of the window)",
@@ -419,10 +600,22 @@ function categoryByLaterValue(): Scenario {
     args: ['--export', 'export.ndjson', '--users', 'users.csv', '--window', WINDOW, ...SIDE],
     check(expect, ref) {
       const cats = (id: string) => list(userRow(expect, ref, id).exposed_categories);
-      expect(cats('u_2'), '`extra`: its first email is in the second chunk').toEqual(['account', 'contact']);
-      expect(cats('u_1'), '`extra` stays contact when an IP comes later').toEqual(['account', 'contact']);
-      expect(cats('u_4'), '`backup`: the email on the duplicate decides nothing; the later IP does').toEqual(['account', 'location']);
-      expect(cats('u_6'), '`alt`: the out-of-window email decides nothing').toEqual(['account', 'location']);
+      expect(cats('u_2'), '`extra`: its first email is in the second chunk').toEqual([
+        'account',
+        'contact',
+      ]);
+      expect(cats('u_1'), '`extra` stays contact when an IP comes later').toEqual([
+        'account',
+        'contact',
+      ]);
+      expect(
+        cats('u_4'),
+        '`backup`: the email on the duplicate decides nothing; the later IP does',
+      ).toEqual(['account', 'location']);
+      expect(cats('u_6'), '`alt`: the out-of-window email decides nothing').toEqual([
+        'account',
+        'location',
+      ]);
     },
   };
 }
@@ -435,21 +628,56 @@ function autoLockLate(): Scenario {
   a.blanksTo(MiB - 200);
   a.padTo(MiB - 60);
   // The first record any preset recognises: Segment's, in the second chunk.
-  const order = { type: 'track', event: 'Order Completed', userId: 'u_1', anonymousId: 'anon-1', messageId: 'm-1', timestamp: '2025-11-08T10:00:00.000Z', context: { ip: '203.0.113.9' }, properties: { total: 42 } };
+  const order = {
+    type: 'track',
+    event: 'Order Completed',
+    userId: 'u_1',
+    anonymousId: 'anon-1',
+    messageId: 'm-1',
+    timestamp: '2025-11-08T10:00:00.000Z',
+    context: { ip: '203.0.113.9' },
+    properties: { total: 42 },
+  };
   a.line(JSON.stringify(order));
   a.fillTo(2 * MiB + 2000, 'segment');
   a.line(JSON.stringify({ ...order, properties: { total: 42, resent: true } })); // the same messageId: a duplicate
   // An Amplitude event after the lock is read as Segment's: event_type and event_time are then fields it exposes.
-  a.line(JSON.stringify({ event_type: 'Purchase', user_id: 'u_2', device_id: 'dev-2', amplitude_id: 123, event_time: '2025-11-08 11:00:00.000000', event_properties: { sku: 'A-1' } }));
+  a.line(
+    JSON.stringify({
+      event_type: 'Purchase',
+      user_id: 'u_2',
+      device_id: 'dev-2',
+      amplitude_id: 123,
+      event_time: '2025-11-08 11:00:00.000000',
+      event_properties: { sku: 'A-1' },
+    }),
+  );
   a.fillTo(2 * MiB + 20_000, 'segment');
 
   const b = new Export({ seed: 14, filler: 'amplitude' });
   b.line('{"event":"x"}');
   b.blanksTo(MiB - 200);
   b.padTo(MiB - 10);
-  b.line(JSON.stringify({ event_type: 'Login', user_id: 'u_3', device_id: 'dev-3', amplitude_id: 77, event_time: '2025-11-08 12:00:00.000000', user_properties: { city: 'Zürich' } }));
+  b.line(
+    JSON.stringify({
+      event_type: 'Login',
+      user_id: 'u_3',
+      device_id: 'dev-3',
+      amplitude_id: 77,
+      event_time: '2025-11-08 12:00:00.000000',
+      user_properties: { city: 'Zürich' },
+    }),
+  );
   b.fillTo(2 * MiB + 2000, 'amplitude');
-  const segInAmp = b.line(JSON.stringify({ type: 'identify', userId: 'u_4', messageId: 'm-4', timestamp: '2025-11-08T12:00:00.000Z', traits: { email: 'lukasz@example.org' } }));
+  const segInAmp = b.line(
+    JSON.stringify({
+      type: 'identify',
+      userId: 'u_4',
+      messageId: 'm-4',
+      timestamp: '2025-11-08T12:00:00.000Z',
+      traits: { email: 'lukasz@example.org' },
+    }),
+  );
   b.fillTo(2 * MiB + 20_000, 'amplitude');
   return {
     name: '--vendor auto: undetectable first lines, the preset locked in a later chunk and kept for the chunks after it',
@@ -458,15 +686,36 @@ function autoLockLate(): Scenario {
     check(expect, ref) {
       const err = text(ref.stderr);
       expect(err).toContain('vendor: segment (auto-detected in a.ndjson)\n');
-      expect(err.indexOf('vendor: segment')).toBeLessThan(err.indexOf('vendor: amplitude (auto-detected in b.ndjson)'));
+      expect(err.indexOf('vendor: segment')).toBeLessThan(
+        err.indexOf('vendor: amplitude (auto-detected in b.ndjson)'),
+      );
       const rejects = rejectsOf(ref);
-      expect(rejects.filter((r) => r[0] === 'a.ndjson').map((r) => r[1]), 'before the lock: read as Mixpanel records and rejected').toEqual([1, 2, 3]);
-      expect(rejects, 'before any lock, no vendor is named for what a record is not (#14)').toContainEqual(['b.ndjson', 1, 'not an event or profile of Mixpanel, Amplitude, Segment, PostHog or GA4 (BigQuery export)']);
-      expect(rejects, 'after the lock on Amplitude, a Segment record is not an Amplitude event').toContainEqual(['b.ndjson', segInAmp, 'not an Amplitude event: it has no event_type']);
+      expect(
+        rejects.filter((r) => r[0] === 'a.ndjson').map((r) => r[1]),
+        'before the lock: read as Mixpanel records and rejected',
+      ).toEqual([1, 2, 3]);
+      expect(
+        rejects,
+        'before any lock, no vendor is named for what a record is not (#14)',
+      ).toContainEqual([
+        'b.ndjson',
+        1,
+        'not an event or profile of Mixpanel, Amplitude, Segment, PostHog or GA4 (BigQuery export)',
+      ]);
+      expect(
+        rejects,
+        'after the lock on Amplitude, a Segment record is not an Amplitude event',
+      ).toContainEqual(['b.ndjson', segInAmp, 'not an Amplitude event: it has no event_type']);
       expect(list(userRow(expect, ref, 'u_1').vendor_ids)).toContain('anon-1');
-      expect(list(userRow(expect, ref, 'u_1').exposed_fields), 'a Segment duplicate exposes nothing').not.toContain('properties.resent');
+      expect(
+        list(userRow(expect, ref, 'u_1').exposed_fields),
+        'a Segment duplicate exposes nothing',
+      ).not.toContain('properties.resent');
       expect(manifestOf(ref).counts.duplicates).toBe(1);
-      expect(list(userRow(expect, ref, 'u_2').exposed_fields), 'read with the locked Segment preset').toEqual(expect.arrayContaining(['event_type', 'event_time']));
+      expect(
+        list(userRow(expect, ref, 'u_2').exposed_fields),
+        'read with the locked Segment preset',
+      ).toEqual(expect.arrayContaining(['event_type', 'event_time']));
       expect(rowsOf(ref.stdout).map((r) => r.user_id)).not.toContain('u_4');
     },
   };
@@ -476,7 +725,15 @@ function noTrailingNewline(): Scenario {
   const a = new Export({ seed: 15 });
   a.before(MiB, 50);
   // Straddles the boundary with multi-byte characters on both sides of it, and has no line end.
-  a.line(mp('Checkout', { time: T(14), distinct_id: 'u_3', $city: 'Zürich', greeting: 'Grüße aus Łódź und 東京 '.repeat(3) }), false);
+  a.line(
+    mp('Checkout', {
+      time: T(14),
+      distinct_id: 'u_3',
+      $city: 'Zürich',
+      greeting: 'Grüße aus Łódź und 東京 '.repeat(3),
+    }),
+    false,
+  );
   const b = new Export({ seed: 16 });
   b.line(mp('Open', { time: T(9), distinct_id: 'u_1' }));
   const badLast = b.line('{"event":"Sign Up","properties":{"time":', false);
@@ -486,13 +743,35 @@ function noTrailingNewline(): Scenario {
   d.line(mp('Open', { time: T(15), distinct_id: 'u_6', $browser: 'Edge' }), false);
   return {
     name: 'files without a trailing newline (the last line straddling a read boundary; a bad last line; one line; gzip)',
-    files: { 'a.ndjson': a.bytes, 'b.ndjson': b.bytes, 'c.ndjson': c, 'd.ndjson.gz': gzipSync(d.bytes), 'users.csv': USERS },
-    args: ['--export', 'a.ndjson', '--export', 'b.ndjson', '--export', 'c.ndjson', '--export', 'd.ndjson.gz', '--users', 'users.csv', '--window', WINDOW, ...SIDE],
+    files: {
+      'a.ndjson': a.bytes,
+      'b.ndjson': b.bytes,
+      'c.ndjson': c,
+      'd.ndjson.gz': gzipSync(d.bytes),
+      'users.csv': USERS,
+    },
+    args: [
+      '--export',
+      'a.ndjson',
+      '--export',
+      'b.ndjson',
+      '--export',
+      'c.ndjson',
+      '--export',
+      'd.ndjson.gz',
+      '--users',
+      'users.csv',
+      '--window',
+      WINDOW,
+      ...SIDE,
+    ],
     check(expect, ref) {
       expect(list(userRow(expect, ref, 'u_3').exposed_fields)).toContain('$city');
       expect(list(userRow(expect, ref, 'u_5').exposed_fields)).toContain('$os');
       expect(list(userRow(expect, ref, 'u_6').exposed_fields)).toContain('$browser');
-      expect(rejectsOf(ref)).toEqual([['b.ndjson', badLast, expect.stringMatching(/^invalid JSON/)]]);
+      expect(rejectsOf(ref)).toEqual([
+        ['b.ndjson', badLast, expect.stringMatching(/^invalid JSON/)],
+      ]);
     },
   };
 }
@@ -501,11 +780,17 @@ function loneSurrogates(): Scenario {
   // JSON can hold a lone surrogate ("\ud800"): the worker sends strings as UTF-16 code units and
   // the main thread makes them back, or compares them with a user's own id, unit for unit.
   const odd = 'u_\ud800x';
-  const users = [JSON.stringify({ id: odd, email: 'odd@example.com' }), JSON.stringify({ id: 'u_1', email: 'ada@example.com' }), ''].join('\n');
+  const users = [
+    JSON.stringify({ id: odd, email: 'odd@example.com' }),
+    JSON.stringify({ id: 'u_1', email: 'ada@example.com' }),
+    '',
+  ].join('\n');
   const a = new Export({ seed: 40 });
   a.line(mp('Open', { time: T(9, 0, 0, 5), distinct_id: odd })); // out of the window: its id confirmed as the user's
   a.line(mp('Open', { time: T(9, 0, 0, 5), distinct_id: 'u_\udc00x', $device_id: 'd\ud800' })); // matches nobody: an identity of its own
-  a.line(mp('Open', { time: T(10), distinct_id: 'u_\udc00x', $device_id: 'd\ud800', $city: 'Oslo' }));
+  a.line(
+    mp('Open', { time: T(10), distinct_id: 'u_\udc00x', $device_id: 'd\ud800', $city: 'Oslo' }),
+  );
   a.line(mp('Open', { time: T(11), distinct_id: odd, $os: 'Linux', note: 'x\udfffy' }));
   return {
     name: 'lone surrogates in ids, device ids and values',
@@ -513,7 +798,11 @@ function loneSurrogates(): Scenario {
     args: ['--export', 'a.ndjson', '--users', 'users.ndjson', '--window', WINDOW, ...SIDE],
     check(expect, ref) {
       // Written as UTF-8, the lone surrogate comes out as U+FFFD.
-      expect(list(userRow(expect, ref, 'u_\ufffdx').exposed_fields)).toEqual(['$os', 'distinct_id', 'note']);
+      expect(list(userRow(expect, ref, 'u_\ufffdx').exposed_fields)).toEqual([
+        '$os',
+        'distinct_id',
+        'note',
+      ]);
       expect(text(ref.files.get('unmatched.csv'))).toContain('$city');
     },
   };
@@ -537,10 +826,23 @@ function crlfAndBom(): Scenario {
   return {
     name: 'CRLF line ends and a BOM (a CR/LF pair split by a read boundary; gzip)',
     files: { 'a.ndjson': a.bytes, 'b.ndjson.gz': gzipSync(b.bytes), 'users.csv': USERS },
-    args: ['--export', 'a.ndjson', '--export', 'b.ndjson.gz', '--users', 'users.csv', '--window', WINDOW, ...SIDE],
+    args: [
+      '--export',
+      'a.ndjson',
+      '--export',
+      'b.ndjson.gz',
+      '--users',
+      'users.csv',
+      '--window',
+      WINDOW,
+      ...SIDE,
+    ],
     check(expect, ref) {
       for (const u of ['u_1', 'u_4', 'u_2', 'u_5']) userRow(expect, ref, u);
-      expect(rejectsOf(ref).map((r) => [r[0], r[1]])).toEqual([['a.ndjson', bad], ['b.ndjson.gz', badB]]);
+      expect(rejectsOf(ref).map((r) => [r[0], r[1]])).toEqual([
+        ['a.ndjson', bad],
+        ['b.ndjson.gz', badB],
+      ]);
       expect(manifestOf(ref).counts.rejected).toBe(2);
     },
   };
@@ -565,11 +867,17 @@ function blankLines(): Scenario {
     files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
     args: ['--export', 'export.ndjson', '--users', 'users.csv', ...SIDE],
     check(expect, ref) {
-      expect(rejectsOf(ref).map((r) => [r[0], r[1]])).toEqual([['export.ndjson', bad1], ['export.ndjson', bad2]]);
+      expect(rejectsOf(ref).map((r) => [r[0], r[1]])).toEqual([
+        ['export.ndjson', bad1],
+        ['export.ndjson', bad2],
+      ]);
       expect(bad1, 'after the blank lines').toBeGreaterThan(1000);
       userRow(expect, ref, 'u_2');
       const m = manifestOf(ref);
-      expect(m.inputs.find((i: { role: string }) => i.role === 'export').records, 'blank lines are no records').toBe(m.counts.read);
+      expect(
+        m.inputs.find((i: { role: string }) => i.role === 'export').records,
+        'blank lines are no records',
+      ).toBe(m.counts.read);
     },
   };
 }
@@ -577,7 +885,9 @@ function blankLines(): Scenario {
 function longLines(): Scenario {
   const e = new Export({ seed: 21 });
   e.fillTo(0.5 * MiB);
-  const essay = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(Math.ceil((1.5 * MiB) / 57));
+  const essay = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(
+    Math.ceil((1.5 * MiB) / 57),
+  );
   e.line(mp('Note', { time: T(9), distinct_id: 'u_5', essay }));
   const bad = e.line('{"event":"Open","properties":{"note":"' + 'x'.repeat(5000) + '"}'); // longer than a reject keeps
   e.line(mp('Open', { time: T(10), distinct_id: 'u_1', bio: 'y'.repeat(10_000) }));
@@ -610,7 +920,17 @@ function absoluteLines(): Scenario {
   return {
     name: 'rejects keep absolute line numbers in every chunk; numbering starts again in the next file',
     files: { 'a.ndjson': a.bytes, 'b.ndjson': b.bytes, 'users.csv': USERS },
-    args: ['--export', 'a.ndjson', '--export', 'b.ndjson', '--users', 'users.csv', '--window', WINDOW, ...SIDE],
+    args: [
+      '--export',
+      'a.ndjson',
+      '--export',
+      'b.ndjson',
+      '--users',
+      'users.csv',
+      '--window',
+      WINDOW,
+      ...SIDE,
+    ],
     check(expect, ref) {
       expect(rejectsOf(ref)).toEqual([
         ['a.ndjson', l1, expect.stringMatching(/^invalid JSON/)],
@@ -637,12 +957,31 @@ function gzipDamaged(): Scenario {
   const after = mp('Open', { time: T(12), distinct_id: 'u_4', $city: 'Gdańsk' }) + '\n';
   return {
     name: 'gzip damaged mid-way (truncated; bytes overwritten): the whole lines before the damage are kept, the run goes on',
-    files: { 'cut.ndjson.gz': truncated, 'corrupt.ndjson.gz': corrupt, 'after.ndjson': after, 'users.csv': USERS },
-    args: ['--export', 'cut.ndjson.gz', '--export', 'corrupt.ndjson.gz', '--export', 'after.ndjson', '--users', 'users.csv', '--window', WINDOW, ...SIDE],
+    files: {
+      'cut.ndjson.gz': truncated,
+      'corrupt.ndjson.gz': corrupt,
+      'after.ndjson': after,
+      'users.csv': USERS,
+    },
+    args: [
+      '--export',
+      'cut.ndjson.gz',
+      '--export',
+      'corrupt.ndjson.gz',
+      '--export',
+      'after.ndjson',
+      '--users',
+      'users.csv',
+      '--window',
+      WINDOW,
+      ...SIDE,
+    ],
     check(expect, ref) {
       expect(ref.status).toBe(1);
       expect(text(ref.stderr)).toMatch(/cut\.ndjson\.gz: .*gzip stream is corrupt or truncated/);
-      expect(text(ref.stderr)).toMatch(/corrupt\.ndjson\.gz: .*gzip stream is corrupt or truncated/);
+      expect(text(ref.stderr)).toMatch(
+        /corrupt\.ndjson\.gz: .*gzip stream is corrupt or truncated/,
+      );
       const inputs = manifestOf(ref).inputs.filter((i: { role: string }) => i.role === 'export');
       const total = e.next - 1;
       for (const i of inputs.slice(0, 2)) {
@@ -671,7 +1010,18 @@ function strictStops(): Scenario {
   return {
     name: '--strict stops at the same file:line (an event without a time, in a later chunk, with the next file being read)',
     files: { 'a.ndjson': a.bytes, 'b.ndjson': b.bytes, 'users.csv': USERS },
-    args: ['--export', 'a.ndjson', '--export', 'b.ndjson', '--users', 'users.csv', '--window', WINDOW, '--strict', ...SIDE],
+    args: [
+      '--export',
+      'a.ndjson',
+      '--export',
+      'b.ndjson',
+      '--users',
+      'users.csv',
+      '--window',
+      WINDOW,
+      '--strict',
+      ...SIDE,
+    ],
     check(expect, ref) {
       expect(ref.status).toBe(1);
       expect(text(ref.stderr)).toBe(
@@ -716,7 +1066,9 @@ function stdinGzipStrict(): Scenario {
     args: ['--export', '-', '--users', 'users.csv', '--window', WINDOW, '--strict', ...SIDE],
     check(expect, ref) {
       expect(ref.status).toBe(1);
-      expect(text(ref.stderr)).toContain(`<stdin>:${bad}: error: event has no readable time (INPUT_BAD_RECORD)`);
+      expect(text(ref.stderr)).toContain(
+        `<stdin>:${bad}: error: event has no readable time (INPUT_BAD_RECORD)`,
+      );
     },
   };
 }
@@ -726,18 +1078,41 @@ function explain(): Scenario {
   const anon = { distinct_id: '$device:dev-x', $device_id: 'dev-x' };
   e.line(mp('Page View', { time: T(10), ...anon, $current_url: 'https://app.example.com/login' }));
   e.before(MiB, 50);
-  const identify = e.line(mp('$identify', { time: T(10, 5), distinct_id: 'u_3', $identified_id: 'u_3', $anon_distinct_id: '$device:dev-x', $device_id: 'dev-x', $user_id: 'u_3' }));
+  const identify = e.line(
+    mp('$identify', {
+      time: T(10, 5),
+      distinct_id: 'u_3',
+      $identified_id: 'u_3',
+      $anon_distinct_id: '$device:dev-x',
+      $device_id: 'dev-x',
+      $user_id: 'u_3',
+    }),
+  );
   e.fillTo(1.2 * MiB);
-  e.line(mp('Page View', { time: T(15), ...anon, $current_url: 'https://app.example.com/billing' }));
+  e.line(
+    mp('Page View', { time: T(15), ...anon, $current_url: 'https://app.example.com/billing' }),
+  );
   return {
     name: '--explain USER: the linking records named by file:line across chunks',
     files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
-    args: ['--export', 'export.ndjson', '--users', 'users.csv', '--window', WINDOW, '--explain', 'u_3', ...SIDE],
+    args: [
+      '--export',
+      'export.ndjson',
+      '--users',
+      'users.csv',
+      '--window',
+      WINDOW,
+      '--explain',
+      'u_3',
+      ...SIDE,
+    ],
     check(expect, ref) {
       const err = text(ref.stderr);
       expect(err).toMatch(/explain u_3: 3 in-window records attributed/);
       expect(err).toContain(`export.ndjson:${identify}`);
-      expect(list(userRow(expect, ref, 'u_3').match)).toEqual(expect.arrayContaining(['id', 'alias', 'session']));
+      expect(list(userRow(expect, ref, 'u_3').match)).toEqual(
+        expect.arrayContaining(['id', 'alias', 'session']),
+      );
     },
   };
 }
@@ -750,28 +1125,89 @@ function explain(): Scenario {
 function outOfWindowEvidence(explain: boolean): Scenario {
   const e = new Export({ seed: explain ? 35 : 36 });
   const before = (h: number, m = 0) => T(h, m, 0, 7); // 7 November: out of the window
-  e.line(mp('$identify', { time: before(10), distinct_id: 'u_2', $identified_id: 'u_2', $anon_distinct_id: 'anon-q', $device_id: 'dev-k', $user_id: 'u_2' }));
-  e.line(mp('Page View', { time: before(10, 5), distinct_id: '$device:dev-k', $device_id: 'dev-k' }));
+  e.line(
+    mp('$identify', {
+      time: before(10),
+      distinct_id: 'u_2',
+      $identified_id: 'u_2',
+      $anon_distinct_id: 'anon-q',
+      $device_id: 'dev-k',
+      $user_id: 'u_2',
+    }),
+  );
+  e.line(
+    mp('Page View', { time: before(10, 5), distinct_id: '$device:dev-k', $device_id: 'dev-k' }),
+  );
   e.line(mp('Page View', { time: before(10, 6), distinct_id: 'anon-t', $device_id: 'dev-t' }));
   e.before(MiB, 70);
-  e.line(mp('$merge', { time: before(11), distinct_id: 'anon-r', $distinct_ids: ['anon-q', 'anon-r'] }));
-  e.line(mp('Page View', { time: before(11, 5), distinct_id: 'anon-t', $device_id: 'dev-t', $user_id: 'u_6' }));
+  e.line(
+    mp('$merge', { time: before(11), distinct_id: 'anon-r', $distinct_ids: ['anon-q', 'anon-r'] }),
+  );
+  e.line(
+    mp('Page View', {
+      time: before(11, 5),
+      distinct_id: 'anon-t',
+      $device_id: 'dev-t',
+      $user_id: 'u_6',
+    }),
+  );
   e.line(mp('Page View', { time: T(9, 0, 0, 10), distinct_id: 'anon-s', $device_id: 'dev-m' }));
   e.fillTo(2 * MiB + 3000);
-  e.line(mp('Page View', { time: T(12), distinct_id: 'anon-r', $current_url: 'https://app.example.com/a' }));
-  e.line(mp('Page View', { time: T(12, 10), distinct_id: '$device:dev-k', $device_id: 'dev-k', $current_url: 'https://app.example.com/b' }));
-  e.line(mp('Page View', { time: T(12, 20), distinct_id: 'anon-t', $device_id: 'dev-t', $current_url: 'https://app.example.com/c' }));
-  e.line(mp('Page View', { time: T(12, 30), distinct_id: 'anon-s', $device_id: 'dev-m', $current_url: 'https://app.example.com/d' }));
+  e.line(
+    mp('Page View', {
+      time: T(12),
+      distinct_id: 'anon-r',
+      $current_url: 'https://app.example.com/a',
+    }),
+  );
+  e.line(
+    mp('Page View', {
+      time: T(12, 10),
+      distinct_id: '$device:dev-k',
+      $device_id: 'dev-k',
+      $current_url: 'https://app.example.com/b',
+    }),
+  );
+  e.line(
+    mp('Page View', {
+      time: T(12, 20),
+      distinct_id: 'anon-t',
+      $device_id: 'dev-t',
+      $current_url: 'https://app.example.com/c',
+    }),
+  );
+  e.line(
+    mp('Page View', {
+      time: T(12, 30),
+      distinct_id: 'anon-s',
+      $device_id: 'dev-m',
+      $current_url: 'https://app.example.com/d',
+    }),
+  );
   return {
     name: `identities and sessions from out-of-window records across chunks and workers${explain ? ', with --explain' : ''}`,
     files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
-    args: ['--export', 'export.ndjson', '--users', 'users.csv', '--window', WINDOW, ...(explain ? ['--explain', 'u_2'] : []), ...SIDE],
+    args: [
+      '--export',
+      'export.ndjson',
+      '--users',
+      'users.csv',
+      '--window',
+      WINDOW,
+      ...(explain ? ['--explain', 'u_2'] : []),
+      ...SIDE,
+    ],
     check(expect, ref) {
       const u2 = userRow(expect, ref, 'u_2');
-      expect(u2.match, 'anon-r (merged with anon-q) and dev-k reach u_2 only through out-of-window records').toBe('alias');
+      expect(
+        u2.match,
+        'anon-r (merged with anon-q) and dev-k reach u_2 only through out-of-window records',
+      ).toBe('alias');
       expect(u2.records).toBe('2');
       expect(userRow(expect, ref, 'u_6').match).toBe('alias');
-      expect(rowsOf(ref.files.get('unmatched.csv')).map((r) => r.vendor_id)).toContain('anon-s;dev-m');
+      expect(rowsOf(ref.files.get('unmatched.csv')).map((r) => r.vendor_id)).toContain(
+        'anon-s;dev-m',
+      );
       if (explain) expect(text(ref.stderr)).toMatch(/explain u_2: 2 in-window records attributed/);
     },
   };
@@ -782,39 +1218,96 @@ function loginSessions(): Scenario {
   e.fillTo(0.8 * MiB);
   e.line(mp('Open', { time: T(12, 1, 0, 10), distinct_id: 'anon-y', ip: '198.51.100.23' })); // out of the window
   e.before(MiB, 30);
-  e.line(mp('Open', { time: T(12, 30), distinct_id: 'anon-z', ip: '198.51.100.23', $browser: 'Firefox' }));
+  e.line(
+    mp('Open', {
+      time: T(12, 30),
+      distinct_id: 'anon-z',
+      ip: '198.51.100.23',
+      $browser: 'Firefox',
+    }),
+  );
   e.fillTo(1.1 * MiB);
   e.line(mp('Open', { time: T(12, 10), distinct_id: 'anon-w', ip: '198.51.100.99' }));
   e.line(mp('Open', { time: T(14), distinct_id: 'anon-v', ip: '198.51.100.23' })); // after u_2's login session
-  const sessions = ['user_id,start,end,ip,user_agent', 'u_2,2025-11-08T12:00:00Z,2025-11-08T13:00:00Z,198.51.100.23,', 'u_5,2025-11-08T12:00:00Z,2025-11-08T13:00:00Z,198.51.100.99,', ''].join('\n');
+  const sessions = [
+    'user_id,start,end,ip,user_agent',
+    'u_2,2025-11-08T12:00:00Z,2025-11-08T13:00:00Z,198.51.100.23,',
+    'u_5,2025-11-08T12:00:00Z,2025-11-08T13:00:00Z,198.51.100.99,',
+    '',
+  ].join('\n');
   return {
     name: '--sessions: internal login sessions matched on the ip of records in later chunks',
     files: { 'export.ndjson': e.bytes, 'users.csv': USERS, 'sessions.csv': sessions },
-    args: ['--export', 'export.ndjson', '--users', 'users.csv', '--sessions', 'sessions.csv', '--window', WINDOW, ...SIDE],
+    args: [
+      '--export',
+      'export.ndjson',
+      '--users',
+      'users.csv',
+      '--sessions',
+      'sessions.csv',
+      '--window',
+      WINDOW,
+      ...SIDE,
+    ],
     check(expect, ref) {
       expect(userRow(expect, ref, 'u_2').match).toBe('session');
       expect(userRow(expect, ref, 'u_5').match).toBe('session');
       const unmatched = rowsOf(ref.files.get('unmatched.csv'));
-      expect(unmatched.map((r) => r.vendor_id), 'outside the login session: unmatched').toContain('anon-v');
+      expect(
+        unmatched.map((r) => r.vendor_id),
+        'outside the login session: unmatched',
+      ).toContain('anon-v');
     },
   };
 }
 
 function notificationBasis(residenceColumns: boolean): Scenario {
   const e = new Export({ seed: residenceColumns ? 31 : 32 });
-  e.line(mp('Open', { time: T(9), distinct_id: 'u_1', mp_country_code: 'GB', $city: 'London', $email: 'ada@example.com' }));
+  e.line(
+    mp('Open', {
+      time: T(9),
+      distinct_id: 'u_1',
+      mp_country_code: 'GB',
+      $city: 'London',
+      $email: 'ada@example.com',
+    }),
+  );
   e.before(MiB, 80);
-  e.line(mp('Open', { time: T(10), distinct_id: 'u_2', mp_country_code: 'US', $region: 'Virginia', $current_url: 'https://app.example.com/reset?token=abc' }));
+  e.line(
+    mp('Open', {
+      time: T(10),
+      distinct_id: 'u_2',
+      mp_country_code: 'US',
+      $region: 'Virginia',
+      $current_url: 'https://app.example.com/reset?token=abc',
+    }),
+  );
   e.fillTo(1.1 * MiB);
-  e.line(mp('Open', { time: T(11), distinct_id: 'u_3', mp_country_code: 'CH', $email: 'zoe@example.com', phone: '+41 44 000 00 00' }));
+  e.line(
+    mp('Open', {
+      time: T(11),
+      distinct_id: 'u_3',
+      mp_country_code: 'CH',
+      $email: 'zoe@example.com',
+      phone: '+41 44 000 00 00',
+    }),
+  );
   e.line(mp('Open', { time: T(11, 5), distinct_id: 'u_3', mp_country_code: 'DE' }));
   e.line(mp('Open', { time: T(11, 10), distinct_id: 'u_3', mp_country_code: 'DE' }));
   return {
     name: `--notification-basis, residence ${residenceColumns ? 'from --residence-column (JSON output)' : 'inferred from vendor location chunk by chunk, with the brief'}`,
     files: { 'export.ndjson': e.bytes, 'users.csv': USERS },
     args: [
-      '--export', 'export.ndjson', '--users', 'users.csv', '--window', WINDOW, '--notification-basis',
-      ...(residenceColumns ? ['--residence-column', 'country,state', '--format', 'json'] : ['--notification-report', '$OUT/brief.md']),
+      '--export',
+      'export.ndjson',
+      '--users',
+      'users.csv',
+      '--window',
+      WINDOW,
+      '--notification-basis',
+      ...(residenceColumns
+        ? ['--residence-column', 'country,state', '--format', 'json']
+        : ['--notification-report', '$OUT/brief.md']),
       ...SIDE,
     ],
     check(expect, ref) {
@@ -824,7 +1317,9 @@ function notificationBasis(residenceColumns: boolean): Scenario {
         return;
       }
       expect(userRow(expect, ref, 'u_1').residence).toBe('GB (inferred)');
-      expect(userRow(expect, ref, 'u_3').residence, 'the place most records come from').toMatch(/^DE/);
+      expect(userRow(expect, ref, 'u_3').residence, 'the place most records come from').toMatch(
+        /^DE/,
+      );
       expect(text(ref.files.get('brief.md'))).toContain('# Breach notification brief');
     },
   };
@@ -846,37 +1341,99 @@ function mixedDirectory(): Scenario {
     '',
   ].join('\n');
   const Q = { time: T(10), distinct_id: 'u_3', $insert_id: 'ins-Q', color: 'red' };
-  const json = JSON.stringify([JSON.parse(mp('View', Q)), JSON.parse(mp('View', { time: T(10), distinct_id: 'u_5', memo: '192.0.2.77' }))], null, 2) + '\n';
+  const json =
+    JSON.stringify(
+      [
+        JSON.parse(mp('View', Q)),
+        JSON.parse(mp('View', { time: T(10), distinct_id: 'u_5', memo: '192.0.2.77' })),
+      ],
+      null,
+      2,
+    ) + '\n';
   const d = new Export({ seed: 34 });
   d.line(mp('View', { ...Q, size: 'XL' })); // a copy of the JSON document's record
   d.before(MiB, 45);
   d.line(mp('Open', { time: T(11), distinct_id: 'u_6', memo: '198.51.100.3' }));
   d.fillTo(1.1 * MiB);
   const seg = [
-    JSON.stringify({ type: 'track', event: 'Upgrade', userId: 'u_2', messageId: 'sg-1', timestamp: '2025-11-08T13:00:00.000Z', context: { ip: '203.0.113.77' } }),
+    JSON.stringify({
+      type: 'track',
+      event: 'Upgrade',
+      userId: 'u_2',
+      messageId: 'sg-1',
+      timestamp: '2025-11-08T13:00:00.000Z',
+      context: { ip: '203.0.113.77' },
+    }),
     '',
   ].join('\n');
   return {
     name: 'a directory mixing NDJSON with a CSV export and a JSON array between them: applied in file order',
-    files: { 'export/1-events.ndjson': a.bytes, 'export/2-warehouse.csv': csv, 'export/3-batch.json': json, 'export/4-more.ndjson': d.bytes, 'export/5-segment.ndjson.gz': gzipSync(seg), 'users.csv': USERS },
-    args: ['--export', 'export', '--users', 'users.csv', '--window', WINDOW, '--explain', 'u_4', ...SIDE],
+    files: {
+      'export/1-events.ndjson': a.bytes,
+      'export/2-warehouse.csv': csv,
+      'export/3-batch.json': json,
+      'export/4-more.ndjson': d.bytes,
+      'export/5-segment.ndjson.gz': gzipSync(seg),
+      'users.csv': USERS,
+    },
+    args: [
+      '--export',
+      'export',
+      '--users',
+      'users.csv',
+      '--window',
+      WINDOW,
+      '--explain',
+      'u_4',
+      ...SIDE,
+    ],
     check(expect, ref) {
-      expect(text(ref.stderr), 'u_4 is matched by a CSV row').toMatch(/explain u_4: 1 in-window records attributed\n.*\n +id +export\/2-warehouse\.csv:3 /);
+      expect(text(ref.stderr), 'u_4 is matched by a CSV row').toMatch(
+        /explain u_4: 1 in-window records attributed\n.*\n +id +export\/2-warehouse\.csv:3 /,
+      );
       expect(manifestOf(ref).counts.duplicates).toBe(2);
       expect(list(userRow(expect, ref, 'u_1').exposed_fields)).not.toContain('gift_note');
       expect(list(userRow(expect, ref, 'u_3').exposed_fields)).toContain('color');
-      expect(list(userRow(expect, ref, 'u_3').exposed_fields), 'the NDJSON copy comes after the document').not.toContain('size');
-      expect(list(userRow(expect, ref, 'u_6').exposed_categories), '`memo` is contact: its first email is in the CSV').toEqual(['account', 'contact']);
+      expect(
+        list(userRow(expect, ref, 'u_3').exposed_fields),
+        'the NDJSON copy comes after the document',
+      ).not.toContain('size');
+      expect(
+        list(userRow(expect, ref, 'u_6').exposed_categories),
+        '`memo` is contact: its first email is in the CSV',
+      ).toEqual(['account', 'contact']);
       const err = text(ref.stderr);
-      expect(err.indexOf('vendor: mixpanel (auto-detected in export/1-events.ndjson)')).toBeGreaterThanOrEqual(0);
-      expect(err.indexOf('vendor: mixpanel')).toBeLessThan(err.indexOf('vendor: segment (auto-detected in export/5-segment.ndjson.gz)'));
+      expect(
+        err.indexOf('vendor: mixpanel (auto-detected in export/1-events.ndjson)'),
+      ).toBeGreaterThanOrEqual(0);
+      expect(err.indexOf('vendor: mixpanel')).toBeLessThan(
+        err.indexOf('vendor: segment (auto-detected in export/5-segment.ndjson.gz)'),
+      );
     },
   };
 }
 
 const SCENARIOS: Scenario[] = [
-  duplicatesSplit(), categoryByLaterValue(), autoLockLate(), noTrailingNewline(), loneSurrogates(), crlfAndBom(), blankLines(), longLines(), absoluteLines(),
-  gzipDamaged(), strictStops(), stdinExport(), stdinGzipStrict(), explain(), outOfWindowEvidence(false), outOfWindowEvidence(true), loginSessions(), notificationBasis(false), notificationBasis(true), mixedDirectory(),
+  duplicatesSplit(),
+  categoryByLaterValue(),
+  autoLockLate(),
+  noTrailingNewline(),
+  loneSurrogates(),
+  crlfAndBom(),
+  blankLines(),
+  longLines(),
+  absoluteLines(),
+  gzipDamaged(),
+  strictStops(),
+  stdinExport(),
+  stdinGzipStrict(),
+  explain(),
+  outOfWindowEvidence(false),
+  outOfWindowEvidence(true),
+  loginSessions(),
+  notificationBasis(false),
+  notificationBasis(true),
+  mixedDirectory(),
 ];
 
 function writeCase(s: { files: Record<string, string | Buffer> }, tag: string): string {
@@ -903,7 +1460,11 @@ describe.concurrent('targeted cases: --workers 2 writes what --workers 0 writes'
   it.for(SCENARIOS)('$name', { timeout: 180_000 }, async (s, { expect }) => {
     const dir = writeCase(s, 'case');
     await keepOnFailure(dir, async () => {
-      const ref = await compareAll(expect, { cwd: dir, args: ['correlate', ...s.args], input: s.input }, CHUNKS);
+      const ref = await compareAll(
+        expect,
+        { cwd: dir, args: ['correlate', ...s.args], input: s.input },
+        CHUNKS,
+      );
       s.check(expect, ref);
     });
   });
@@ -939,8 +1500,18 @@ const propCaseArb: fc.Arbitrary<PropCase> = fc.record({
   files: fc.array(
     fc.record(
       {
-        model: fc.oneof({ weight: 4, arbitrary: ndjsonArb(valueOpts) }, { weight: 1, arbitrary: fileArb(valueOpts) }),
-        pad: sometimes(fc.record({ after: fc.nat(12), bytes: fc.integer({ min: MiB, max: MiB + 5000 }), long: fc.boolean() }), 0.4),
+        model: fc.oneof(
+          { weight: 4, arbitrary: ndjsonArb(valueOpts) },
+          { weight: 1, arbitrary: fileArb(valueOpts) },
+        ),
+        pad: sometimes(
+          fc.record({
+            after: fc.nat(12),
+            bytes: fc.integer({ min: MiB, max: MiB + 5000 }),
+            long: fc.boolean(),
+          }),
+          0.4,
+        ),
         ext: fc.constantFrom('.ndjson', '.json', '.jsonl', '.gz', ''),
       },
       { requiredKeys: ['model', 'ext'] },
@@ -950,8 +1521,17 @@ const propCaseArb: fc.Arbitrary<PropCase> = fc.record({
   windowed: fc.boolean(),
   vendor: fc.constantFrom('auto' as const, 'mixpanel' as const),
   // WORKERS_STRICT=0 leaves --strict out, to look past a --strict difference for others.
-  strict: process.env.WORKERS_STRICT === '0' ? fc.constant(false) : fc.oneof({ weight: 1, arbitrary: fc.constant(true) }, { weight: 5, arbitrary: fc.constant(false) }),
-  stdin: fc.oneof({ weight: 1, arbitrary: fc.constant(true) }, { weight: 3, arbitrary: fc.constant(false) }),
+  strict:
+    process.env.WORKERS_STRICT === '0'
+      ? fc.constant(false)
+      : fc.oneof(
+          { weight: 1, arbitrary: fc.constant(true) },
+          { weight: 5, arbitrary: fc.constant(false) },
+        ),
+  stdin: fc.oneof(
+    { weight: 1, arbitrary: fc.constant(true) },
+    { weight: 3, arbitrary: fc.constant(false) },
+  ),
   explain: fc.boolean(),
   basis: fc.boolean(),
   format: fc.constantFrom('csv' as const, 'json' as const, 'ndjson' as const),
@@ -969,7 +1549,11 @@ function propBytes(f: PropFile, u: UsersSpec, windowed: boolean): Buffer {
     if (nl < 0) break;
     at = nl + 1;
   }
-  const blank = f.pad.long ? Buffer.from(' '.repeat(f.pad.bytes) + '\n') : Buffer.from(('\t'.repeat(8) + ' '.repeat(1000) + '\r\n').repeat(Math.ceil(f.pad.bytes / 1011)));
+  const blank = f.pad.long
+    ? Buffer.from(' '.repeat(f.pad.bytes) + '\n')
+    : Buffer.from(
+        ('\t'.repeat(8) + ' '.repeat(1000) + '\r\n').repeat(Math.ceil(f.pad.bytes / 1011)),
+      );
   plain = Buffer.concat([plain.subarray(0, at), blank, plain.subarray(at)]); // where a line begins
   const gz = f.model.gzip;
   if (!gz.gz) return plain;
@@ -979,7 +1563,8 @@ function propBytes(f: PropFile, u: UsersSpec, windowed: boolean): Buffer {
 
 function propUsers(u: UsersSpec): string {
   const rows = ['id,email,mp,name'];
-  for (let i = 1; i <= u.n; i++) rows.push(`${userId(u, i)},${userEmail(i)},${userKey(i)},Name ${i}`);
+  for (let i = 1; i <= u.n; i++)
+    rows.push(`${userId(u, i)},${userEmail(i)},${userKey(i)},Name ${i}`);
   return rows.join('\n') + '\n';
 }
 
@@ -992,41 +1577,88 @@ function propSpec(dir: string, c: PropCase): Spec {
     else writeFileSync(join(dir, paths[i]!), bytes);
   });
   writeFileSync(join(dir, 'users.csv'), propUsers(c.users));
-  const args = ['correlate', ...paths.flatMap((p) => ['--export', p]), '--users', 'users.csv', '--user-key', 'mp', '--vendor', c.vendor, '--format', c.format, ...SIDE];
+  const args = [
+    'correlate',
+    ...paths.flatMap((p) => ['--export', p]),
+    '--users',
+    'users.csv',
+    '--user-key',
+    'mp',
+    '--vendor',
+    c.vendor,
+    '--format',
+    c.format,
+    ...SIDE,
+  ];
   if (c.windowed) args.push('--window', WINDOW);
   if (c.strict) args.push('--strict');
   if (c.explain) args.push('--explain', userId(c.users, 1));
   if (c.basis) args.push('--notification-basis');
   // Kept with the files when the case fails: the two runs, to repeat by hand.
   if (input) writeFileSync(join(dir, 'stdin'), input);
-  const line = (w: number, out: string) => ['node "$BIN"', 'correlate', '--workers', String(w), ...args.slice(1)].map((a) => (a.includes('$OUT') ? a.replace('$OUT', out) : a)).join(' ') + (input ? ' < stdin' : '');
-  writeFileSync(join(dir, 'repro.sh'), `# BIN=.../bin/breach-impact.js sh repro.sh; then diff -r out0 out2\nmkdir -p out0 out2\n${line(0, 'out0')} > out0/stdout 2> out0/stderr\nBREACH_IMPACT_CHUNK_BYTES=${c.chunk} ${line(2, 'out2')} > out2/stdout 2> out2/stderr\n`);
+  const line = (w: number, out: string) =>
+    ['node "$BIN"', 'correlate', '--workers', String(w), ...args.slice(1)]
+      .map((a) => (a.includes('$OUT') ? a.replace('$OUT', out) : a))
+      .join(' ') + (input ? ' < stdin' : '');
+  writeFileSync(
+    join(dir, 'repro.sh'),
+    `# BIN=.../bin/breach-impact.js sh repro.sh; then diff -r out0 out2\nmkdir -p out0 out2\n${line(0, 'out0')} > out0/stdout 2> out0/stderr\nBREACH_IMPACT_CHUNK_BYTES=${c.chunk} ${line(2, 'out2')} > out2/stdout 2> out2/stderr\n`,
+  );
   return { cwd: dir, args, input };
 }
 
 describe('property: generated exports, --workers 2 writes what --workers 0 writes', () => {
-  it('every output, byte for byte, whatever the chunk size', { timeout: 600_000 }, async ({ expect }) => {
-    let n = 0;
-    const out = await fc.check(
-      fc.asyncProperty(propCaseArb, async (c) => {
-        const dir = mkdtempSync(join(scratch, `prop-${++n}-`));
-        await keepOnFailure(dir, async () => {
-          const spec = propSpec(dir, c);
-          const [ref, par] = await Promise.all([runWith(spec, 0), runWith(spec, 2, c.chunk)]);
-          expectNoCrash(expect, ref, 'the --workers 0 run');
-          expectSame(expect, ref, par, `--workers 2, BREACH_IMPACT_CHUNK_BYTES=${c.chunk}, ${spec.args.join(' ')}`);
-        });
-        rmSync(dir, { recursive: true, force: true });
-      }),
-      // Shrinking runs the CLI twice a step: after 4 minutes the smallest case found so far is
-      // reported (a run that finds no failure in that time passes with the runs it made).
-      // FC_END_ON_FAILURE=1 reports the first failing case as generated.
-      { seed: SEED, numRuns: numRuns(12), endOnFailure: !!process.env.FC_END_ON_FAILURE, plugins: [fc.interruptAfterTimeLimit(240_000)] },
-    );
-    if (process.env.FC_REPORT) appendFileSync(process.env.FC_REPORT, JSON.stringify({ name: 'workers', seed: SEED, runs: out.numRuns, failed: out.failed, shrinks: out.numShrinks }) + '\n');
-    if (out.failed) {
-      const why = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
-      throw new Error(`${fc.defaultReportMessage(out) ?? `property "workers" failed (seed ${SEED})`}\n\nGot error: ${why}`);
-    }
-  });
+  it(
+    'every output, byte for byte, whatever the chunk size',
+    { timeout: 600_000 },
+    async ({ expect }) => {
+      let n = 0;
+      const out = await fc.check(
+        fc.asyncProperty(propCaseArb, async (c) => {
+          const dir = mkdtempSync(join(scratch, `prop-${++n}-`));
+          await keepOnFailure(dir, async () => {
+            const spec = propSpec(dir, c);
+            const [ref, par] = await Promise.all([runWith(spec, 0), runWith(spec, 2, c.chunk)]);
+            expectNoCrash(expect, ref, 'the --workers 0 run');
+            expectSame(
+              expect,
+              ref,
+              par,
+              `--workers 2, BREACH_IMPACT_CHUNK_BYTES=${c.chunk}, ${spec.args.join(' ')}`,
+            );
+          });
+          rmSync(dir, { recursive: true, force: true });
+        }),
+        // Shrinking runs the CLI twice a step: after 4 minutes the smallest case found so far is
+        // reported (a run that finds no failure in that time passes with the runs it made).
+        // FC_END_ON_FAILURE=1 reports the first failing case as generated.
+        {
+          seed: SEED,
+          numRuns: numRuns(12),
+          endOnFailure: !!process.env.FC_END_ON_FAILURE,
+          plugins: [fc.interruptAfterTimeLimit(240_000)],
+        },
+      );
+      if (process.env.FC_REPORT)
+        appendFileSync(
+          process.env.FC_REPORT,
+          JSON.stringify({
+            name: 'workers',
+            seed: SEED,
+            runs: out.numRuns,
+            failed: out.failed,
+            shrinks: out.numShrinks,
+          }) + '\n',
+        );
+      if (out.failed) {
+        const why =
+          out.errorInstance instanceof Error
+            ? out.errorInstance.message
+            : String(out.errorInstance);
+        throw new Error(
+          `${fc.defaultReportMessage(out) ?? `property "workers" failed (seed ${SEED})`}\n\nGot error: ${why}`,
+        );
+      }
+    },
+  );
 });

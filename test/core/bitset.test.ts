@@ -10,7 +10,8 @@ describe('BitSet', () => {
   it('holds exactly the ids added, in order, and ORs like a set union', () => {
     fc.assert(
       fc.property(ids, ids, (a, b) => {
-        const x = new BitSet(), y = new BitSet();
+        const x = new BitSet(),
+          y = new BitSet();
         for (const i of a) x.add(i);
         for (const i of b) y.add(i);
         expect([...x]).toEqual(sorted(a));

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORY_RULES, categoryByName, categoryByValue, hintCategory, SHAPES, urlFindings, valueHint, verdictFor, type Category } from '../../src/core/categorize.js';
+import {
+  CATEGORY_RULES,
+  categoryByName,
+  categoryByValue,
+  hintCategory,
+  SHAPES,
+  urlFindings,
+  valueHint,
+  verdictFor,
+  type Category,
+} from '../../src/core/categorize.js';
 
 /** What a name claims: its category outright, or the first conditional rule's (which its values must confirm). */
 const claimed = (f: string): Category => {
@@ -117,24 +127,41 @@ function decide(field: string, values: unknown[]): { category: Category; shape?:
     const h = best > 0 ? valueHint(v, x, best) : undefined;
     if (h) [best, shape] = [h[0], SHAPES[h[1]]];
   }
-  return { category: best === Infinity || best === 0 && v.base !== 'other' ? v.base : hintCategory(v, best), ...(shape ? { shape } : {}) };
+  return {
+    category:
+      best === Infinity || (best === 0 && v.base !== 'other') ? v.base : hintCategory(v, best),
+    ...(shape ? { shape } : {}),
+  };
 }
 
 describe('#14 categories decided by name and value together (CATEGORY_RULES)', () => {
   it('credential and contact names are conditional: their values must be able to carry one', () => {
-    for (const r of CATEGORY_RULES) if (r.category === 'credential') expect(r.values, String(r.name)).toBeDefined();
-    for (const f of ['password', 'reset_token', '$email', '$phone', '$name', 'traits.email']) expect(verdictFor(f).base, f).toBe('other');
+    for (const r of CATEGORY_RULES)
+      if (r.category === 'credential') expect(r.values, String(r.name)).toBeDefined();
+    for (const f of ['password', 'reset_token', '$email', '$phone', '$name', 'traits.email'])
+      expect(verdictFor(f).base, f).toBe('other');
   });
 
   it.each<[string, string, unknown[], Category, string?]>([
     // real field names from the samples and the vendors' reserved properties
     ['GA4 privacy_info (every row)', 'privacy_info.uses_transient_token', ['No', 'Yes'], 'other'],
     ['GA4 privacy_info ads storage', 'privacy_info.ads_storage', ['No'], 'other'],
-    ['PostHog email_service_available', 'properties.email_service_available', [false, true], 'other'],
+    [
+      'PostHog email_service_available',
+      'properties.email_service_available',
+      [false, true],
+      'other',
+    ],
     ['PostHog feature flag', 'properties.$feature/new-onboarding', [true, 'control'], 'other'],
     ['Mixpanel $email', '$email', ['ada@example.com'], 'contact', 'an email address'],
     ['an email field holding a placeholder', 'email', ['unknown', 'n/a', ''], 'other'],
-    ['a hashed email', 'email_sha256', ['a3f1c9d2e4b5a6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1'], 'contact', 'a hashed email'],
+    [
+      'a hashed email',
+      'email_sha256',
+      ['a3f1c9d2e4b5a6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1'],
+      'contact',
+      'a hashed email',
+    ],
     ['Segment traits.email', 'traits.email', ['ada@example.com'], 'contact', 'an email address'],
     ['an email-verified flag', 'email_verified', [true, 'true'], 'other'],
     ['Mixpanel $phone', '$phone', ['+1 (415) 555-0100'], 'contact', 'a phone number'],
@@ -142,10 +169,28 @@ describe('#14 categories decided by name and value together (CATEGORY_RULES)', (
     ['a phone-verified flag', 'phone_verified', [false], 'other'],
     ['Mixpanel $name', '$name', ['Ada Lovelace'], 'contact', 'text'],
     ['a name that is a flag', '$first_name', ['true', 0], 'other'],
-    ['a JWT in a token field', 'reset_token', ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1XzEwMDIifQ.c2lnbmF0dXJlX2hlcmU'], 'credential', 'a JWT'],
-    ['a hex reset code', 'reset_code', ['9f86d081884c7d659a2feaa0c55ad015'], 'credential', 'a hex string'],
+    [
+      'a JWT in a token field',
+      'reset_token',
+      ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1XzEwMDIifQ.c2lnbmF0dXJlX2hlcmU'],
+      'credential',
+      'a JWT',
+    ],
+    [
+      'a hex reset code',
+      'reset_code',
+      ['9f86d081884c7d659a2feaa0c55ad015'],
+      'credential',
+      'a hex string',
+    ],
     ['a live API key', 'api_key', ['sk_live_51H8xYzAbCdEfGh12'], 'credential', 'a base64 string'],
-    ['a UUID session code', 'session_code', ['3f9a1c52-7b04-4d8e-9c61-2e5f80a4b7d1'], 'credential', 'a UUID'],
+    [
+      'a UUID session code',
+      'session_code',
+      ['3f9a1c52-7b04-4d8e-9c61-2e5f80a4b7d1'],
+      'credential',
+      'a UUID',
+    ],
     ['a plain password', 'password', ['hunter2'], 'credential', 'a possible password'],
     ['a masked password', 'password', ['********', 'xxxx'], 'other'],
     ['a password flag', 'password_reset_enabled', [true, 'yes'], 'other'],
@@ -159,9 +204,27 @@ describe('#14 categories decided by name and value together (CATEGORY_RULES)', (
     ['a long number', 'secret', ['123456789012345678901234'], 'other'],
     ['a URL in a secret field', 'secret', ['https://example.com/?a=b'], 'other'],
     ['a sentence', 'api_key', ['please rotate the key'], 'other'],
-    ['an email in a token field is contact, by its value', 'token', ['ada@example.com'], 'contact', 'an email address'],
-    ['a secret after an email: the credential rule outranks the value', 'auth_token', ['ada@example.com', '9f86d081884c7d659a2feaa0c55ad015'], 'credential', 'a hex string'],
-    ['an object holding a secret', 'credentials', [{ kind: 'bearer', value: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig' }], 'credential', 'a JWT'],
+    [
+      'an email in a token field is contact, by its value',
+      'token',
+      ['ada@example.com'],
+      'contact',
+      'an email address',
+    ],
+    [
+      'a secret after an email: the credential rule outranks the value',
+      'auth_token',
+      ['ada@example.com', '9f86d081884c7d659a2feaa0c55ad015'],
+      'credential',
+      'a hex string',
+    ],
+    [
+      'an object holding a secret',
+      'credentials',
+      [{ kind: 'bearer', value: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig' }],
+      'credential',
+      'a JWT',
+    ],
   ])('%s: %s %j → %s', (_what, field, values, category, shape) => {
     const d = decide(field, values);
     expect(d.category).toBe(category);
@@ -208,7 +271,11 @@ describe('urlFindings: 1 = email, 2 = credential-like parameter', () => {
     ['code= (OAuth)', 'https://app.example.com/callback?code=4/0Adeu5B&state=abc', 2],
     ['email and token', 'https://app.example.com/verify?email=alice%40example.com&token=abc', 3],
     ['email and api_key', 'https://app.example.com/verify?api_key=k1&e=alice@example.com', 3],
-    ['fragment access_token', 'https://app.example.com/cb#access_token=ya29.abc&token_type=Bearer', 2],
+    [
+      'fragment access_token',
+      'https://app.example.com/cb#access_token=ya29.abc&token_type=Bearer',
+      2,
+    ],
     ['fragment with email', 'https://app.example.com/#email=alice@example.com', 1],
     ['hash-router query', 'https://app.example.com/#/reset?token=abc', 2],
     ['relative path with token', '/reset-password?token=abc', 2],

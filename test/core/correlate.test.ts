@@ -7,7 +7,8 @@ import { VendorRecord, type Kind } from '../../src/core/record.js';
 import { buildUserIndex, type UserIndex } from '../../src/core/user-index.js';
 
 const hashFn: HashFn = (name, s) => createHash(name).update(s, 'utf8').digest('hex');
-const hex = (name: 'md5' | 'sha1' | 'sha256', s: string) => createHash(name).update(s).digest('hex');
+const hex = (name: 'md5' | 'sha1' | 'sha256', s: string) =>
+  createHash(name).update(s).digest('hex');
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -45,7 +46,13 @@ const USERS: string[][] = [
 function userIndex(): UserIndex {
   return buildUserIndex(
     { header: HEADER, rows: USERS.map((cells, i) => ({ cells, line: i + 2 })) },
-    { file: 'users.csv', idColumn: 'id', emailColumn: 'email', userKeys: ['mixpanel_distinct_id'], userColumns: ['name'] },
+    {
+      file: 'users.csv',
+      idColumn: 'id',
+      emailColumn: 'email',
+      userKeys: ['mixpanel_distinct_id'],
+      userColumns: ['name'],
+    },
     hashFn,
   );
 }
@@ -106,7 +113,12 @@ const anon = (dev: string, time: number, props: Record<string, unknown> = {}): R
   time,
   props: { distinct_id: '$device:' + dev, $device_id: dev, ...props },
 });
-const ident = (user: string, dev: string, time: number, props: Record<string, unknown> = {}): R => ({
+const ident = (
+  user: string,
+  dev: string,
+  time: number,
+  props: Record<string, unknown> = {},
+): R => ({
   ids: [user, dev],
   device: dev,
   time,
@@ -155,7 +167,14 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'email match from an email field, case and space differences',
-    records: [{ ids: ['anon-9'], emails: ['  ALICE@Example.COM '], time: T0, props: { distinct_id: 'anon-9', $email: '  ALICE@Example.COM ' } }],
+    records: [
+      {
+        ids: ['anon-9'],
+        emails: ['  ALICE@Example.COM '],
+        time: T0,
+        props: { distinct_id: 'anon-9', $email: '  ALICE@Example.COM ' },
+      },
+    ],
     check({ res, user }) {
       expect(res.users).toHaveLength(1);
       expect(user('u1')?.methods).toEqual(['email']);
@@ -164,35 +183,65 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'email match when the user table email has odd case and spaces',
-    records: [{ ids: ['anon-8'], emails: ['bob@example.com'], time: T0, props: { $email: 'bob@example.com' } }],
+    records: [
+      {
+        ids: ['anon-8'],
+        emails: ['bob@example.com'],
+        time: T0,
+        props: { $email: 'bob@example.com' },
+      },
+    ],
     check({ user }) {
       expect(user('u2')?.methods).toEqual(['email']);
     },
   },
   {
     name: 'email match when the distinct_id is an email',
-    records: [{ ids: ['Alice@EXAMPLE.com'], time: T0, props: { distinct_id: 'Alice@EXAMPLE.com' } }],
+    records: [
+      { ids: ['Alice@EXAMPLE.com'], time: T0, props: { distinct_id: 'Alice@EXAMPLE.com' } },
+    ],
     check({ user }) {
       expect(user('u1')?.methods).toEqual(['email']);
     },
   },
   {
     name: 'email match across Unicode normalization (decomposed é)',
-    records: [{ ids: ['anon-7'], emails: ['JOSE\u0301@example.com'], time: T0, props: { $email: 'JOSE\u0301@example.com' } }],
+    records: [
+      {
+        ids: ['anon-7'],
+        emails: ['JOSE\u0301@example.com'],
+        time: T0,
+        props: { $email: 'JOSE\u0301@example.com' },
+      },
+    ],
     check({ user }) {
       expect(user('u6')?.methods).toEqual(['email']);
     },
   },
   {
     name: 'id and email on one record agree: both methods recorded, strongest first',
-    records: [{ ids: ['u1'], emails: ['alice@example.com'], time: T0, props: { distinct_id: 'u1', $email: 'alice@example.com' } }],
+    records: [
+      {
+        ids: ['u1'],
+        emails: ['alice@example.com'],
+        time: T0,
+        props: { distinct_id: 'u1', $email: 'alice@example.com' },
+      },
+    ],
     check({ user }) {
       expect(user('u1')?.methods).toEqual(['id', 'email']);
     },
   },
   {
     name: 'email_hash match: sha256 in a hash field',
-    records: [{ ids: ['anon-6'], hashes: [hex('sha256', 'alice@example.com')], time: T0, props: { email_sha256: hex('sha256', 'alice@example.com') } }],
+    records: [
+      {
+        ids: ['anon-6'],
+        hashes: [hex('sha256', 'alice@example.com')],
+        time: T0,
+        props: { email_sha256: hex('sha256', 'alice@example.com') },
+      },
+    ],
     check({ res, user }) {
       expect(user('u1')?.methods).toEqual(['email_hash']);
       expect(user('u1')?.confidence).toBe('high');
@@ -209,7 +258,9 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'email_hash match on the Gmail-canonical form',
-    records: [{ ids: ['anon-5'], hashes: [hex('sha256', 'johndoe@gmail.com')], time: T0, props: {} }],
+    records: [
+      { ids: ['anon-5'], hashes: [hex('sha256', 'johndoe@gmail.com')], time: T0, props: {} },
+    ],
     check({ res, user }) {
       expect(user('u5')?.methods).toEqual(['email_hash']);
       expect(res.hashRecipes).toEqual({ 'sha256(gmail_canonical)': 1 });
@@ -217,11 +268,22 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'two users sharing an email → ambiguous, shared email',
-    records: [{ ids: ['anon-4'], emails: ['shared@example.com'], time: T0, props: { $email: 'shared@example.com' } }],
+    records: [
+      {
+        ids: ['anon-4'],
+        emails: ['shared@example.com'],
+        time: T0,
+        props: { $email: 'shared@example.com' },
+      },
+    ],
     check({ res }) {
       expect(res.users).toEqual([]);
       expect(res.ambiguous).toHaveLength(1);
-      expect(res.ambiguous[0]).toMatchObject({ candidates: ['u3', 'u4'], reason: 'shared email', records: 1 });
+      expect(res.ambiguous[0]).toMatchObject({
+        candidates: ['u3', 'u4'],
+        reason: 'shared email',
+        records: 1,
+      });
     },
   },
   {
@@ -279,8 +341,17 @@ const SCENARIOS: Scenario[] = [
     name: 'alias through an $identify-style merge that arrives first',
     window: W,
     records: [
-      { ids: ['u2', 'anon-x'], time: T0 - 3 * HOUR, props: { distinct_id: 'u2', $identified_id: 'u2', $anon_distinct_id: 'anon-x' } },
-      { ids: ['anon-x'], device: 'anon-x', time: T0, props: { distinct_id: 'anon-x', $browser: 'Firefox' } },
+      {
+        ids: ['u2', 'anon-x'],
+        time: T0 - 3 * HOUR,
+        props: { distinct_id: 'u2', $identified_id: 'u2', $anon_distinct_id: 'anon-x' },
+      },
+      {
+        ids: ['anon-x'],
+        device: 'anon-x',
+        time: T0,
+        props: { distinct_id: 'anon-x', $browser: 'Firefox' },
+      },
     ],
     check({ user }) {
       expect(user('u2')?.methods).toEqual(['alias']);
@@ -296,7 +367,8 @@ const SCENARIOS: Scenario[] = [
       ident('u2', 'dev3', T0 + 5 * HOUR + 5 * MIN),
     ],
     check({ res, user }) {
-      const a = user('u1')!, b = user('u2')!;
+      const a = user('u1')!,
+        b = user('u2')!;
       expect(a.records).toBe(2);
       expect(b.records).toBe(2);
       expect(a.methods).toEqual(['id', 'session']);
@@ -331,10 +403,18 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'a session identifying two users → ambiguous',
-    records: [anon('dev4', T0, { $city: 'Oslo' }), ident('u1', 'dev4', T0 + MIN), ident('u2', 'dev4', T0 + 2 * MIN)],
+    records: [
+      anon('dev4', T0, { $city: 'Oslo' }),
+      ident('u1', 'dev4', T0 + MIN),
+      ident('u2', 'dev4', T0 + 2 * MIN),
+    ],
     check({ res, user }) {
       expect(res.ambiguous).toHaveLength(1);
-      expect(res.ambiguous[0]).toMatchObject({ candidates: ['u1', 'u2'], reason: 'session identifies two users', records: 1 });
+      expect(res.ambiguous[0]).toMatchObject({
+        candidates: ['u1', 'u2'],
+        reason: 'session identifies two users',
+        records: 1,
+      });
       expect(user('u1')?.records).toBe(1);
       expect(user('u2')?.records).toBe(1);
       expect(user('u1')?.methods).toEqual(['id']);
@@ -345,7 +425,11 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'window: start inclusive, end exclusive',
     window: W,
-    records: [W.start - 1, W.start, W.end - 1, W.end, W.end + HOUR].map((t) => ({ ids: ['u1'], time: t, props: { distinct_id: 'u1' } })),
+    records: [W.start - 1, W.start, W.end - 1, W.end, W.end + HOUR].map((t) => ({
+      ids: ['u1'],
+      time: t,
+      props: { distinct_id: 'u1' },
+    })),
     check({ res, user }) {
       const u = user('u1')!;
       expect(u.records).toBe(2);
@@ -358,7 +442,11 @@ const SCENARIOS: Scenario[] = [
     name: 'profile records always count, whatever the window',
     window: W,
     records: [
-      { kind: 'profile', ids: ['u2'], props: { $distinct_id: 'u2', $name: 'Bob', $phone: '+1 555 0100' } },
+      {
+        kind: 'profile',
+        ids: ['u2'],
+        props: { $distinct_id: 'u2', $name: 'Bob', $phone: '+1 555 0100' },
+      },
       { ids: ['u2'], time: W.end + HOUR, props: { distinct_id: 'u2', $city: 'Out' } },
     ],
     check({ res, user }) {
@@ -373,7 +461,10 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'an event with no readable time under --window is rejected with a reason',
     window: W,
-    records: [{ ids: ['u1'], props: { distinct_id: 'u1' } }, { ids: ['u1'], time: T0, props: { distinct_id: 'u1' } }],
+    records: [
+      { ids: ['u1'], props: { distinct_id: 'u1' } },
+      { ids: ['u1'], time: T0, props: { distinct_id: 'u1' } },
+    ],
     check({ res, rejects, user }) {
       expect(rejects).toHaveLength(1);
       expect(rejects[0]).toMatch(/time/);
@@ -383,7 +474,10 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'without --window every record counts, even one with no time',
-    records: [{ ids: ['u1'], props: { distinct_id: 'u1' } }, { ids: ['u1'], time: T0 - 1000 * HOUR, props: { distinct_id: 'u1' } }],
+    records: [
+      { ids: ['u1'], props: { distinct_id: 'u1' } },
+      { ids: ['u1'], time: T0 - 1000 * HOUR, props: { distinct_id: 'u1' } },
+    ],
     check({ res, user }) {
       expect(user('u1')?.records).toBe(2);
       expect(res.counts.out_of_window).toBe(0);
@@ -424,7 +518,17 @@ const SCENARIOS: Scenario[] = [
     ],
     check({ user }) {
       const u = user('u1')!;
-      expect(u.fields).toEqual(['$city', '$device_id', '$user_id', 'beta', 'distinct_id', 'org_id', 'plan', 'seats', 'tags']);
+      expect(u.fields).toEqual([
+        '$city',
+        '$device_id',
+        '$user_id',
+        'beta',
+        'distinct_id',
+        'org_id',
+        'plan',
+        'seats',
+        'tags',
+      ]);
       expect(u.categories).toEqual(['account', 'location', 'other']);
     },
   },
@@ -443,7 +547,13 @@ const SCENARIOS: Scenario[] = [
     ],
     check({ res, user }) {
       const u = user('u1')!;
-      expect(u.fields).toEqual(['$current_url', '$current_url#token', '$initial_referrer', '$referrer', '$referrer#email']);
+      expect(u.fields).toEqual([
+        '$current_url',
+        '$current_url#token',
+        '$initial_referrer',
+        '$referrer',
+        '$referrer#email',
+      ]);
       expect(u.categories).toEqual(['contact', 'credential', 'web']);
       expect(res.fieldCategories.get('$current_url#token')).toBe('credential');
       expect(res.fieldCategories.get('$referrer#email')).toBe('contact');
@@ -452,7 +562,13 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'a field whose name says nothing is categorized by its values',
-    records: [{ ids: ['u1'], time: T0, props: { misc: 'carol@example.org', peer: '10.1.2.3', plan: 'pro' } }],
+    records: [
+      {
+        ids: ['u1'],
+        time: T0,
+        props: { misc: 'carol@example.org', peer: '10.1.2.3', plan: 'pro' },
+      },
+    ],
     check({ res, user }) {
       expect(res.fieldCategories.get('misc')).toBe('contact');
       expect(res.fieldCategories.get('peer')).toBe('location');
@@ -463,13 +579,30 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'no evidence at all → unmatched, with the emails seen',
     records: [
-      { ids: ['stranger'], emails: ['Carol@Example.org'], device: 'stranger', time: T0, props: { distinct_id: 'stranger', $email: 'Carol@Example.org' } },
-      { ids: ['stranger'], device: 'stranger', time: T0 + 2 * HOUR, props: { distinct_id: 'stranger', $city: 'Nice' } },
+      {
+        ids: ['stranger'],
+        emails: ['Carol@Example.org'],
+        device: 'stranger',
+        time: T0,
+        props: { distinct_id: 'stranger', $email: 'Carol@Example.org' },
+      },
+      {
+        ids: ['stranger'],
+        device: 'stranger',
+        time: T0 + 2 * HOUR,
+        props: { distinct_id: 'stranger', $city: 'Nice' },
+      },
     ],
     check({ res }) {
       expect(res.users).toEqual([]);
       expect(res.unmatched).toHaveLength(1);
-      expect(res.unmatched[0]).toMatchObject({ vendorIds: ['stranger'], records: 2, first: T0, last: T0 + 2 * HOUR, emails: ['carol@example.org'] });
+      expect(res.unmatched[0]).toMatchObject({
+        vendorIds: ['stranger'],
+        records: 2,
+        first: T0,
+        last: T0 + 2 * HOUR,
+        emails: ['carol@example.org'],
+      });
       expect(res.unmatched[0]!.fields).toEqual(['$city', '$email', 'distinct_id']);
     },
   },

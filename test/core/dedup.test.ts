@@ -11,7 +11,8 @@ describe('Fingerprints', () => {
 
   it('keeps every key through growth (100k keys, each seen twice)', () => {
     const f = new Fingerprints();
-    let first = 0, again = 0;
+    let first = 0,
+      again = 0;
     for (let i = 0; i < 100_000; i++) if (!f.seen(`e\0d${i}\0${i * 7}\0ins-${i}`)) first++;
     for (let i = 0; i < 100_000; i++) if (f.seen(`e\0d${i}\0${i * 7}\0ins-${i}`)) again++;
     expect([first, again]).toEqual([100_000, 100_000]);

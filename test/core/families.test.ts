@@ -38,7 +38,13 @@ describe('#14 field families', () => {
   });
 
   it('groups families of two or more, keeps every field, and leaves a family of one as its field', () => {
-    const fields = ['$browser', 'properties.$feature/a', 'utm_source', 'properties.$feature/b', '$city'];
+    const fields = [
+      '$browser',
+      'properties.$feature/a',
+      'utm_source',
+      'properties.$feature/b',
+      '$city',
+    ];
     const groups = groupFields(fields);
     expect(groups.map((g) => [g.family?.id, g.fields])).toEqual([
       [undefined, ['$browser']],

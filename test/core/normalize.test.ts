@@ -19,7 +19,11 @@ describe('normalizeEmail: trim, NFC, lower-case; non-emails → empty', () => {
     ['upper-case', 'Alice@Example.COM', 'alice@example.com'],
     ['surrounding spaces', '  alice@example.com  ', 'alice@example.com'],
     ['tabs and newline', '\talice@example.com\r\n', 'alice@example.com'],
-    ['plus tag kept (not gmail canonicalisation)', 'Alice+News@Example.com', 'alice+news@example.com'],
+    [
+      'plus tag kept (not gmail canonicalisation)',
+      'Alice+News@Example.com',
+      'alice+news@example.com',
+    ],
     ['dots kept', 'first.last@example.com', 'first.last@example.com'],
     ['decomposed é becomes composed é', 'jose\u0301@example.com', 'jos\u00e9@example.com'],
     ['composed é stays composed', 'jos\u00e9@example.com', 'jos\u00e9@example.com'],
@@ -31,7 +35,9 @@ describe('normalizeEmail: trim, NFC, lower-case; non-emails → empty', () => {
   });
 
   it('a decomposed and a composed address normalize to the same string', () => {
-    expect(normalizeEmail('Ren\u0065\u0301e@Example.com')).toBe(normalizeEmail('ren\u00e9e@example.com'));
+    expect(normalizeEmail('Ren\u0065\u0301e@Example.com')).toBe(
+      normalizeEmail('ren\u00e9e@example.com'),
+    );
     expect(normalizeEmail('Ren\u0065\u0301e@Example.com')).toBe('ren\u00e9e@example.com');
   });
 
@@ -80,15 +86,16 @@ describe('gmailCanonical', () => {
     expect(gmailCanonical(input)).toBe(expected);
   });
 
-  it.each<[string]>([['john.doe@googlemail.com'], ['john.doe+x@googlemail.com'], ['j.ohn.doe@googlemail.com']])(
-    'googlemail.com is canonicalized too: %j',
-    (input) => {
-      const got = gmailCanonical(input);
-      expect(got).toBeDefined();
-      expect(got!.split('@')[0]).toBe('johndoe');
-      expect(['gmail.com', 'googlemail.com']).toContain(got!.split('@')[1]);
-    },
-  );
+  it.each<[string]>([
+    ['john.doe@googlemail.com'],
+    ['john.doe+x@googlemail.com'],
+    ['j.ohn.doe@googlemail.com'],
+  ])('googlemail.com is canonicalized too: %j', (input) => {
+    const got = gmailCanonical(input);
+    expect(got).toBeDefined();
+    expect(got!.split('@')[0]).toBe('johndoe');
+    expect(['gmail.com', 'googlemail.com']).toContain(got!.split('@')[1]);
+  });
 });
 
 describe('isHashShaped: 32/40/64 hex only', () => {
@@ -195,9 +202,11 @@ describe('emailHashRecipes with node:crypto', () => {
   });
 
   it('non-gmail address has no gmail_canonical recipe', () => {
-    expect(emailHashRecipes('a@example.com', hashFn).map(([r]) => r).sort()).toEqual(
-      ['md5(lower(trim))', 'sha1(lower(trim))', 'sha256(lower(trim))'],
-    );
+    expect(
+      emailHashRecipes('a@example.com', hashFn)
+        .map(([r]) => r)
+        .sort(),
+    ).toEqual(['md5(lower(trim))', 'sha1(lower(trim))', 'sha256(lower(trim))']);
   });
 
   it.each<[string, string]>([

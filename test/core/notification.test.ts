@@ -15,14 +15,34 @@ const claimed = (f: string): Category => {
   const v = verdictFor(f);
   return v.base !== 'other' ? v.base : (v.tests[0]?.category ?? 'other');
 };
-const cat = (extra: Record<string, Category> = {}) => (f: string) => extra[f] ?? (f.endsWith('#token') ? 'credential' : f.endsWith('#email') ? 'contact' : claimed(f));
+const cat =
+  (extra: Record<string, Category> = {}) =>
+  (f: string) =>
+    extra[f] ??
+    (f.endsWith('#token') ? 'credential' : f.endsWith('#email') ? 'contact' : claimed(f));
 
-function verdict(id: string, fields: string[], methods: string[] = ['id'], vendorIds: string[] = ['u1']) {
+function verdict(
+  id: string,
+  fields: string[],
+  methods: string[] = ['id'],
+  vendorIds: string[] = ['u1'],
+) {
   const el = elementsOf({ fields, categoryOf: cat(), methods, vendorIds });
   return evaluate(regime(id), el, false);
 }
 
-const MIXPANEL = ['$name', '$email', '$city', '$region', 'mp_country_code', '$os', '$browser', '$referrer', 'distinct_id', 'org_id'];
+const MIXPANEL = [
+  '$name',
+  '$email',
+  '$city',
+  '$region',
+  'mp_country_code',
+  '$os',
+  '$browser',
+  '$referrer',
+  'distinct_id',
+  'org_id',
+];
 const US_STATES = ['us-ca', 'us-fl', 'us-il', 'us-ny', 'us-tx', 'us-wa', 'us-default'];
 
 describe('regimes by residence', () => {
@@ -47,15 +67,21 @@ describe('a Mixpanel-style exposure (name, email, coarse location, device, refer
     expect(b.verdict).toBe('assess');
     expect(b.detail).toMatch(/Art\. 33 risk assessment/);
   });
-  it.each(US_STATES.filter((s) => s !== 'us-fl'))('%s: not notifiable, saying what is missing', (id) => {
-    const b = verdict(id, MIXPANEL);
-    expect(b.verdict).toBe('not notifiable');
-    expect(b.detail).toMatch(/no name with a .*and no email or username with a password/);
-    expect(b.fields).toEqual([]);
-  });
+  it.each(US_STATES.filter((s) => s !== 'us-fl'))(
+    '%s: not notifiable, saying what is missing',
+    (id) => {
+      const b = verdict(id, MIXPANEL);
+      expect(b.verdict).toBe('not notifiable');
+      expect(b.detail).toMatch(/no name with a .*and no email or username with a password/);
+      expect(b.fields).toEqual([]);
+    },
+  );
   it('us-fl: assess, because name + geolocation is a counsel call', () => {
     const b = verdict('us-fl', MIXPANEL);
-    expect(b).toMatchObject({ verdict: 'assess', fields: ['$city', '$name', '$region', 'mp_country_code'] });
+    expect(b).toMatchObject({
+      verdict: 'assess',
+      fields: ['$city', '$name', '$region', 'mp_country_code'],
+    });
     expect(b.detail).toMatch(/information regarding an individual's geolocation/);
   });
 });
@@ -64,19 +90,27 @@ describe('notifiable combinations', () => {
   it.each(US_STATES)('%s: email + password (Category 2)', (id) => {
     const b = verdict(id, ['$email', 'password']);
     expect(b.verdict).toBe('notifiable');
-    expect(b.detail).toMatch(/^(Category 2|online account credentials): email \(\$email\) \+ password \(password\)$/);
+    expect(b.detail).toMatch(
+      /^(Category 2|online account credentials): email \(\$email\) \+ password \(password\)$/,
+    );
     expect(b.condition).toBeUndefined();
   });
-  it.each(US_STATES)('%s: email + a reset token in a URL, with the condition counsel must confirm', (id) => {
-    const b = verdict(id, ['$current_url', '$current_url#email', '$current_url#token']);
-    expect(b.verdict).toBe('notifiable');
-    expect(b.detail).toContain('email ($current_url#email) + credential ($current_url#token)');
-    expect(b.fields).toEqual(['$current_url#email', '$current_url#token']);
-    expect(b.condition).toMatch(/still permitted access/);
-    expect(basisText(b)).toMatch(/\[condition: counsel to confirm/);
-  });
+  it.each(US_STATES)(
+    '%s: email + a reset token in a URL, with the condition counsel must confirm',
+    (id) => {
+      const b = verdict(id, ['$current_url', '$current_url#email', '$current_url#token']);
+      expect(b.verdict).toBe('notifiable');
+      expect(b.detail).toContain('email ($current_url#email) + credential ($current_url#token)');
+      expect(b.fields).toEqual(['$current_url#email', '$current_url#token']);
+      expect(b.condition).toMatch(/still permitted access/);
+      expect(basisText(b)).toMatch(/\[condition: counsel to confirm/);
+    },
+  );
   it.each(US_STATES)('%s: name + SSN (Category 1)', (id) => {
-    expect(verdict(id, ['$name', 'ssn'])).toMatchObject({ verdict: 'notifiable', fields: ['$name', 'ssn'] });
+    expect(verdict(id, ['$name', 'ssn'])).toMatchObject({
+      verdict: 'notifiable',
+      fields: ['$name', 'ssn'],
+    });
   });
   it.each(US_STATES)('%s: name + card number + CVV, but not without the code', (id) => {
     expect(verdict(id, ['first_name', 'card_number', 'cvv']).verdict).toBe('notifiable');
@@ -91,7 +125,10 @@ describe('notifiable combinations', () => {
     expect(verdict('us-tx', ['$name', 'fingerprint']).verdict).toBe('not notifiable');
   });
   it('an email used as the vendor id is an exposed email', () => {
-    expect(verdict('us-ca', ['password'], ['email'], ['Ada@example.com'])).toMatchObject({ verdict: 'notifiable', detail: 'Category 2: email (email match, email as vendor id) + password (password)' });
+    expect(verdict('us-ca', ['password'], ['email'], ['Ada@example.com'])).toMatchObject({
+      verdict: 'notifiable',
+      detail: 'Category 2: email (email match, email as vendor id) + password (password)',
+    });
   });
   it('a password alone, without an email or username, is not notifiable', () => {
     expect(verdict('us-ca', ['password', 'distinct_id']).verdict).toBe('not notifiable');
@@ -105,6 +142,16 @@ describe('rule files', () => {
       expect(r.version, r.id).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(r.sources.length, r.id).toBeGreaterThan(0);
     }
-    expect(rules.regimes.map((r) => r.id)).toEqual(['gdpr', 'uk-gdpr', 'us-ca', 'us-default', 'us-fl', 'us-il', 'us-ny', 'us-tx', 'us-wa']);
+    expect(rules.regimes.map((r) => r.id)).toEqual([
+      'gdpr',
+      'uk-gdpr',
+      'us-ca',
+      'us-default',
+      'us-fl',
+      'us-il',
+      'us-ny',
+      'us-tx',
+      'us-wa',
+    ]);
   });
 });

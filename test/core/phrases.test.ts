@@ -15,15 +15,28 @@ const LANGS = ['en', 'de', 'fr', 'es'];
 describe('#15 phrases as data', () => {
   it('ships English, German, French and Spanish, each with every phrase the map can give', () => {
     expect([...languages.keys()].sort()).toEqual([...LANGS].sort());
-    for (const l of LANGS) for (const p of [...map.order, 'actions_examples']) expect(languages.get(l)!.phrases[p], `${l}: ${p}`).toBeTruthy();
+    for (const l of LANGS)
+      for (const p of [...map.order, 'actions_examples'])
+        expect(languages.get(l)!.phrases[p], `${l}: ${p}`).toBeTruthy();
   });
 
-  it.each(CATEGORIES.map((c) => [c]))('every field of category %s falls on a phrase (no field falls through)', (category) => {
-    for (const field of ['x', 'properties.some_thing', '$custom', 'a.b.c', 'weird name#1']) expect(s.phraseOf(field, category as Category), field).toBeDefined();
-  });
+  it.each(CATEGORIES.map((c) => [c]))(
+    'every field of category %s falls on a phrase (no field falls through)',
+    (category) => {
+      for (const field of ['x', 'properties.some_thing', '$custom', 'a.b.c', 'weird name#1'])
+        expect(s.phraseOf(field, category as Category), field).toBeDefined();
+    },
+  );
 
   it.each(FAMILIES.map((f) => [f.id, f]))('family %s has a phrase', (_id, f) => {
-    const member = { feature_flags: 'properties.$feature/beta', experiments: 'experiment_variant', utm: 'utm_source', click_ids: 'gclid', ga4_bookkeeping: 'event_params.ga_session_number', screen: '$screen_width' }[(f as { id: string }).id]!;
+    const member = {
+      feature_flags: 'properties.$feature/beta',
+      experiments: 'experiment_variant',
+      utm: 'utm_source',
+      click_ids: 'gclid',
+      ga4_bookkeeping: 'event_params.ga_session_number',
+      screen: '$screen_width',
+    }[(f as { id: string }).id]!;
     expect((f as { match: RegExp }).match.test(member)).toBe(true);
     for (const c of CATEGORIES) expect(s.phraseOf(member, c)).toBeDefined();
   });
@@ -54,22 +67,44 @@ describe('#15 phrases as data', () => {
   });
 
   it('a credential always gets its own explicit phrase, in every language', () => {
-    const cat = (f: string): Category => (f.endsWith('#token') || f === 'api_key' ? 'credential' : f === '$email' ? 'contact' : 'other');
+    const cat = (f: string): Category =>
+      f.endsWith('#token') || f === 'api_key' ? 'credential' : f === '$email' ? 'contact' : 'other';
     for (const l of LANGS) {
-      expect(s.sentence(l, ['$email', 'api_key'], cat)).toContain(languages.get(l)!.phrases.credential!);
-      expect(s.sentence(l, ['$current_url#token'], cat)).toContain(languages.get(l)!.phrases.credential_link!);
+      expect(s.sentence(l, ['$email', 'api_key'], cat)).toContain(
+        languages.get(l)!.phrases.credential!,
+      );
+      expect(s.sentence(l, ['$current_url#token'], cat)).toContain(
+        languages.get(l)!.phrases.credential_link!,
+      );
     }
   });
 
   it.each<[string, string]>([
-    ['en', 'your name, your email address, and the actions you took in our app, such as “Login” and “Page View”'],
-    ['de', 'Ihr Name, Ihre E-Mail-Adresse und Ihre Aktionen in unserer App, etwa „Login“ und „Page View“'],
-    ['fr', 'votre nom, votre adresse e-mail et les actions que vous avez effectuées dans notre application, par exemple « Login » et « Page View »'],
-    ['es', 'su nombre, su dirección de correo electrónico y las acciones que realizó en nuestra aplicación, como «Login» y «Page View»'],
-  ])('%s: one sentence, phrases once each, in order, at most three event examples, vendor-internal names left out', (lang, sentence) => {
-    const cat = (f: string): Category => (f === 'plan' ? 'other' : 'contact');
-    expect(s.sentence(lang, ['$email', '$name', 'email'], cat, ['$identify', 'Login', 'Page View'])).toBe(sentence);
-  });
+    [
+      'en',
+      'your name, your email address, and the actions you took in our app, such as “Login” and “Page View”',
+    ],
+    [
+      'de',
+      'Ihr Name, Ihre E-Mail-Adresse und Ihre Aktionen in unserer App, etwa „Login“ und „Page View“',
+    ],
+    [
+      'fr',
+      'votre nom, votre adresse e-mail et les actions que vous avez effectuées dans notre application, par exemple « Login » et « Page View »',
+    ],
+    [
+      'es',
+      'su nombre, su dirección de correo electrónico y las acciones que realizó en nuestra aplicación, como «Login» y «Page View»',
+    ],
+  ])(
+    '%s: one sentence, phrases once each, in order, at most three event examples, vendor-internal names left out',
+    (lang, sentence) => {
+      const cat = (f: string): Category => (f === 'plan' ? 'other' : 'contact');
+      expect(
+        s.sentence(lang, ['$email', '$name', 'email'], cat, ['$identify', 'Login', 'Page View']),
+      ).toBe(sentence);
+    },
+  );
 
   it.each<[string, string]>([
     ['de', 'de'],

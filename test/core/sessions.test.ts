@@ -19,20 +19,33 @@ describe('SessionWindows: grouping by the inactivity gap', () => {
     ['a chain of exactly-gap steps stays one session', [0, GAP, 2 * GAP, 3 * GAP], [0, 0, 0, 0]],
     ['one ms more than the gap splits', [0, GAP + 1], [0, 1]],
     ['hours apart splits', [0, 5 * 60 * MIN], [0, 1]],
-    ['three sessions', [0, 10 * MIN, 2 * 60 * MIN, 2 * 60 * MIN + 5 * MIN, 6 * 60 * MIN], [0, 0, 1, 1, 2]],
+    [
+      'three sessions',
+      [0, 10 * MIN, 2 * 60 * MIN, 2 * 60 * MIN + 5 * MIN, 6 * 60 * MIN],
+      [0, 0, 1, 1, 2],
+    ],
     ['same timestamp twice', [1000, 1000], [0, 0]],
     ['arrival in reverse order, all within the gap', [3 * GAP, 2 * GAP, GAP, 0], [0, 0, 0, 0]],
     ['late event inside an existing session', [0, 20 * MIN, 10 * MIN], [0, 0, 0]],
     ['late event before an existing session, beyond the gap', [5 * GAP, 0], [0, 1]],
     ['out-of-order event bridges two sessions', [0, 2 * GAP, GAP], [0, 0, 0]],
-    ['out-of-order event bridges three sessions', [0, 2 * GAP, 4 * GAP, 3 * GAP, GAP], [0, 0, 0, 0, 0]],
+    [
+      'out-of-order event bridges three sessions',
+      [0, 2 * GAP, 4 * GAP, 3 * GAP, GAP],
+      [0, 0, 0, 0, 0],
+    ],
     ['out-of-order event near but not bridging', [0, 3 * GAP, 3 * GAP - 10 * MIN], [0, 1, 1]],
   ])('%s', (_name, times, labels) => {
     const sw = new SessionWindows(GAP);
-    const r = roots(sw, times.map((t) => ['dev', t]));
+    const r = roots(
+      sw,
+      times.map((t) => ['dev', t]),
+    );
     for (let i = 0; i < times.length; i++)
       for (let j = 0; j < times.length; j++) {
-        expect(r[i] === r[j], `events ${i} (t=${times[i]}) and ${j} (t=${times[j]})`).toBe(labels[i] === labels[j]);
+        expect(r[i] === r[j], `events ${i} (t=${times[i]}) and ${j} (t=${times[j]})`).toBe(
+          labels[i] === labels[j],
+        );
       }
   });
 
@@ -40,14 +53,20 @@ describe('SessionWindows: grouping by the inactivity gap', () => {
   const TIMES = [0, 10 * MIN, 35 * MIN, 2 * 60 * MIN, 2 * 60 * MIN + GAP, 5 * 60 * MIN];
   const LABELS = [0, 0, 0, 1, 1, 2];
   const perms = (a: number[]): number[][] =>
-    a.length <= 1 ? [a] : a.flatMap((x, i) => perms([...a.slice(0, i), ...a.slice(i + 1)]).map((p) => [x, ...p]));
-  it.each(perms([0, 1, 2, 3, 4, 5]).map((p) => [p.join(','), p] as const))('arrival order %s gives the same sessions', (_n, order) => {
-    const sw = new SessionWindows(GAP);
-    const node = new Array<number>(TIMES.length);
-    for (const k of order) node[k] = sw.add('dev', TIMES[k]!);
-    for (let i = 0; i < TIMES.length; i++)
-      for (let j = i + 1; j < TIMES.length; j++) expect(sw.root(node[i]!) === sw.root(node[j]!)).toBe(LABELS[i] === LABELS[j]);
-  });
+    a.length <= 1
+      ? [a]
+      : a.flatMap((x, i) => perms([...a.slice(0, i), ...a.slice(i + 1)]).map((p) => [x, ...p]));
+  it.each(perms([0, 1, 2, 3, 4, 5]).map((p) => [p.join(','), p] as const))(
+    'arrival order %s gives the same sessions',
+    (_n, order) => {
+      const sw = new SessionWindows(GAP);
+      const node = new Array<number>(TIMES.length);
+      for (const k of order) node[k] = sw.add('dev', TIMES[k]!);
+      for (let i = 0; i < TIMES.length; i++)
+        for (let j = i + 1; j < TIMES.length; j++)
+          expect(sw.root(node[i]!) === sw.root(node[j]!)).toBe(LABELS[i] === LABELS[j]);
+    },
+  );
 });
 
 describe('SessionWindows: identification', () => {
@@ -120,7 +139,12 @@ describe('SessionWindows: identification', () => {
 
   it('counts one node per opened session', () => {
     const sw = new SessionWindows(GAP);
-    roots(sw, [['a', 0], ['a', MIN], ['a', 5 * GAP], ['b', 0]]);
+    roots(sw, [
+      ['a', 0],
+      ['a', MIN],
+      ['a', 5 * GAP],
+      ['b', 0],
+    ]);
     expect(sw.count).toBe(3);
   });
 });
@@ -131,11 +155,19 @@ describe('SessionWindows: against a sorted reference, in random orders', () => {
   it('groups and identifies exactly as sorting and cutting at the gap would', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.integer({ min: 0, max: 40 }), fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined })), { minLength: 1, maxLength: 60 }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('a', 'b', 'c'),
+            fc.integer({ min: 0, max: 40 }),
+            fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+          ),
+          { minLength: 1, maxLength: 60 },
+        ),
         fc.constantFrom('random', 'sorted', 'reversed'),
         (raw, order) => {
           const events = raw.map(([d, step, user]) => ({ d, t: step * 10 * MIN, user }));
-          if (order !== 'random') events.sort((x, y) => (order === 'sorted' ? x.t - y.t : y.t - x.t));
+          if (order !== 'random')
+            events.sort((x, y) => (order === 'sorted' ? x.t - y.t : y.t - x.t));
           const sw = new SessionWindows(GAP);
           const nodes = events.map((e) => {
             const n = sw.add(e.d, e.t);
@@ -144,15 +176,24 @@ describe('SessionWindows: against a sorted reference, in random orders', () => {
           });
           // Reference labels: per device, sorted distinct times split where the step exceeds GAP.
           const label = (e: (typeof events)[number]) => {
-            const ts = [...new Set(events.filter((x) => x.d === e.d).map((x) => x.t))].sort((a, b) => a - b);
+            const ts = [...new Set(events.filter((x) => x.d === e.d).map((x) => x.t))].sort(
+              (a, b) => a - b,
+            );
             let k = 0;
             for (let i = 1; i < ts.length && ts[i]! <= e.t; i++) if (ts[i]! - ts[i - 1]! > GAP) k++;
             return `${e.d}:${k}`;
           };
           const labels = events.map(label);
           for (let i = 0; i < events.length; i++) {
-            for (let j = 0; j < events.length; j++) expect(sw.root(nodes[i]!) === sw.root(nodes[j]!)).toBe(labels[i] === labels[j]);
-            const want = [...new Set(events.filter((_, j) => labels[j] === labels[i]).flatMap((e) => (e.user === undefined ? [] : [e.user])))].sort((a, b) => a - b);
+            for (let j = 0; j < events.length; j++)
+              expect(sw.root(nodes[i]!) === sw.root(nodes[j]!)).toBe(labels[i] === labels[j]);
+            const want = [
+              ...new Set(
+                events
+                  .filter((_, j) => labels[j] === labels[i])
+                  .flatMap((e) => (e.user === undefined ? [] : [e.user])),
+              ),
+            ].sort((a, b) => a - b);
             expect(sw.usersOf(nodes[i]!)).toEqual(want);
           }
         },

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatIso, ianaZone, parseDuration, parseTimestamp, utcZone } from '../../src/core/time.js';
+import {
+  formatIso,
+  ianaZone,
+  parseDuration,
+  parseTimestamp,
+  utcZone,
+} from '../../src/core/time.js';
 
 // 2025-11-08T12:34:56Z, the reference instant used throughout.
 const T = Date.UTC(2025, 10, 8, 12, 34, 56);
@@ -17,12 +23,20 @@ describe('parseTimestamp: ISO 8601 and zone-less forms (SPEC §2)', () => {
     ['ISO with -08:00', '2025-11-08T04:34:56-08:00', T],
     ['ISO with -08 (hours only)', '2025-11-08T04:34:56-08', T],
     ['ISO with offset crossing the date line', '2025-11-09T01:34:56+13:00', T],
-    ['#14 space-separated with µs, no zone = UTC, µs kept', '2025-11-08 12:34:56.123456', (T * 1000 + 123456) / 1000],
+    [
+      '#14 space-separated with µs, no zone = UTC, µs kept',
+      '2025-11-08 12:34:56.123456',
+      (T * 1000 + 123456) / 1000,
+    ],
     ['space-separated without fraction = UTC', '2025-11-08 12:34:56', T],
     ['space-separated with zone after a space', '2025-11-08 13:34:56 +0100', T],
     ['ISO without zone = UTC', '2025-11-08T12:34:56', T],
     ['ISO without seconds', '2025-11-08T12:34', T - 56_000],
-    ['fraction is truncated to the µs, not rounded', '2025-11-08T12:34:56.9999999Z', (T * 1000 + 999999) / 1000],
+    [
+      'fraction is truncated to the µs, not rounded',
+      '2025-11-08T12:34:56.9999999Z',
+      (T * 1000 + 999999) / 1000,
+    ],
     ['nanosecond fraction: µs kept', '2025-11-08T12:34:56.123456789Z', (T * 1000 + 123456) / 1000],
     ['date only = UTC midnight', '2025-11-08', Date.UTC(2025, 10, 8)],
     ['surrounding whitespace', '  2025-11-08T12:34:56Z\n', T],
@@ -88,9 +102,12 @@ describe('parseTimestamp: impossible calendar dates', () => {
   // Regression: the day was only checked against 31, so Date.UTC rolled Feb 30 over to Mar 2.
   // A value that names no real day is not a timestamp; shifting it moves a record across a
   // window edge.
-  it.each<[string]>([['2025-02-30T00:00:00Z'], ['2025-04-31'], ['2023-02-29 10:00:00']])('%s → NaN', (input) => {
-    expect(parseTimestamp(input)).toBeNaN();
-  });
+  it.each<[string]>([['2025-02-30T00:00:00Z'], ['2025-04-31'], ['2023-02-29 10:00:00']])(
+    '%s → NaN',
+    (input) => {
+      expect(parseTimestamp(input)).toBeNaN();
+    },
+  );
 });
 
 describe('ianaZone: wall-clock times in a named zone', () => {
@@ -102,7 +119,12 @@ describe('ianaZone: wall-clock times in a named zone', () => {
     ['Berlin summer (CEST, +2)', '2025-07-01 12:00:00', berlin, Date.UTC(2025, 6, 1, 10)],
     ['Berlin ISO without zone', '2025-07-01T12:00:00', berlin, Date.UTC(2025, 6, 1, 10)],
     ['Berlin date only', '2025-07-01', berlin, Date.UTC(2025, 5, 30, 22)],
-    ['Berlin with fraction', '2025-01-15 12:00:00.250', berlin, Date.UTC(2025, 0, 15, 11, 0, 0, 250)],
+    [
+      'Berlin with fraction',
+      '2025-01-15 12:00:00.250',
+      berlin,
+      Date.UTC(2025, 0, 15, 11, 0, 0, 250),
+    ],
     ['Berlin day after DST start', '2025-03-31 02:30:00', berlin, Date.UTC(2025, 2, 31, 0, 30)],
     ['New York winter (EST, -5)', '2025-01-15 12:00:00', ny, Date.UTC(2025, 0, 15, 17)],
     ['New York summer (EDT, -4)', '2025-07-01 12:00:00', ny, Date.UTC(2025, 6, 1, 16)],
@@ -139,7 +161,9 @@ describe('ianaZone: wall-clock times in a named zone', () => {
   });
 
   it('utcZone is the default', () => {
-    expect(parseTimestamp('2025-07-01 12:00:00', utcZone)).toBe(parseTimestamp('2025-07-01 12:00:00'));
+    expect(parseTimestamp('2025-07-01 12:00:00', utcZone)).toBe(
+      parseTimestamp('2025-07-01 12:00:00'),
+    );
     expect(parseTimestamp('2025-07-01 12:00:00')).toBe(Date.UTC(2025, 6, 1, 12));
   });
 });
@@ -157,7 +181,14 @@ describe('formatIso', () => {
     expect(formatIso(ms)).toBe(expected);
   });
 
-  it.each<[string]>([['2025-11-08T12:34:56Z'], ['2025-11-08T12:34:56.789Z'], ['1999-12-31T23:59:59Z'], ['2025-11-08T12:34:56.347831Z'], ['2025-11-08T12:34:56.000001Z'], ['1969-07-20T20:17:40.500001Z']])('round-trips %s', (s) => {
+  it.each<[string]>([
+    ['2025-11-08T12:34:56Z'],
+    ['2025-11-08T12:34:56.789Z'],
+    ['1999-12-31T23:59:59Z'],
+    ['2025-11-08T12:34:56.347831Z'],
+    ['2025-11-08T12:34:56.000001Z'],
+    ['1969-07-20T20:17:40.500001Z'],
+  ])('round-trips %s', (s) => {
     expect(formatIso(parseTimestamp(s))).toBe(s);
   });
 
@@ -186,7 +217,18 @@ describe('parseDuration', () => {
     expect(parseDuration(input)).toBe(expected);
   });
 
-  it.each<[string]>([[''], ['abc'], ['45'], ['m'], ['30x'], ['-5m'], ['1h30m'], ['30 minutes'], ['ms'], ['h2']])('%j → NaN', (input) => {
+  it.each<[string]>([
+    [''],
+    ['abc'],
+    ['45'],
+    ['m'],
+    ['30x'],
+    ['-5m'],
+    ['1h30m'],
+    ['30 minutes'],
+    ['ms'],
+    ['h2'],
+  ])('%j → NaN', (input) => {
     expect(parseDuration(input)).toBeNaN();
   });
 });

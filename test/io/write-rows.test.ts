@@ -38,15 +38,31 @@ describe('CSV (RFC 4180, \\n line ends, header row)', () => {
   it.each<[string, Cell[], string]>([
     ['comma is quoted', ['u1', 'a,b', null], 'u1,"a,b",'],
     ['quote is doubled and quoted', ['u1', 'say "hi"', null], 'u1,"say ""hi""",'],
-    ['#13 newline is shown as \\u000a, never raw', ['u1', 'line1\nline2', null], 'u1,line1\\u000aline2,'],
+    [
+      '#13 newline is shown as \\u000a, never raw',
+      ['u1', 'line1\nline2', null],
+      'u1,line1\\u000aline2,',
+    ],
     ['#13 CR is shown as \\u000d', ['u1', 'a\rb', null], 'u1,a\\u000db,'],
-    ['#13 an ANSI escape is shown, not run', ['u1', '\u001b[31mred\u001b[0m', null], 'u1,\\u001b[31mred\\u001b[0m,'],
-    ['#13 NUL and a bidi override are shown', ['u1', 'with\u0000nul\u202e', null], 'u1,with\\u0000nul\\u202e,'],
+    [
+      '#13 an ANSI escape is shown, not run',
+      ['u1', '\u001b[31mred\u001b[0m', null],
+      'u1,\\u001b[31mred\\u001b[0m,',
+    ],
+    [
+      '#13 NUL and a bidi override are shown',
+      ['u1', 'with\u0000nul\u202e', null],
+      'u1,with\\u0000nul\\u202e,',
+    ],
     ['#13 a control inside a quoted cell', ['u1', 'a,\tb', null], 'u1,"a,\\u0009b",'],
     ['plain cells are not quoted', ['u1', 'plain', null], 'u1,plain,'],
     ['null is empty', ['u1', null, null], 'u1,,'],
     ['numbers', ['u1', 3, null], 'u1,3,'],
-    ['list cells are joined with ;', ['u1', null, ['$city', '$email', 'org_id']], 'u1,,$city;$email;org_id'],
+    [
+      'list cells are joined with ;',
+      ['u1', null, ['$city', '$email', 'org_id']],
+      'u1,,$city;$email;org_id',
+    ],
     ['empty list is empty', ['u1', null, []], 'u1,,'],
     ['formula is neutralized before quoting', ['u1', '=1,2', null], 'u1,"\'=1,2",'],
     ['formula in a list cell is neutralized', ['u1', null, ['=cmd', 'x']], "u1,,'=cmd;x"],
@@ -61,7 +77,10 @@ describe('CSV (RFC 4180, \\n line ends, header row)', () => {
   });
 
   it('several rows, \\n line ends, no BOM', () => {
-    const out = render('csv', COLS, [['u1', 'a', ['x']], ['u2', 'b', ['y', 'z']]]);
+    const out = render('csv', COLS, [
+      ['u1', 'a', ['x']],
+      ['u2', 'b', ['y', 'z']],
+    ]);
     expect(out).toBe('user_id,note,fields\nu1,a,x\nu2,b,y;z\n');
     expect(out.charCodeAt(0)).not.toBe(0xfeff);
     expect(out).not.toContain('\r\n');
@@ -99,19 +118,28 @@ describe('JSON and NDJSON', () => {
     expect(render(format, COLS, [])).toBe(expected);
   });
 
-  it.each<[Format]>([['json'], ['ndjson']])('%s keeps lists as arrays, nulls as null, and values unneutralized', (format) => {
-    const rows: Cell[][] = [
-      ['u1', '=1+1', ['$city', 'org_id']],
-      ['u2', null, []],
-    ];
-    const out = render(format, COLS, rows);
-    const parsed = format === 'json' ? JSON.parse(out) : out.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(parsed).toEqual([
-      { user_id: 'u1', note: '=1+1', fields: ['$city', 'org_id'] },
-      { user_id: 'u2', note: null, fields: [] },
-    ]);
-    expect(out.endsWith('\n')).toBe(true);
-  });
+  it.each<[Format]>([['json'], ['ndjson']])(
+    '%s keeps lists as arrays, nulls as null, and values unneutralized',
+    (format) => {
+      const rows: Cell[][] = [
+        ['u1', '=1+1', ['$city', 'org_id']],
+        ['u2', null, []],
+      ];
+      const out = render(format, COLS, rows);
+      const parsed =
+        format === 'json'
+          ? JSON.parse(out)
+          : out
+              .trimEnd()
+              .split('\n')
+              .map((l) => JSON.parse(l));
+      expect(parsed).toEqual([
+        { user_id: 'u1', note: '=1+1', fields: ['$city', 'org_id'] },
+        { user_id: 'u2', note: null, fields: [] },
+      ]);
+      expect(out.endsWith('\n')).toBe(true);
+    },
+  );
 
   it('json keeps column order in each object', () => {
     const out = render('json', COLS, [['u1', 'n', ['f']]]);
@@ -119,13 +147,23 @@ describe('JSON and NDJSON', () => {
   });
 
   it('renderRow ndjson is one JSON line', () => {
-    expect(renderRow('ndjson', COLS, ['u1', 'n', ['a', 'b']])).toBe('{"user_id":"u1","note":"n","fields":["a","b"]}\n');
+    expect(renderRow('ndjson', COLS, ['u1', 'n', ['a', 'b']])).toBe(
+      '{"user_id":"u1","note":"n","fields":["a","b"]}\n',
+    );
   });
 });
 
 describe('table', () => {
   it('joins list cells with ; and aligns columns', () => {
-    const out = render('table', COLS, [['u1', 'x', ['a', 'b']], ['u22', 'yy', ['c']]], 200);
+    const out = render(
+      'table',
+      COLS,
+      [
+        ['u1', 'x', ['a', 'b']],
+        ['u22', 'yy', ['c']],
+      ],
+      200,
+    );
     const ls = out.trimEnd().split('\n');
     expect(ls).toHaveLength(4);
     expect(ls[2]).toContain('a;b');

@@ -40,11 +40,23 @@ export const timeout = (def: number, perRunMs = 1500) => 120_000 + numRuns(def) 
 export function checkProperty<Ts>(name: string, prop: fc.IProperty<Ts>, defRuns: number): void {
   const out = fc.check(prop, { seed: SEED, numRuns: numRuns(defRuns) });
   if (process.env.FC_REPORT) {
-    appendFileSync(process.env.FC_REPORT, JSON.stringify({ name, seed: SEED, runs: out.numRuns, failed: out.failed, shrinks: out.numShrinks }) + '\n');
+    appendFileSync(
+      process.env.FC_REPORT,
+      JSON.stringify({
+        name,
+        seed: SEED,
+        runs: out.numRuns,
+        failed: out.failed,
+        shrinks: out.numShrinks,
+      }) + '\n',
+    );
   }
   if (out.failed) {
-    const why = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
-    throw new Error(`${fc.defaultReportMessage(out) ?? `property "${name}" failed (seed ${SEED})`}\n\nGot error: ${why}`);
+    const why =
+      out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
+    throw new Error(
+      `${fc.defaultReportMessage(out) ?? `property "${name}" failed (seed ${SEED})`}\n\nGot error: ${why}`,
+    );
   }
 }
 
@@ -101,7 +113,7 @@ export function crashSigns(stderr: string): string[] {
 }
 
 /** C0 and C1 controls (and DEL), except \n: what must never reach a terminal. */
- 
+
 export const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 export function controlAt(s: string): string | undefined {
   const m = CONTROL.exec(s);
@@ -113,7 +125,11 @@ export function controlAt(s: string): string | undefined {
 // CSV helpers (csv-parse reads the tool's output).
 
 export function parseCsv(text: string, delimiter = ','): string[][] {
-  return parse(text, { delimiter, relax_column_count: true, ...(delimiter === '\t' ? { quote: false } : {}) }) as string[][];
+  return parse(text, {
+    delimiter,
+    relax_column_count: true,
+    ...(delimiter === '\t' ? { quote: false } : {}),
+  }) as string[][];
 }
 
 export const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -173,7 +189,9 @@ const MARK_RE = /~~RAW(\d+)~~|"~~DEEP([OA])(\d+)~~"/g;
 
 /** Deep JSON text: {"a":{"a":…1…}} or [[…1…]] `levels` deep. */
 export function deepText(kind: 'O' | 'A', levels: number): string {
-  return kind === 'O' ? '{"a":'.repeat(levels) + '1' + '}'.repeat(levels) : '['.repeat(levels) + '1' + ']'.repeat(levels);
+  return kind === 'O'
+    ? '{"a":'.repeat(levels) + '1' + '}'.repeat(levels)
+    : '['.repeat(levels) + '1' + ']'.repeat(levels);
 }
 
 /** Serialised JSON text with its markers replaced: raw splices and deep values. */
@@ -191,16 +209,27 @@ export function spliceMarkers(text: string): Buffer {
 }
 
 export const splicedString = (maxSplice = SPLICES.length - 1) =>
-  fc.tuple(fc.string({ maxLength: 4 }), fc.integer({ min: 0, max: maxSplice }), fc.string({ maxLength: 4 })).map(([a, i, z]) => `${a}~~RAW${i}~~${z}`);
+  fc
+    .tuple(
+      fc.string({ maxLength: 4 }),
+      fc.integer({ min: 0, max: maxSplice }),
+      fc.string({ maxLength: 4 }),
+    )
+    .map(([a, i, z]) => `${a}~~RAW${i}~~${z}`);
 
-export const deepValue = fc.tuple(fc.constantFrom('O', 'A'), fc.constantFrom(64, 1000, 5000)).map(([k, n]) => `~~DEEP${k}${n}~~`);
+export const deepValue = fc
+  .tuple(fc.constantFrom('O', 'A'), fc.constantFrom(64, 1000, 5000))
+  .map(([k, n]) => `~~DEEP${k}${n}~~`);
 
 // ---------------------------------------------------------------------------------------------
 // Vendor ids, times, records.
 
 /** `arb` with probability p, else undefined. */
 export function sometimes<T>(arb: fc.Arbitrary<T>, p: number): fc.Arbitrary<T | undefined> {
-  return fc.oneof({ weight: Math.round(p * 1000), arbitrary: arb }, { weight: Math.round((1 - p) * 1000), arbitrary: fc.constant(undefined) });
+  return fc.oneof(
+    { weight: Math.round(p * 1000), arbitrary: arb },
+    { weight: Math.round((1 - p) * 1000), arbitrary: fc.constant(undefined) },
+  );
 }
 
 export const WINDOW = '2025-11-08T00:00:00Z/2025-11-09T17:00:00Z';
@@ -222,8 +251,29 @@ export const userKey = (i: number) => `mp_${i}`;
  * nobody, whatever the users table turns out to be.
  */
 export const idRef = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ user: fc.integer({ min: 1, max: 5 }), as: fc.constantFrom('id', 'id', 'number', 'email', 'EMAIL', 'key') }) },
-  { weight: 2, arbitrary: fc.constantFrom('$device:d1', 'd1', 'd2', 'anon-1', 'anon-2', 'stranger@example.org', '', ' ', 0, -1, true) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      user: fc.integer({ min: 1, max: 5 }),
+      as: fc.constantFrom('id', 'id', 'number', 'email', 'EMAIL', 'key'),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '$device:d1',
+      'd1',
+      'd2',
+      'anon-1',
+      'anon-2',
+      'stranger@example.org',
+      '',
+      ' ',
+      0,
+      -1,
+      true,
+    ),
+  },
 );
 export type IdRef = { user: number; as: string } | string | number | boolean;
 
@@ -246,15 +296,86 @@ export function resolveId(r: IdRef, u: UsersSpec): unknown {
 
 /** `time` values: readable ones around the window, and every unreadable kind (issue 6). */
 export const timeArb = fc.oneof(
-  { weight: 6, arbitrary: fc.integer({ min: W_START - 3 * 86_400_000, max: W_END + 3 * 86_400_000 }).chain((ms) => fc.constantFrom<unknown>(Math.floor(ms / 1000), ms, ms / 1000, new Date(ms).toISOString(), new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ''), String(Math.floor(ms / 1000)))) },
-  { weight: 3, arbitrary: fc.constantFrom<unknown>(undefined, null, '', 'yesterday', 'not a time', {}, [], true, -1, -86_400, 0, 32_503_680_000 /* year 3000, s */, 32_503_680_000_000 /* ms */, '3000-01-01T00:00:00Z', '2025-02-30T00:00:00Z', '1e3x') },
+  {
+    weight: 6,
+    arbitrary: fc
+      .integer({ min: W_START - 3 * 86_400_000, max: W_END + 3 * 86_400_000 })
+      .chain((ms) =>
+        fc.constantFrom<unknown>(
+          Math.floor(ms / 1000),
+          ms,
+          ms / 1000,
+          new Date(ms).toISOString(),
+          new Date(ms)
+            .toISOString()
+            .replace('T', ' ')
+            .replace(/\.\d+Z$/, ''),
+          String(Math.floor(ms / 1000)),
+        ),
+      ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom<unknown>(
+      undefined,
+      null,
+      '',
+      'yesterday',
+      'not a time',
+      {},
+      [],
+      true,
+      -1,
+      -86_400,
+      0,
+      32_503_680_000 /* year 3000, s */,
+      32_503_680_000_000 /* ms */,
+      '3000-01-01T00:00:00Z',
+      '2025-02-30T00:00:00Z',
+      '1e3x',
+    ),
+  },
   // Epoch numbers at and beyond the edge of the Date range (±8.64e15 ms after the s/ms/µs rule):
   // 8.6e18 µs is year ~274,500 (a time, far out of any window); 9e18 µs, 1e19 and 1e300 name no time.
-  { weight: 1, arbitrary: fc.constantFrom<unknown>(8.6e18, -8.6e18, 9e18, 1e19, -1e19, 1e300, -1e300, Number.MAX_VALUE, '10000000000000000000', '-8600000000000000000') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      8.6e18,
+      -8.6e18,
+      9e18,
+      1e19,
+      -1e19,
+      1e300,
+      -1e300,
+      Number.MAX_VALUE,
+      '10000000000000000000',
+      '-8600000000000000000',
+    ),
+  },
 );
 
-const EVENT_NAMES = ['$identify', '$mp_web_page_view', 'Sign Up', 'Purchase', '$create_alias', '$merge'];
-const PROP_NAMES = ['$city', 'mp_country_code', '$browser', '$current_url', 'plan', 'email', '$email', 'ip', 'org_id', '__proto__', 'constructor', 'toString'];
+const EVENT_NAMES = [
+  '$identify',
+  '$mp_web_page_view',
+  'Sign Up',
+  'Purchase',
+  '$create_alias',
+  '$merge',
+];
+const PROP_NAMES = [
+  '$city',
+  'mp_country_code',
+  '$browser',
+  '$current_url',
+  'plan',
+  'email',
+  '$email',
+  'ip',
+  'org_id',
+  '__proto__',
+  'constructor',
+  'toString',
+];
 
 export interface ValueOpts {
   splices: boolean; // raw splices in string values and keys
@@ -264,17 +385,48 @@ export interface ValueOpts {
 const propValue = (o: ValueOpts) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.string({ maxLength: 6 }) },
-    { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)) },
-    { weight: 1, arbitrary: fc.constantFrom<unknown>('https://app.example.com/reset?token=abc&email=user1%40example.com', '203.0.113.9', 'user3@example.com', [], {}, ['a', 1]) },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.integer(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<unknown>(
+        'https://app.example.com/reset?token=abc&email=user1%40example.com',
+        '203.0.113.9',
+        'user3@example.com',
+        [],
+        {},
+        ['a', 1],
+      ),
+    },
     ...(o.splices ? [{ weight: 3, arbitrary: splicedString() }] : []),
     ...(o.deep ? [{ weight: 1, arbitrary: deepValue }] : []),
   );
 
-const propKey = (o: ValueOpts) => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...PROP_NAMES) }, { weight: 2, arbitrary: fc.string({ minLength: 1, maxLength: 6 }) }, ...(o.splices ? [{ weight: 1, arbitrary: splicedString() }] : []));
+const propKey = (o: ValueOpts) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...PROP_NAMES) },
+    { weight: 2, arbitrary: fc.string({ minLength: 1, maxLength: 6 }) },
+    ...(o.splices ? [{ weight: 1, arbitrary: splicedString() }] : []),
+  );
 
 /** A record before serialisation: a JSON value with id symbols not yet resolved. */
 export type RecordValue =
-  | { k: 'event'; event: unknown; time: unknown; ids: Record<string, IdRef>; insert?: string; props: Record<string, unknown>; propsAs?: unknown }
+  | {
+      k: 'event';
+      event: unknown;
+      time: unknown;
+      ids: Record<string, IdRef>;
+      insert?: string;
+      props: Record<string, unknown>;
+      propsAs?: unknown;
+    }
   | { k: 'profile'; id: IdRef | undefined; props: Record<string, unknown> }
   | { k: 'connector'; id: IdRef; time: unknown; props: Record<string, unknown> } // Airbyte/Fivetran flat row
   | { k: 'page'; results: RecordValue[] } // an Engage page on one line (NDJSON form only)
@@ -285,10 +437,19 @@ export function eventArb(o: ValueOpts, times = timeArb): fc.Arbitrary<RecordValu
   return fc.record(
     {
       k: fc.constant('event' as const),
-      event: fc.oneof({ weight: 5, arbitrary: fc.constantFrom<unknown>(...EVENT_NAMES) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(42, null, '') }),
+      event: fc.oneof(
+        { weight: 5, arbitrary: fc.constantFrom<unknown>(...EVENT_NAMES) },
+        { weight: 1, arbitrary: fc.constantFrom<unknown>(42, null, '') },
+      ),
       time: times,
       ids: fc.record(
-        { distinct_id: idRef, $device_id: idRef, $user_id: idRef, $identified_id: idRef, $anon_distinct_id: idRef },
+        {
+          distinct_id: idRef,
+          $device_id: idRef,
+          $user_id: idRef,
+          $identified_id: idRef,
+          $anon_distinct_id: idRef,
+        },
         { requiredKeys: ['distinct_id'] },
       ),
       insert: sometimes(fc.constantFrom('i1', 'i2', 'i3'), 0.5),
@@ -301,20 +462,47 @@ export function eventArb(o: ValueOpts, times = timeArb): fc.Arbitrary<RecordValu
 }
 
 export function profileArb(o: ValueOpts): fc.Arbitrary<RecordValue> {
-  return fc.record({ k: fc.constant('profile' as const), id: sometimes(idRef, 0.9), props: fc.dictionary(propKey(o), propValue(o), { maxKeys: 4 }) });
+  return fc.record({
+    k: fc.constant('profile' as const),
+    id: sometimes(idRef, 0.9),
+    props: fc.dictionary(propKey(o), propValue(o), { maxKeys: 4 }),
+  });
 }
 
 /** A connector copy of an event or profile (FORMATS.md §1.5): flat, `$` stripped. */
 export function connectorArb(o: ValueOpts, times = timeArb): fc.Arbitrary<RecordValue> {
-  return fc.record({ k: fc.constant('connector' as const), id: idRef, time: times, props: fc.dictionary(propKey(o), propValue(o), { maxKeys: 3 }) });
+  return fc.record({
+    k: fc.constant('connector' as const),
+    id: idRef,
+    time: times,
+    props: fc.dictionary(propKey(o), propValue(o), { maxKeys: 3 }),
+  });
 }
 
 export const junkArb: fc.Arbitrary<RecordValue> = fc
-  .constantFrom<unknown>(null, 42, 'a string', [], [1, 2], {}, { event: 'x' }, { event: 'x', properties: 'str' }, { event: 'x', properties: [] }, { $properties: 3 }, { results: 'nope' }, { foo: { bar: 1 } })
+  .constantFrom<unknown>(
+    null,
+    42,
+    'a string',
+    [],
+    [1, 2],
+    {},
+    { event: 'x' },
+    { event: 'x', properties: 'str' },
+    { event: 'x', properties: [] },
+    { $properties: 3 },
+    { results: 'nope' },
+    { foo: { bar: 1 } },
+  )
   .map((value) => ({ k: 'raw' as const, value }));
 
 export function recordArb(o: ValueOpts, times = timeArb): fc.Arbitrary<RecordValue> {
-  return fc.oneof({ weight: 6, arbitrary: eventArb(o, times) }, { weight: 2, arbitrary: profileArb(o) }, { weight: 1, arbitrary: connectorArb(o, times) }, { weight: 1, arbitrary: junkArb });
+  return fc.oneof(
+    { weight: 6, arbitrary: eventArb(o, times) },
+    { weight: 2, arbitrary: profileArb(o) },
+    { weight: 1, arbitrary: connectorArb(o, times) },
+    { weight: 1, arbitrary: junkArb },
+  );
 }
 
 /** The JSON value of a record, ids resolved. Markers stay in the strings. */
@@ -325,9 +513,19 @@ export function recordJson(r: RecordValue, u: UsersSpec): unknown {
     case 'array':
       return r.items.map((x) => recordJson(x, u));
     case 'page':
-      return { page: 0, session_id: 'abc', results: r.results.map((x) => recordJson(x, u)), total: r.results.length };
+      return {
+        page: 0,
+        session_id: 'abc',
+        results: r.results.map((x) => recordJson(x, u)),
+        total: r.results.length,
+      };
     case 'connector': {
-      const o: Record<string, unknown> = { event: 'Purchase', distinct_id: resolveId(r.id, u), insert_id: 'c1', mp_country_code: 'DE' };
+      const o: Record<string, unknown> = {
+        event: 'Purchase',
+        distinct_id: resolveId(r.id, u),
+        insert_id: 'c1',
+        mp_country_code: 'DE',
+      };
       if (r.time !== undefined) o.time = r.time;
       for (const [k, v] of Object.entries(r.props)) if (!(k in o)) defineProp(o, k, v);
       return o;
@@ -365,7 +563,10 @@ export type LineMut =
   | { t: 'pad' }; // spaces around the line
 
 export const lineMutArb: fc.Arbitrary<LineMut> = fc.oneof(
-  fc.record({ t: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
+  fc.record({
+    t: fc.constant('truncate' as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+  }),
   fc.record({ t: fc.constant('nul' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
   fc.record({ t: fc.constant('bom' as const) }),
   fc.record({ t: fc.constant('pad' as const) }),
@@ -395,7 +596,10 @@ function applyDup(text: string, m: Extract<LineMut, { t: 'dupKey' }>): string {
     open = 0;
   }
   // Insert right after the object's "{" (the original key wins) or just before its "}" (the dup wins).
-  if (!m.after) return text.slice(0, open + 1) + ins + (text[open + 1] === '}' ? '' : ',') + text.slice(open + 1);
+  if (!m.after)
+    return (
+      text.slice(0, open + 1) + ins + (text[open + 1] === '}' ? '' : ',') + text.slice(open + 1)
+    );
   const close = matchingClose(text, open);
   if (close < 0) return text;
   return text.slice(0, close) + (text[close - 1] === '{' ? '' : ',') + ins + text.slice(close);
@@ -403,7 +607,8 @@ function applyDup(text: string, m: Extract<LineMut, { t: 'dupKey' }>): string {
 
 /** Index of the } closing the object opened at `open`, skipping strings. */
 function matchingClose(s: string, open: number): number {
-  let depth = 0, inStr = false;
+  let depth = 0,
+    inStr = false;
   for (let i = open; i < s.length; i++) {
     const c = s[i];
     if (inStr) {
@@ -420,7 +625,8 @@ export function recordBytes(r: RecordValue, u: UsersSpec, mut?: LineMut, pretty 
   let text = JSON.stringify(recordJson(r, u), null, pretty ? 2 : undefined) ?? 'null';
   if (mut?.t === 'dupKey') text = applyDup(text, mut);
   let bytes = spliceMarkers(text);
-  if (mut?.t === 'truncate') bytes = bytes.subarray(0, Math.max(1, Math.floor(mut.at * (bytes.length - 1))));
+  if (mut?.t === 'truncate')
+    bytes = bytes.subarray(0, Math.max(1, Math.floor(mut.at * (bytes.length - 1))));
   else if (mut?.t === 'nul') {
     const at = Math.floor(mut.at * bytes.length);
     bytes = Buffer.concat([bytes.subarray(0, at), b(0), bytes.subarray(at)]);
@@ -433,9 +639,32 @@ export function recordBytes(r: RecordValue, u: UsersSpec, mut?: LineMut, pretty 
 // Export files.
 
 export type FileModel =
-  | { form: 'ndjson'; head?: string[]; lines: Array<{ rec: RecordValue; mut?: LineMut } | { blank: string }>; bom: boolean; crlf: boolean; finalNewline: boolean; gzip: Gz }
-  | { form: 'array'; elements: Array<{ rec: RecordValue; mut?: LineMut }>; pretty: boolean; bom: boolean; crlf: boolean; cut?: number; gzip: Gz }
-  | { form: 'page'; elements: Array<{ rec: RecordValue; mut?: LineMut }>; bom: boolean; crlf: boolean; cut?: number; gzip: Gz }
+  | {
+      form: 'ndjson';
+      head?: string[];
+      lines: Array<{ rec: RecordValue; mut?: LineMut } | { blank: string }>;
+      bom: boolean;
+      crlf: boolean;
+      finalNewline: boolean;
+      gzip: Gz;
+    }
+  | {
+      form: 'array';
+      elements: Array<{ rec: RecordValue; mut?: LineMut }>;
+      pretty: boolean;
+      bom: boolean;
+      crlf: boolean;
+      cut?: number;
+      gzip: Gz;
+    }
+  | {
+      form: 'page';
+      elements: Array<{ rec: RecordValue; mut?: LineMut }>;
+      bom: boolean;
+      crlf: boolean;
+      cut?: number;
+      gzip: Gz;
+    }
   | { form: 'empty'; content: string; gzip: Gz };
 
 /** Gzip: none, whole, or cut at a fraction of the compressed bytes (an unreadable file). */
@@ -444,7 +673,13 @@ export type Gz = { gz: false } | { gz: true; cut?: number };
 const gzArb: fc.Arbitrary<Gz> = fc.oneof(
   { weight: 6, arbitrary: fc.constant({ gz: false as const }) },
   { weight: 2, arbitrary: fc.constant({ gz: true as const }) },
-  { weight: 1, arbitrary: fc.record({ gz: fc.constant(true as const), cut: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      gz: fc.constant(true as const),
+      cut: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+    }),
+  },
 );
 
 const blankArb = fc.constantFrom('', ' ', '\t', '\r', ' \t \r', '   ');
@@ -462,21 +697,56 @@ export interface FileOpts extends ValueOpts {
  */
 const EV = '{"event":"Sign Up","properties":{"time":1762600000,"distinct_id":"u_1"}}';
 export const HEAD_FIRST = [
-  '{', '{"page": 0,', '{"results": [', '{"event":"Sign Up","properties":{"time":1762600000,', '{"event":"Sign Up","properties":{', '{"event":',
-  'oops, a stray line', 'a\tb', '"a, string"', 'id,email', '\u0000[1,2]', '\u0000' + EV, '\ufeff' + EV, '}',
-  '[]', '[1,2]', `[${EV},${EV}]`, `[${EV},`, '[',
+  '{',
+  '{"page": 0,',
+  '{"results": [',
+  '{"event":"Sign Up","properties":{"time":1762600000,',
+  '{"event":"Sign Up","properties":{',
+  '{"event":',
+  'oops, a stray line',
+  'a\tb',
+  '"a, string"',
+  'id,email',
+  '\u0000[1,2]',
+  '\u0000' + EV,
+  '\ufeff' + EV,
+  '}',
+  '[]',
+  '[1,2]',
+  `[${EV},${EV}]`,
+  `[${EV},`,
+  '[',
 ];
-export const HEAD_SECOND = ['', '"session_id": "1234",', '  "a string"', '}', '  },', '[1]', `[${EV}]`, 'oops', EV];
-const headArb = fc.tuple(fc.constantFrom(...HEAD_FIRST), sometimes(fc.constantFrom(...HEAD_SECOND), 0.7)).map(([a, z]) => (z === undefined ? [a] : [a, z]));
+export const HEAD_SECOND = [
+  '',
+  '"session_id": "1234",',
+  '  "a string"',
+  '}',
+  '  },',
+  '[1]',
+  `[${EV}]`,
+  'oops',
+  EV,
+];
+const headArb = fc
+  .tuple(fc.constantFrom(...HEAD_FIRST), sometimes(fc.constantFrom(...HEAD_SECOND), 0.7))
+  .map(([a, z]) => (z === undefined ? [a] : [a, z]));
 
 export function ndjsonArb(o: FileOpts): fc.Arbitrary<FileModel> {
   const rec = recordArb(o, o.times);
   // Containers on one NDJSON line (their elements deep too, with o.deep): an Engage page, and a
   // JSON array of records (`cat day1.json day2.json`): each element is a record.
-  const page = fc.array(rec, { maxLength: 4 }).map((results): RecordValue => ({ k: 'page', results }));
-  const array = fc.array(rec, { maxLength: 3 }).map((items): RecordValue => ({ k: 'array', items }));
+  const page = fc
+    .array(rec, { maxLength: 4 })
+    .map((results): RecordValue => ({ k: 'page', results }));
+  const array = fc
+    .array(rec, { maxLength: 3 })
+    .map((items): RecordValue => ({ k: 'array', items }));
   const line = fc.oneof(
-    { weight: 8, arbitrary: fc.record({ rec, mut: sometimes(lineMutArb, 0.25) }, { requiredKeys: ['rec'] }) },
+    {
+      weight: 8,
+      arbitrary: fc.record({ rec, mut: sometimes(lineMutArb, 0.25) }, { requiredKeys: ['rec'] }),
+    },
     { weight: 1, arbitrary: fc.record({ rec: page }) },
     { weight: 1, arbitrary: fc.record({ rec: array }) },
     { weight: 2, arbitrary: fc.record({ blank: blankArb }) },
@@ -494,26 +764,69 @@ export function ndjsonArb(o: FileOpts): fc.Arbitrary<FileModel> {
 
 /** Elements of JSON documents: any JSON value (an array element is one record), and duplicate keys, but no structural damage. */
 function elementsArb(o: FileOpts) {
-  return fc.array(fc.record({ rec: recordArb(o, o.times), mut: sometimes(dupKeyArb(), 0.15) }, { requiredKeys: ['rec'] }), { maxLength: 8 });
+  return fc.array(
+    fc.record(
+      { rec: recordArb(o, o.times), mut: sometimes(dupKeyArb(), 0.15) },
+      { requiredKeys: ['rec'] },
+    ),
+    { maxLength: 8 },
+  );
 }
 const cutArb = sometimes(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), 0.15);
 
 export function arrayArb(o: FileOpts): fc.Arbitrary<FileModel> {
-  return fc.record({ form: fc.constant('array' as const), elements: elementsArb(o), pretty: fc.boolean(), bom: fc.boolean(), crlf: fc.boolean(), cut: cutArb, gzip: gzArb }, { requiredKeys: ['form', 'elements', 'pretty', 'bom', 'crlf', 'gzip'] }) as fc.Arbitrary<FileModel>;
+  return fc.record(
+    {
+      form: fc.constant('array' as const),
+      elements: elementsArb(o),
+      pretty: fc.boolean(),
+      bom: fc.boolean(),
+      crlf: fc.boolean(),
+      cut: cutArb,
+      gzip: gzArb,
+    },
+    { requiredKeys: ['form', 'elements', 'pretty', 'bom', 'crlf', 'gzip'] },
+  ) as fc.Arbitrary<FileModel>;
 }
 
 export function pageArb(o: FileOpts): fc.Arbitrary<FileModel> {
-  return fc.record({ form: fc.constant('page' as const), elements: elementsArb(o), bom: fc.boolean(), crlf: fc.boolean(), cut: cutArb, gzip: gzArb }, { requiredKeys: ['form', 'elements', 'bom', 'crlf', 'gzip'] }) as fc.Arbitrary<FileModel>;
+  return fc.record(
+    {
+      form: fc.constant('page' as const),
+      elements: elementsArb(o),
+      bom: fc.boolean(),
+      crlf: fc.boolean(),
+      cut: cutArb,
+      gzip: gzArb,
+    },
+    { requiredKeys: ['form', 'elements', 'bom', 'crlf', 'gzip'] },
+  ) as fc.Arbitrary<FileModel>;
 }
 
 export const emptyArb: fc.Arbitrary<FileModel> = fc.record({
   form: fc.constant('empty' as const),
-  content: fc.constantFrom('', '\n', '\r\n\r\n', ' \t\n', '\ufeff', '\ufeff\n\n', '[]', '[ ]\n', '{"results":[]}', '{\n  "results": []\n}\n'),
+  content: fc.constantFrom(
+    '',
+    '\n',
+    '\r\n\r\n',
+    ' \t\n',
+    '\ufeff',
+    '\ufeff\n\n',
+    '[]',
+    '[ ]\n',
+    '{"results":[]}',
+    '{\n  "results": []\n}\n',
+  ),
   gzip: gzArb,
 }) as fc.Arbitrary<FileModel>;
 
 export function fileArb(o: FileOpts): fc.Arbitrary<FileModel> {
-  return fc.oneof({ weight: 5, arbitrary: ndjsonArb(o) }, { weight: 2, arbitrary: arrayArb(o) }, { weight: 2, arbitrary: pageArb(o) }, { weight: 1, arbitrary: emptyArb });
+  return fc.oneof(
+    { weight: 5, arbitrary: ndjsonArb(o) },
+    { weight: 2, arbitrary: arrayArb(o) },
+    { weight: 2, arbitrary: pageArb(o) },
+    { weight: 1, arbitrary: emptyArb },
+  );
 }
 
 /** What the oracle says about one file. */
@@ -551,7 +864,10 @@ export function buildFile(m: FileModel, u: UsersSpec, windowed: boolean): BuiltF
     const eol = m.crlf ? '\r\n' : '\n';
     const parts: Buffer[] = [];
     if (m.bom) parts.push(b(0xef, 0xbb, 0xbf));
-    const all = [...(m.head ?? []).map((h) => Buffer.from(h)), ...m.lines.map((l) => ('blank' in l ? Buffer.from(l.blank) : recordBytes(l.rec, u, l.mut)))];
+    const all = [
+      ...(m.head ?? []).map((h) => Buffer.from(h)),
+      ...m.lines.map((l) => ('blank' in l ? Buffer.from(l.blank) : recordBytes(l.rec, u, l.mut))),
+    ];
     all.forEach((x, i) => {
       if (i > 0) parts.push(Buffer.from(eol));
       parts.push(x);
@@ -562,15 +878,30 @@ export function buildFile(m: FileModel, u: UsersSpec, windowed: boolean): BuiltF
   } else {
     const built = buildDocument(m, u);
     plain = built.bytes;
-    const verdicts = built.elements.map((e) => ({ line: e.line, v: classifyText(e.text, windowed) }));
+    const verdicts = built.elements.map((e) => ({
+      line: e.line,
+      v: classifyText(e.text, windowed),
+    }));
     if (m.cut === undefined) {
-      expect = exactly(verdicts.filter((x) => x.v === 'bad').map((x) => x.line), verdicts.filter((x) => x.v === 'good').length);
+      expect = exactly(
+        verdicts.filter((x) => x.v === 'bad').map((x) => x.line),
+        verdicts.filter((x) => x.v === 'good').length,
+      );
     } else {
       // Cut inside the document, after its opening bracket and before its closing one.
       const cut = built.open + 1 + Math.floor(m.cut * (built.close - built.open));
       plain = plain.subarray(0, cut);
       const whole = built.elements.filter((e) => e.end <= cut).length;
-      expect = { exact: false, records: whole, maxRecords: whole + 1, bad: [], good: 0, unreadable: false, truncatedDoc: true, allBad: false };
+      expect = {
+        exact: false,
+        records: whole,
+        maxRecords: whole + 1,
+        bad: [],
+        good: 0,
+        unreadable: false,
+        truncatedDoc: true,
+        allBad: false,
+      };
     }
   }
   let bytes = plain;
@@ -585,7 +916,16 @@ export function buildFile(m: FileModel, u: UsersSpec, windowed: boolean): BuiltF
 }
 
 function exactly(bad: number[], good: number): Expect {
-  return { exact: true, records: bad.length + good, maxRecords: bad.length + good, bad, good, unreadable: false, truncatedDoc: false, allBad: false };
+  return {
+    exact: true,
+    records: bad.length + good,
+    maxRecords: bad.length + good,
+    bad,
+    good,
+    unreadable: false,
+    truncatedDoc: false,
+    allBad: false,
+  };
 }
 
 interface Doc {
@@ -599,7 +939,8 @@ function buildDocument(m: Extract<FileModel, { form: 'array' | 'page' }>, u: Use
   const nl = m.crlf ? '\r\n' : '\n';
   const pretty = m.form === 'page' || m.pretty;
   const parts: Buffer[] = [];
-  let len = 0, line = 1;
+  let len = 0,
+    line = 1;
   const push = (x: Buffer) => {
     parts.push(x);
     len += x.length;
@@ -656,10 +997,32 @@ export function ndjsonOracle(plain: Buffer, windowed: boolean): Expect {
   let buf = plain;
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
   const first = firstContentLine(buf);
-  if (first?.kind === 'damagedDoc') return { exact: false, records: 1, maxRecords: Infinity, bad: [], good: 0, unreadable: false, truncatedDoc: true, allBad: false };
-  if (first?.kind === 'csv') return { exact: false, records: 0, maxRecords: Infinity, bad: [], good: 0, unreadable: false, truncatedDoc: false, allBad: true };
+  if (first?.kind === 'damagedDoc')
+    return {
+      exact: false,
+      records: 1,
+      maxRecords: Infinity,
+      bad: [],
+      good: 0,
+      unreadable: false,
+      truncatedDoc: true,
+      allBad: false,
+    };
+  if (first?.kind === 'csv')
+    return {
+      exact: false,
+      records: 0,
+      maxRecords: Infinity,
+      bad: [],
+      good: 0,
+      unreadable: false,
+      truncatedDoc: false,
+      allBad: true,
+    };
   const bad: number[] = [];
-  let good = 0, line = 0, s = 0;
+  let good = 0,
+    line = 0,
+    s = 0;
   while (s <= buf.length) {
     let e = buf.indexOf(0x0a, s);
     if (e < 0) e = buf.length;
@@ -667,17 +1030,25 @@ export function ndjsonOracle(plain: Buffer, windowed: boolean): Expect {
     const raw = buf.subarray(s, e);
     if (![...raw].every((c) => c === 0x20 || c === 0x09 || c === 0x0d)) {
       let verdicts: Verdict[];
-      if (first?.kind === 'array' && line === first.line) verdicts = first.elements.map((x) => classify(x, windowed));
+      if (first?.kind === 'array' && line === first.line)
+        verdicts = first.elements.map((x) => classify(x, windowed));
       else {
         let text = raw.toString('utf8');
         if (text.endsWith('\r')) text = text.slice(0, -1);
-        let v: unknown, parsed = true;
+        let v: unknown,
+          parsed = true;
         try {
           v = JSON.parse(text);
         } catch {
           parsed = false;
         }
-        verdicts = !parsed ? ['bad'] : isPage(v) ? v.results.map((x) => classify(x, windowed)) : Array.isArray(v) && v.length > 0 ? v.map((x) => classify(x, windowed)) : [classify(v, windowed)];
+        verdicts = !parsed
+          ? ['bad']
+          : isPage(v)
+            ? v.results.map((x) => classify(x, windowed))
+            : Array.isArray(v) && v.length > 0
+              ? v.map((x) => classify(x, windowed))
+              : [classify(v, windowed)];
       }
       for (const x of verdicts) {
         if (x === 'bad') bad.push(line);
@@ -689,7 +1060,8 @@ export function ndjsonOracle(plain: Buffer, windowed: boolean): Expect {
   return exactly(bad, good);
 }
 
-type FirstLine = { kind: 'array'; line: number; elements: unknown[] } | { kind: 'damagedDoc' } | { kind: 'csv' };
+type FirstLine =
+  { kind: 'array'; line: number; elements: unknown[] } | { kind: 'damagedDoc' } | { kind: 'csv' };
 
 /** How the first content of an NDJSON file (BOM removed) makes the reader take the file; undefined: NDJSON. */
 function firstContentLine(buf: Buffer): FirstLine | undefined {
@@ -723,7 +1095,9 @@ function firstContentLine(buf: Buffer): FirstLine | undefined {
     const opens = !whole && (t === '{' || /[,:[{]$/.test(t));
     return opens && (nextByte === 0x22 || nextByte === 0x7d) ? { kind: 'damagedDoc' } : undefined;
   }
-  return /[,\t]/.test(text) && !/[{}]/.test(text) && nextByte !== 0x7b && nextByte !== 0x5b ? { kind: 'csv' } : undefined;
+  return /[,\t]/.test(text) && !/[{}]/.test(text) && nextByte !== 0x7b && nextByte !== 0x5b
+    ? { kind: 'csv' }
+    : undefined;
 }
 
 function isPage(v: unknown): v is { results: unknown[] } {
@@ -767,7 +1141,10 @@ export function readableTime(t: unknown): boolean {
   if (typeof t !== 'string') return false;
   const s = t.trim();
   if (/^-?\d+(\.\d+)?$/.test(s)) return epochInRange(Number(s));
-  const m = /^(\d{4})-(\d{2})-(\d{2})([T ](\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})([T ](\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+      s,
+    );
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const dt = new Date(Date.UTC(y, mo - 1, d));

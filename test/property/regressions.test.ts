@@ -13,13 +13,24 @@ const root = tempRoot('regressions');
 afterAll(() => root.cleanup());
 
 const USERS = 'id,email\nu_1,user1@example.com\nu_2,user2@example.com\n';
-const ev = (id: string, t = 1762600000) => JSON.stringify({ event: 'a', properties: { time: t, distinct_id: id } });
+const ev = (id: string, t = 1762600000) =>
+  JSON.stringify({ event: 'a', properties: { time: t, distinct_id: id } });
 
 /** Runs correlate on `files` (name → content) with the standard users table; returns run + manifest. */
 function correlate(dir: string, files: Record<string, string | Buffer>, extra: string[] = []) {
   writeFileSync(join(dir, 'users.csv'), USERS);
   for (const [n, c] of Object.entries(files)) writeFileSync(join(dir, n), c);
-  const args = ['correlate', ...Object.keys(files).flatMap((n) => ['--export', n]), '--users', 'users.csv', '--manifest', 'm.json', '--rejects', 'r.csv', ...extra];
+  const args = [
+    'correlate',
+    ...Object.keys(files).flatMap((n) => ['--export', n]),
+    '--users',
+    'users.csv',
+    '--manifest',
+    'm.json',
+    '--rejects',
+    'r.csv',
+    ...extra,
+  ];
   const r = run(args, { cwd: dir });
   let m: { counts: Record<string, number> } | undefined;
   try {
@@ -35,20 +46,27 @@ describe('regressions (#6): first forms, fixed while the tests were written', ()
   // longer than the first 1 MiB read chunk, ending there on ",". Both were read as ONE document.
   it('A: a truncated first line followed by NDJSON records: one record per line', () =>
     inCase(root, (dir) => {
-      const { r, m } = correlate(dir, { 'e.ndjson': ['{"event":"a","properties":{"time":1762600000,', ev('u_1'), ev('u_2')].join('\n') + '\n' });
+      const { r, m } = correlate(dir, {
+        'e.ndjson':
+          ['{"event":"a","properties":{"time":1762600000,', ev('u_1'), ev('u_2')].join('\n') + '\n',
+      });
       expect(r.status).toBe(0);
       expect(m!.counts).toMatchObject({ read: 3, rejected: 1, attributed: 2 });
     }));
 
-  it('A: a first line longer than 1 MiB whose first chunk ends on ",": one record per line', () =>
-    inCase(root, (dir) => {
-      const head = '{"event":"a","properties":{"time":1762600000,"distinct_id":"u_1","pad":[';
-      const long = head + '1,'.repeat(((1 << 20) - head.length) / 2 + 10) + '1]}}';
-      expect(long[(1 << 20) - 1]).toBe(','); // the first chunk ends on ","
-      const { r, m } = correlate(dir, { 'e.ndjson': [long, ev('u_2')].join('\n') + '\n' });
-      expect(r.status).toBe(0);
-      expect(m!.counts).toMatchObject({ read: 2, rejected: 0, attributed: 2 });
-    }), 60_000);
+  it(
+    'A: a first line longer than 1 MiB whose first chunk ends on ",": one record per line',
+    () =>
+      inCase(root, (dir) => {
+        const head = '{"event":"a","properties":{"time":1762600000,"distinct_id":"u_1","pad":[';
+        const long = head + '1,'.repeat(((1 << 20) - head.length) / 2 + 10) + '1]}}';
+        expect(long[(1 << 20) - 1]).toBe(','); // the first chunk ends on ","
+        const { r, m } = correlate(dir, { 'e.ndjson': [long, ev('u_2')].join('\n') + '\n' });
+        expect(r.status).toBe(0);
+        expect(m!.counts).toMatchObject({ read: 2, rejected: 0, attributed: 2 });
+      }),
+    60_000,
+  );
 
   // Regression (#6) B, first forms: whatever followed a top-level JSON array was ignored without a
   // word.
@@ -74,7 +92,12 @@ describe('regressions (#6)', () => {
   // bad line. (With a `{` record on line 2 this was fixed while the tests were written.)
   it('A: an NDJSON file whose first line is truncated after "," still has one record per line', () =>
     inCase(root, (dir) => {
-      const { r, m } = correlate(dir, { 'e.ndjson': ['{"event":"a","properties":{"time":1762600000,', 'not json', ev('u_1'), ev('u_2')].join('\n') + '\n' });
+      const { r, m } = correlate(dir, {
+        'e.ndjson':
+          ['{"event":"a","properties":{"time":1762600000,', 'not json', ev('u_1'), ev('u_2')].join(
+            '\n',
+          ) + '\n',
+      });
       expect(r.status).toBe(0);
       expect(m!.counts).toMatchObject({ read: 4, rejected: 2, attributed: 2 });
     }));
@@ -129,7 +152,10 @@ describe('regressions (#6)', () => {
   // exceeded", exit 1. (correlate reads the same file fine.)
   it('E: inspect survives a property nested 5000 levels deep', () =>
     inCase(root, (dir) => {
-      writeFileSync(join(dir, 'e.ndjson'), ev('u_1').replace('"time"', `"deep":${deepText('O', 5000)},"time"`) + '\n');
+      writeFileSync(
+        join(dir, 'e.ndjson'),
+        ev('u_1').replace('"time"', `"deep":${deepText('O', 5000)},"time"`) + '\n',
+      );
       const r = run(['inspect', '--export', 'e.ndjson'], { cwd: dir });
       expect(crashSigns(r.stderr)).toEqual([]);
       expect(r.status).toBe(0);
@@ -141,7 +167,10 @@ describe('regressions (#6)', () => {
   // unclosed quote opens.
   it('F: an unclosed quote is reported on the line where it opens', () =>
     inCase(root, (dir) => {
-      writeFileSync(join(dir, 'users.csv'), 'id,email\nu_1,"user1@example.com\nu_2,user2@example.com\nu_3,c@example.com\nu_4,d@example.com\n');
+      writeFileSync(
+        join(dir, 'users.csv'),
+        'id,email\nu_1,"user1@example.com\nu_2,user2@example.com\nu_3,c@example.com\nu_4,d@example.com\n',
+      );
       writeFileSync(join(dir, 'e.ndjson'), ev('u_1') + '\n');
       const r = run(['correlate', '--export', 'e.ndjson', '--users', 'users.csv'], { cwd: dir });
       expect(r.status).toBe(1);
@@ -153,7 +182,10 @@ describe('regressions (#6)', () => {
   // further down: the stray quote on line 4 is reported as `users.csv:5:1`. (LF files are right.)
   it('G: CRLF + a quoted multi-line field: a malformed row is reported on its own line', () =>
     inCase(root, (dir) => {
-      writeFileSync(join(dir, 'users.csv'), 'id,email,name\r\nu_1,user1@example.com,"Name 1\r\nsecond line"\r\nu_2,"user2"@example.com",Name 2\r\n');
+      writeFileSync(
+        join(dir, 'users.csv'),
+        'id,email,name\r\nu_1,user1@example.com,"Name 1\r\nsecond line"\r\nu_2,"user2"@example.com",Name 2\r\n',
+      );
       writeFileSync(join(dir, 'e.ndjson'), ev('u_1') + '\n');
       const r = run(['correlate', '--export', 'e.ndjson', '--users', 'users.csv'], { cwd: dir });
       expect(r.status).toBe(1);
@@ -167,7 +199,13 @@ describe('regressions (#6)', () => {
   // control character from vendor data reaches the terminal (shown as `?`, as --format table does).
   it('H: inspect shows no TAB or LF from event and field names', () =>
     inCase(root, (dir) => {
-      writeFileSync(join(dir, 'e.ndjson'), JSON.stringify({ event: 'a\tb\nFORGED', properties: { time: 1, distinct_id: 'u_1', 'k\nFORGED2': 'v' } }) + '\n');
+      writeFileSync(
+        join(dir, 'e.ndjson'),
+        JSON.stringify({
+          event: 'a\tb\nFORGED',
+          properties: { time: 1, distinct_id: 'u_1', 'k\nFORGED2': 'v' },
+        }) + '\n',
+      );
       const r = run(['inspect', '--export', 'e.ndjson'], { cwd: dir });
       expect(r.status).toBe(0);
       expect(r.stdout).not.toMatch(/^FORGED/m);
@@ -193,8 +231,14 @@ describe('regressions (#6)', () => {
     inCase(root, (dir) => {
       const dev = '\u001b]0;pwned\u0007\u001b[31mRED';
       const lines = [
-        JSON.stringify({ event: 'a', properties: { time: 1762600000, distinct_id: 'u_1', $device_id: dev } }),
-        JSON.stringify({ event: 'a', properties: { time: 1762600001, distinct_id: 'anon', $device_id: dev } }),
+        JSON.stringify({
+          event: 'a',
+          properties: { time: 1762600000, distinct_id: 'u_1', $device_id: dev },
+        }),
+        JSON.stringify({
+          event: 'a',
+          properties: { time: 1762600001, distinct_id: 'anon', $device_id: dev },
+        }),
       ];
       const { r } = correlate(dir, { 'e.ndjson': lines.join('\n') + '\n' }, ['--explain', 'u_1']);
       expect(r.status).toBe(0);
@@ -223,7 +267,11 @@ describe('regressions (#6)', () => {
   // record per line (SPEC §3), the bad one rejected.
   it('K: an NDJSON file whose first record starts with a NUL byte: one record per line', () =>
     inCase(root, (dir) => {
-      const { r, m } = correlate(dir, { 'e.ndjson': '\u0000' + [ev('u_1'), ev('u_2'), ev('u_1', 1762600001)].join('\n') + '\n' }, ['--vendor', 'mixpanel']);
+      const { r, m } = correlate(
+        dir,
+        { 'e.ndjson': '\u0000' + [ev('u_1'), ev('u_2'), ev('u_1', 1762600001)].join('\n') + '\n' },
+        ['--vendor', 'mixpanel'],
+      );
       expect(r.status).toBe(0);
       expect(m!.counts).toMatchObject({ read: 3, rejected: 1, attributed: 2 });
     }));
@@ -232,7 +280,11 @@ describe('regressions (#6)', () => {
   // two good NDJSON records after it one "malformed CSV row" reject: read 1, attributed 0.
   it('K: an NDJSON file after a stray first line with a comma: one record per line', () =>
     inCase(root, (dir) => {
-      const { r, m } = correlate(dir, { 'e.ndjson': ['oops, a stray line', ev('u_1'), ev('u_2')].join('\n') + '\n' }, ['--vendor', 'mixpanel']);
+      const { r, m } = correlate(
+        dir,
+        { 'e.ndjson': ['oops, a stray line', ev('u_1'), ev('u_2')].join('\n') + '\n' },
+        ['--vendor', 'mixpanel'],
+      );
       expect(r.status).toBe(0);
       expect(m!.counts).toMatchObject({ read: 3, rejected: 1, attributed: 2 });
     }));
@@ -253,7 +305,10 @@ describe('found since, and fixed (#6)', () => {
   // Expected (SPEC §3: each element of the array is one record): the element [1,2] is one reject.
   it('L: an array element of a JSON array document is one record', () =>
     inCase(root, (dir) => {
-      const { r, m } = correlate(dir, { 'e.json': `[\n  [1,2],\n  ${ev('u_1')}\n]\n` }, ['--vendor', 'mixpanel']);
+      const { r, m } = correlate(dir, { 'e.json': `[\n  [1,2],\n  ${ev('u_1')}\n]\n` }, [
+        '--vendor',
+        'mixpanel',
+      ]);
       expect(r.status).toBe(0);
       expect(m!.counts).toMatchObject({ read: 2, rejected: 1, attributed: 1 });
     }));
@@ -261,13 +316,23 @@ describe('found since, and fixed (#6)', () => {
   it('L: an array element of a pretty-printed Engage page is one record, as on a one-line page', () =>
     inCase(root, (dir) => {
       const p = JSON.stringify({ $distinct_id: 'u_1', $properties: {} });
-      const { m } = correlate(dir, { 'pretty.json': `{\n  "results": [\n    [1,2],\n    ${p}\n  ]\n}\n`, 'line.json': `{"results":[[1,2],${p}]}\n` }, ['--vendor', 'mixpanel']);
+      const { m } = correlate(
+        dir,
+        {
+          'pretty.json': `{\n  "results": [\n    [1,2],\n    ${p}\n  ]\n}\n`,
+          'line.json': `{"results":[[1,2],${p}]}\n`,
+        },
+        ['--vendor', 'mixpanel'],
+      );
       expect(m!.counts).toMatchObject({ read: 4, rejected: 2, attributed: 2 });
     }));
 
   it('L: an array inside the array on the first NDJSON line is one record, as on any other line', () =>
     inCase(root, (dir) => {
-      const { m } = correlate(dir, { 'e.ndjson': `[[1,2],${ev('u_1')}]\n[[1,2],${ev('u_2')}]\n` }, ['--vendor', 'mixpanel']);
+      const { m } = correlate(dir, { 'e.ndjson': `[[1,2],${ev('u_1')}]\n[[1,2],${ev('u_2')}]\n` }, [
+        '--vendor',
+        'mixpanel',
+      ]);
       expect(m!.counts).toMatchObject({ read: 4, rejected: 2, attributed: 2 });
     }));
 
@@ -282,8 +347,14 @@ describe('found since, and fixed (#6)', () => {
     inCase(root, (dir) => {
       const dev = 'd1\nFORGED  1 record';
       const lines = [
-        JSON.stringify({ event: 'a', properties: { time: 1762600000, distinct_id: 'u_1', $device_id: dev } }),
-        JSON.stringify({ event: 'a', properties: { time: 1762600001, distinct_id: 'anon', $device_id: dev } }),
+        JSON.stringify({
+          event: 'a',
+          properties: { time: 1762600000, distinct_id: 'u_1', $device_id: dev },
+        }),
+        JSON.stringify({
+          event: 'a',
+          properties: { time: 1762600001, distinct_id: 'anon', $device_id: dev },
+        }),
       ];
       const { r } = correlate(dir, { 'e.ndjson': lines.join('\n') + '\n' }, ['--explain', 'u_1']);
       expect(r.status).toBe(0);
@@ -301,12 +372,20 @@ describe('found since, and fixed (#6)', () => {
   // did: here read 1, rejected 1 ("malformed CSV row", line 2), attributed 0; one byte shorter,
   // read 3, attributed 2. (A first line longer than 1 MiB is decided without its next line too.)
   // Expected: one record per line, wherever the chunks end.
-  it('N: a stray first line with a comma that fills the first 1 MiB chunk: one record per line', () =>
-    inCase(root, (dir) => {
-      const MB = 1 << 20;
-      const first = 'oops, a stray line'.padEnd(MB - 1, ' '); // + LF: exactly the first chunk
-      const { r, m } = correlate(dir, { 'e.ndjson': [first, ev('u_1'), ev('u_2')].join('\n') + '\n' }, ['--vendor', 'mixpanel']);
-      expect(r.status).toBe(0);
-      expect(m!.counts).toMatchObject({ read: 3, rejected: 1, attributed: 2 });
-    }), 60_000);
+  it(
+    'N: a stray first line with a comma that fills the first 1 MiB chunk: one record per line',
+    () =>
+      inCase(root, (dir) => {
+        const MB = 1 << 20;
+        const first = 'oops, a stray line'.padEnd(MB - 1, ' '); // + LF: exactly the first chunk
+        const { r, m } = correlate(
+          dir,
+          { 'e.ndjson': [first, ev('u_1'), ev('u_2')].join('\n') + '\n' },
+          ['--vendor', 'mixpanel'],
+        );
+        expect(r.status).toBe(0);
+        expect(m!.counts).toMatchObject({ read: 3, rejected: 1, attributed: 2 });
+      }),
+    60_000,
+  );
 });

@@ -50,7 +50,10 @@ const corruptionArb: fc.Arbitrary<Corruption> = fc.oneof(
   fc.record({ t: fc.constant('blankHeader' as const), spaces: fc.constantFrom('', ' ', '  ') }),
   fc.record({ t: fc.constant('dupId' as const), a: row, b: row }).filter((d) => d.a !== d.b),
   fc.record({ t: fc.constant('emptyId' as const), row }),
-  fc.record({ t: fc.constant('empty' as const), content: fc.constantFrom('', '\n', '\ufeff', ' \r\n\r\n') }),
+  fc.record({
+    t: fc.constant('empty' as const),
+    content: fc.constantFrom('', '\n', '\ufeff', ' \r\n\r\n'),
+  }),
   fc.constant({ t: 'noIdColumn' as const }),
 );
 
@@ -65,7 +68,12 @@ export const tableArb: fc.Arbitrary<TableModel> = fc.record({
 });
 
 /** The bytes, and the physical line each logical row (0 = header) starts on. */
-export function buildTable(m: TableModel): { bytes: Buffer; lineOf: number[]; lastLineOf: number[]; n: number } {
+export function buildTable(m: TableModel): {
+  bytes: Buffer;
+  lineOf: number[];
+  lastLineOf: number[];
+  n: number;
+} {
   const c = m.corruption;
   const eol = m.crlf ? '\r\n' : '\n';
   if (c.t === 'empty') return { bytes: Buffer.from(c.content), lineOf: [], lastLineOf: [], n: 0 };
@@ -73,14 +81,21 @@ export function buildTable(m: TableModel): { bytes: Buffer; lineOf: number[]; la
   if (c.t === 'dupHeader') header = [...header, header[c.col]!];
   if (c.t === 'blankHeader') header = ['id', c.spaces, 'email', 'name'];
   if (c.t === 'noIdColumn') header = ['ident', 'email', 'name'];
-  const n = c.t === 'headerOnly' ? 0 : Math.max(m.n, 'row' in c ? c.row : 0, c.t === 'dupId' ? Math.max(c.a, c.b) : 0);
+  const n =
+    c.t === 'headerOnly'
+      ? 0
+      : Math.max(m.n, 'row' in c ? c.row : 0, c.t === 'dupId' ? Math.max(c.a, c.b) : 0);
   if (c.t === 'unclosedQuote' && c.row === 0) header = ['id', '"email', 'name'];
   const rows: string[][] = [header];
   for (let i = 1; i <= n; i++) {
-    const id = c.t === 'dupId' && i === c.b ? `u_${c.a}` : c.t === 'emptyId' && i === c.row ? ' ' : `u_${i}`;
-    const name = m.multiline[(i - 1) % 5] ? `"Name ${i}${eol}(second line), ""quoted"""` : `Name ${i}`;
+    const id =
+      c.t === 'dupId' && i === c.b ? `u_${c.a}` : c.t === 'emptyId' && i === c.row ? ' ' : `u_${i}`;
+    const name = m.multiline[(i - 1) % 5]
+      ? `"Name ${i}${eol}(second line), ""quoted"""`
+      : `Name ${i}`;
     const cells = [id, `user${i}@example.com`, name];
-    if (c.t === 'dupHeader') cells.push(c.col === 0 ? id : c.col === 1 ? `other${i}@example.com` : 'x');
+    if (c.t === 'dupHeader')
+      cells.push(c.col === 0 ? id : c.col === 1 ? `other${i}@example.com` : 'x');
     if (c.t === 'blankHeader') cells.splice(1, 0, 'blank');
     if (c.t === 'ragged' && c.row === i) {
       if (c.extra) cells.push('extra');
@@ -105,7 +120,12 @@ export function buildTable(m: TableModel): { bytes: Buffer; lineOf: number[]; la
       line++;
     }
   });
-  return { bytes: Buffer.from((m.bom ? '\ufeff' : '') + parts.join(eol) + (m.finalNewline ? eol : '')), lineOf, lastLineOf, n };
+  return {
+    bytes: Buffer.from((m.bom ? '\ufeff' : '') + parts.join(eol) + (m.finalNewline ? eol : '')),
+    lineOf,
+    lastLineOf,
+    n,
+  };
 }
 
 /** A small readable export: 4 records, one of them bad; u_1..u_3 and a stranger. */
@@ -120,7 +140,17 @@ function checkTable(dir: string, m: TableModel): void {
   const t = buildTable(m);
   writeFileSync(join(dir, 'users.csv'), t.bytes);
   writeFileSync(join(dir, 'e.ndjson'), EXPORT);
-  const args = ['correlate', '--export', 'e.ndjson', '--users', 'users.csv', '--manifest', 'm.json', '--rejects', 'r.csv'];
+  const args = [
+    'correlate',
+    '--export',
+    'e.ndjson',
+    '--users',
+    'users.csv',
+    '--manifest',
+    'm.json',
+    '--rejects',
+    'r.csv',
+  ];
   const r = run(args, { cwd: dir });
   const c = m.corruption;
   const ctx = `\ntable:\n${t.bytes.toString()}\nstderr:\n${r.stderr}`;
@@ -129,12 +159,17 @@ function checkTable(dir: string, m: TableModel): void {
   expect([0, 1, 2], ctx).toContain(r.status);
   if (r.status !== 0) {
     expect(r.stderr, 'an error names the users file' + ctx).toContain('users.csv');
-    if (c.t !== 'noIdColumn' && c.t !== 'empty') expect(r.stderr, 'and a line' + ctx).toMatch(/users\.csv:[1-9]\d*/);
+    if (c.t !== 'noIdColumn' && c.t !== 'empty')
+      expect(r.stderr, 'and a line' + ctx).toMatch(/users\.csv:[1-9]\d*/);
   }
   /** The error names the line where that row starts (a quoted field may make a row span several lines). */
   const named = (row: number) => {
     const at = Number(/users\.csv:(\d+)/.exec(r.stderr)?.[1]);
-    expect(at, `names line ${t.lineOf[row]}, where row ${row} starts (it ends on ${t.lastLineOf[row]})` + ctx).toBe(t.lineOf[row]);
+    expect(
+      at,
+      `names line ${t.lineOf[row]}, where row ${row} starts (it ends on ${t.lastLineOf[row]})` +
+        ctx,
+    ).toBe(t.lineOf[row]);
   };
   switch (c.t) {
     case 'none':
@@ -176,12 +211,24 @@ function checkTable(dir: string, m: TableModel): void {
   const users = man.inputs.find((i: { role: string }) => i.role === 'users');
   expect(users.records, 'users read' + ctx).toBe(t.n);
   if (c.t === 'dupHeader') return;
-  const affected = r.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(',')[0]);
+  const affected = r.stdout
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',')[0]);
   expect(affected, ctx).toEqual(['u_1', 'u_2'].filter((u) => Number(u.slice(2)) <= t.n));
 }
 
 describe('users tables (property)', () => {
-  it('a readable table runs; an unreadable one is a clear error naming file and line', () => {
-    checkProperty('users', fc.property(tableArb, (m) => void inCase(root, (dir) => checkTable(dir, m))), 30);
-  }, timeout(30));
+  it(
+    'a readable table runs; an unreadable one is a clear error naming file and line',
+    () => {
+      checkProperty(
+        'users',
+        fc.property(tableArb, (m) => void inCase(root, (dir) => checkTable(dir, m))),
+        30,
+      );
+    },
+    timeout(30),
+  );
 });

@@ -15,7 +15,12 @@ import { expandPaths } from '../../src/io/open.js';
 import { ROOT } from '../cli/run.js';
 
 const SHARED = join(ROOT, '../shared/samples');
-const dirs = ['fixtures/demo/export', 'fixtures/vendors', 'fixtures/wrappers', 'fixtures/categories'].map((d) => join(ROOT, d));
+const dirs = [
+  'fixtures/demo/export',
+  'fixtures/vendors',
+  'fixtures/wrappers',
+  'fixtures/categories',
+].map((d) => join(ROOT, d));
 if (existsSync(SHARED)) dirs.push(SHARED);
 
 /** Every export-looking file below the folders (users tables and notes left out). */
@@ -26,29 +31,45 @@ function files(): string[] {
       const p = join(d, n);
       if (statSync(p).isDirectory()) {
         if (n !== 'generic') walk(p); // read only through --map
-      }
-      else if (!/^(users|EXPECTED|README|SOURCES|make)|\.(md|mjs)$/.test(n)) out.push(p);
+      } else if (!/^(users|EXPECTED|README|SOURCES|make)|\.(md|mjs)$/.test(n)) out.push(p);
     }
   };
   for (const d of dirs) walk(d);
   return out;
 }
 
-it.each(files().map((f) => [relative(ROOT, f)]))('%s: identifiers are fields the record exposes, and their values the ids', async (rel) => {
-  let checked = 0;
-  await scanExports(expandPaths([join(ROOT, rel)]), 'auto', { zone: utcZone, localEpochs: false }, {
-    record(rec) {
-      const values = new Map<string, string[]>();
-      forEachField(rec, new Set(), (name, v) => values.set(name, Array.isArray(v) ? v.map(idString) : [idString(v)]));
-      for (const f of rec.idFields) expect(values.has(f), `${f} is a field of the record`).toBe(true);
-      const fromFields = new Set(rec.idFields.flatMap((f) => values.get(f) ?? []).map((v) => v.trim()));
-      for (const id of rec.ids) expect(fromFields.has(id) || fromFields.has(stripDevicePrefix(id)), `id ${id} comes from an identifier field`).toBe(true);
-      checked++;
-      return undefined;
-    },
-    reject() {},
-    warn() {},
-    info() {},
-  });
-  expect(checked, 'the file has readable records').toBeGreaterThan(0);
-});
+it.each(files().map((f) => [relative(ROOT, f)]))(
+  '%s: identifiers are fields the record exposes, and their values the ids',
+  async (rel) => {
+    let checked = 0;
+    await scanExports(
+      expandPaths([join(ROOT, rel)]),
+      'auto',
+      { zone: utcZone, localEpochs: false },
+      {
+        record(rec) {
+          const values = new Map<string, string[]>();
+          forEachField(rec, new Set(), (name, v) =>
+            values.set(name, Array.isArray(v) ? v.map(idString) : [idString(v)]),
+          );
+          for (const f of rec.idFields)
+            expect(values.has(f), `${f} is a field of the record`).toBe(true);
+          const fromFields = new Set(
+            rec.idFields.flatMap((f) => values.get(f) ?? []).map((v) => v.trim()),
+          );
+          for (const id of rec.ids)
+            expect(
+              fromFields.has(id) || fromFields.has(stripDevicePrefix(id)),
+              `id ${id} comes from an identifier field`,
+            ).toBe(true);
+          checked++;
+          return undefined;
+        },
+        reject() {},
+        warn() {},
+        info() {},
+      },
+    );
+    expect(checked, 'the file has readable records').toBeGreaterThan(0);
+  },
+);

@@ -14,7 +14,6 @@ import { summary } from '../summary.js';
 import { VERSION } from '../version.js';
 import { safeLines } from '../../term.js';
 
-
 export const CORRELATE_EXAMPLE = `
 Example:
   $ breach-impact correlate --export mixpanel-export/ --users users.csv \\
@@ -30,10 +29,21 @@ export function addCorrelateOptions(cmd: Command): Command {
     .option('--users <path>', 'internal user table: CSV/TSV with a header, or NDJSON')
     .option('--user-id-column <col>', 'user id column (default: first of id, user_id, uid)')
     .option('--email-column <col>', 'email column (default: email, when present)')
-    .option('--user-key <col>', 'another user column holding an identifier the vendor may carry; repeatable', collect)
+    .option(
+      '--user-key <col>',
+      'another user column holding an identifier the vendor may carry; repeatable',
+      collect,
+    )
     .option('--user-columns <cols>', 'comma list of user columns to copy into the output')
-    .option('--sessions <path>', 'internal login sessions: user_id, start, end, and any of ip, user_agent, device_id')
-    .option('--session-tolerance <duration>', 'clock-skew allowance when matching internal login sessions', '2m');
+    .option(
+      '--sessions <path>',
+      'internal login sessions: user_id, start, end, and any of ip, user_agent, device_id',
+    )
+    .option(
+      '--session-tolerance <duration>',
+      'clock-skew allowance when matching internal login sessions',
+      '2m',
+    );
   return addWindowOptions(c, 'incident window, ISO 8601 interval; start inclusive, end exclusive')
     .option('--session-gap <duration>', 'inactivity that closes a vendor session window', '30m')
     .addOption(new Option('--format <fmt>', 'output format').choices(FORMATS).default('csv'))
@@ -41,17 +51,45 @@ export function addCorrelateOptions(cmd: Command): Command {
     .option('--unmatched <path>', 'vendor identities that matched no user (.csv, .json, .ndjson)')
     .option('--ambiguous <path>', 'identities/sessions that matched more than one user')
     .option('--rejects <path>', 'every record that could not be read: file, line, reason, record')
-    .option('--manifest <path>', 'JSON audit record of the run: inputs with SHA-256, counts, options')
-    .option('--explain <user_id>', 'print to stderr how that user\'s records were attributed: ids, linking records (file:line), rules')
-    .option('--notification-basis', 'add residence and notification_basis columns: per regime, notifiable / assess / not notifiable and why (facts for counsel, not legal advice)')
-    .option('--residence-column <country[,region]>', 'user columns that say where a user lives (e.g. country,state); else inferred from vendor location, marked (inferred)')
-    .option('--notification-report <path>', 'the brief for counsel: window, inputs, users per jurisdiction and verdict, rule citations, limits; an HTML page with charts when PATH ends in .html, else Markdown')
-    .option('--columns <list>', `choose, order and rename the output columns: ${OUTPUT_COLUMNS.join(', ')} and users-table columns; COLUMN=Header renames (e.g. email=Email,name=Full Name,exposed_summary)`)
-    .option('--locale-column <col>', "users-table column with each user's language for exposed_summary (de, de-AT, fr_FR …)")
-    .option('--locale <lang>', 'language of exposed_summary where --locale-column gives none (en, de, fr, es; default en)')
+    .option(
+      '--manifest <path>',
+      'JSON audit record of the run: inputs with SHA-256, counts, options',
+    )
+    .option(
+      '--explain <user_id>',
+      "print to stderr how that user's records were attributed: ids, linking records (file:line), rules",
+    )
+    .option(
+      '--notification-basis',
+      'add residence and notification_basis columns: per regime, notifiable / assess / not notifiable and why (facts for counsel, not legal advice)',
+    )
+    .option(
+      '--residence-column <country[,region]>',
+      'user columns that say where a user lives (e.g. country,state); else inferred from vendor location, marked (inferred)',
+    )
+    .option(
+      '--notification-report <path>',
+      'the brief for counsel: window, inputs, users per jurisdiction and verdict, rule citations, limits; an HTML page with charts when PATH ends in .html, else Markdown',
+    )
+    .option(
+      '--columns <list>',
+      `choose, order and rename the output columns: ${OUTPUT_COLUMNS.join(', ')} and users-table columns; COLUMN=Header renames (e.g. email=Email,name=Full Name,exposed_summary)`,
+    )
+    .option(
+      '--locale-column <col>',
+      "users-table column with each user's language for exposed_summary (de, de-AT, fr_FR …)",
+    )
+    .option(
+      '--locale <lang>',
+      'language of exposed_summary where --locale-column gives none (en, de, fr, es; default en)',
+    )
     .option('--strict', 'stop at the first unreadable record (exit 1)')
     .option('--quiet', 'no summary and no progress on stderr')
-    .option('--workers <n>', 'threads that parse NDJSON beside the main one; 0 parses in one thread; auto: one per core but one on 3+ cores when the export files reach 64 MB, none on 2 cores or stdin. The output is the same whatever the number', 'auto');
+    .option(
+      '--workers <n>',
+      'threads that parse NDJSON beside the main one; 0 parses in one thread; auto: one per core but one on 3+ cores when the export files reach 64 MB, none on 2 cores or stdin. The output is the same whatever the number',
+      'auto',
+    );
 }
 
 export interface Outcome {
@@ -83,6 +121,8 @@ export async function correlate(plan: CorrelatePlan, log: Log): Promise<Outcome>
 }
 
 export function planFrom(opts: CorrelateFlags, argv: string[]): CorrelatePlan {
-  const width = process.stdout.isTTY ? process.stdout.columns || 100 : Number(process.env.COLUMNS) || 160;
+  const width = process.stdout.isTTY
+    ? process.stdout.columns || 100
+    : Number(process.env.COLUMNS) || 160;
   return { ...correlatePlan(opts, argv, width), stdoutFd: 1 };
 }

@@ -11,7 +11,6 @@ import { parseWindow, parseZone, sourceMapping } from '../plan.js';
 import { addSourceOptions, addWindowOptions } from '../options.js';
 import { ProgressLine } from '../progress.js';
 
-
 export const INSPECT_EXAMPLE = `
 Example:
   $ breach-impact inspect --export mixpanel-export/ --window 2025-11-08T00:00:00Z/2025-11-09T17:00:00Z
@@ -35,21 +34,48 @@ export interface InspectFlags {
 }
 
 export function addInspectOptions(cmd: Command): Command {
-  return addWindowOptions(addSourceOptions(cmd), 'also count the records inside this window (start inclusive, end exclusive)')
-    .addOption(new Option('--format <fmt>', 'output format').choices(INSPECT_FORMATS).default('text'))
+  return addWindowOptions(
+    addSourceOptions(cmd),
+    'also count the records inside this window (start inclusive, end exclusive)',
+  )
+    .addOption(
+      new Option('--format <fmt>', 'output format').choices(INSPECT_FORMATS).default('text'),
+    )
     .option('--show-values', 'show up to 3 masked example values per field')
     .option('--quiet', 'no progress on stderr');
 }
 
-export async function inspect(f: InspectFlags, log: Log): Promise<{ text: string; errors: number }> {
-  if (!f.export?.length) throw new UsageError('--export is required', 'name the vendor export: --export PATH (a file, a directory or - for stdin)');
+export async function inspect(
+  f: InspectFlags,
+  log: Log,
+): Promise<{ text: string; errors: number }> {
+  if (!f.export?.length)
+    throw new UsageError(
+      '--export is required',
+      'name the vendor export: --export PATH (a file, a directory or - for stdin)',
+    );
   const { timezone, zone } = parseZone(f.timezone);
   const mapping = sourceMapping(f);
   let bar: ProgressLine | undefined;
-  const report = await runInspect({ exports: f.export, vendor: f.vendor, mapping, window: parseWindow(f, zone), timezone, zone, showValues: !!f.showValues }, log, (p) => {
-    if (ProgressLine.enabled(!!f.quiet)) (bar = new ProgressLine(p)).start();
-  }).finally(() => bar?.stop());
-  const text = f.format === 'json' ? jsonSafe(JSON.stringify(toJson(report), null, 2)) + '\n' : renderText(report);
+  const report = await runInspect(
+    {
+      exports: f.export,
+      vendor: f.vendor,
+      mapping,
+      window: parseWindow(f, zone),
+      timezone,
+      zone,
+      showValues: !!f.showValues,
+    },
+    log,
+    (p) => {
+      if (ProgressLine.enabled(!!f.quiet)) (bar = new ProgressLine(p)).start();
+    },
+  ).finally(() => bar?.stop());
+  const text =
+    f.format === 'json'
+      ? jsonSafe(JSON.stringify(toJson(report), null, 2)) + '\n'
+      : renderText(report);
   return { text, errors: report.errors.length };
 }
 
@@ -63,7 +89,12 @@ const pct = (x: number) => `${(100 * x).toFixed(x >= 0.995 || x === 0 ? 0 : 1)}%
 
 function table(header: string[], rows: string[][], indent = '  '): string[] {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => indent + r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    indent +
+    r
+      .map((c, i) => c.padEnd(w[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -71,23 +102,47 @@ function renderText(r: InspectReport): string {
   const out: string[] = [];
   const files = r.inputs.length;
   const bytes = r.inputs.reduce((a, i) => a + i.bytes, 0);
-  out.push(`export: ${n(files)} file${files === 1 ? '' : 's'}, ${n(bytes)} bytes, vendor ${r.vendor}`);
-  const kinds = Object.entries(r.records.by_kind).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';
-  out.push(`records: ${n(r.records.read)} (${kinds}; rejected ${n(r.records.rejected)}; duplicates ${n(r.records.duplicates)})`);
+  out.push(
+    `export: ${n(files)} file${files === 1 ? '' : 's'}, ${n(bytes)} bytes, vendor ${r.vendor}`,
+  );
+  const kinds =
+    Object.entries(r.records.by_kind)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ') || 'none';
+  out.push(
+    `records: ${n(r.records.read)} (${kinds}; rejected ${n(r.records.rejected)}; duplicates ${n(r.records.duplicates)})`,
+  );
   if (r.wrappers.length) out.push(`inside: ${r.wrappers.map(wrapperLabel).join(', ')}`);
   const protocol = Object.entries(r.protocol_lines);
-  if (protocol.length) out.push(`protocol lines (not records): ${protocol.map(([k, c]) => `${k} ${n(c)}`).join(', ')}`);
+  if (protocol.length)
+    out.push(
+      `protocol lines (not records): ${protocol.map(([k, c]) => `${k} ${n(c)}`).join(', ')}`,
+    );
   const t = r.time;
-  out.push(`time span: ${iso(t.first) ?? '-'} … ${iso(t.last) ?? '-'} (UTC)` + (t.in_window !== undefined ? `; in window: ${n(t.in_window)} records` : '') + (t.untimed_events ? `; events without a readable time: ${n(t.untimed_events)}` : ''));
+  out.push(
+    `time span: ${iso(t.first) ?? '-'} … ${iso(t.last) ?? '-'} (UTC)` +
+      (t.in_window !== undefined ? `; in window: ${n(t.in_window)} records` : '') +
+      (t.untimed_events ? `; events without a readable time: ${n(t.untimed_events)}` : ''),
+  );
   if (r.events.length) {
     out.push('', `events (${n(r.events.length)} names):`);
     const top = r.events.slice(0, 20);
-    out.push(...table(['event', 'records'], top.map(([name, c]) => [safe(name), n(c)])));
+    out.push(
+      ...table(
+        ['event', 'records'],
+        top.map(([name, c]) => [safe(name), n(c)]),
+      ),
+    );
     if (r.events.length > top.length) out.push(`  … (+${r.events.length - top.length} more names)`);
   }
   if (r.identifiers.length) {
     out.push('', 'identifiers:');
-    out.push(...table(['field', 'distinct', 'records without'], r.identifiers.map((i) => [safe(i.field), n(i.distinct), n(i.records_without)])));
+    out.push(
+      ...table(
+        ['field', 'distinct', 'records without'],
+        r.identifiers.map((i) => [safe(i.field), n(i.distinct), n(i.records_without)]),
+      ),
+    );
   }
   if (r.fields.length) {
     out.push('', 'fields, by category:');
@@ -106,19 +161,58 @@ function renderText(r: InspectReport): string {
         const holds = [...new Set(members.flatMap((m) => m.holds))];
         const fill = Math.max(...members.map((m) => m.fill_rate));
         const distinct = Math.max(...members.map((m) => m.distinct));
-        rows.push([f.category, `${group.label} (${n(members.length)} fields)`, pct(fill), n(distinct), holds.join(',') || '-', ...(hasExamples ? ['-'] : [])]);
+        rows.push([
+          f.category,
+          `${group.label} (${n(members.length)} fields)`,
+          pct(fill),
+          n(distinct),
+          holds.join(',') || '-',
+          ...(hasExamples ? ['-'] : []),
+        ]);
         continue;
       }
-      rows.push([f.category, safe(f.field), pct(f.fill_rate), (f.distinct_capped ? '>' : '') + n(f.distinct), f.holds.join(',') || '-', ...(hasExamples ? [safe((f.examples ?? []).join(' | '))] : [])]);
+      rows.push([
+        f.category,
+        safe(f.field),
+        pct(f.fill_rate),
+        (f.distinct_capped ? '>' : '') + n(f.distinct),
+        f.holds.join(',') || '-',
+        ...(hasExamples ? [safe((f.examples ?? []).join(' | '))] : []),
+      ]);
     }
-    out.push(...table(['category', 'field', 'fill', 'distinct', 'holds', ...(hasExamples ? ['examples (masked)'] : [])], rows));
-    const flagged = (k: string) => r.fields.filter((f) => f.holds.includes(k)).map((f) => safe(f.field));
-    const lines: Array<[string, string[]]> = [['emails', flagged('email')], ['IP addresses', flagged('ip')], ['URLs with query strings', flagged('url_query')], ['hashed values', flagged('hash')]];
+    out.push(
+      ...table(
+        [
+          'category',
+          'field',
+          'fill',
+          'distinct',
+          'holds',
+          ...(hasExamples ? ['examples (masked)'] : []),
+        ],
+        rows,
+      ),
+    );
+    const flagged = (k: string) =>
+      r.fields.filter((f) => f.holds.includes(k)).map((f) => safe(f.field));
+    const lines: Array<[string, string[]]> = [
+      ['emails', flagged('email')],
+      ['IP addresses', flagged('ip')],
+      ['URLs with query strings', flagged('url_query')],
+      ['hashed values', flagged('hash')],
+    ];
     out.push('', 'sensitive values found in:');
-    for (const [what, list] of lines) out.push(`  ${(what + ':').padEnd(25)} ${list.join(', ') || 'none'}`);
+    for (const [what, list] of lines)
+      out.push(`  ${(what + ':').padEnd(25)} ${list.join(', ') || 'none'}`);
   }
   out.push('', `rejects: ${n(r.records.rejected)}`);
-  if (r.rejects.length) out.push(...table(['reason', 'records', 'first at'], r.rejects.map((x) => [safe(x.reason), n(x.count), safe(x.first)])));
+  if (r.rejects.length)
+    out.push(
+      ...table(
+        ['reason', 'records', 'first at'],
+        r.rejects.map((x) => [safe(x.reason), n(x.count), safe(x.first)]),
+      ),
+    );
   if (r.errors.length) out.push('', 'unreadable inputs:', ...r.errors.map((e) => '  ' + safe(e)));
   return out.join('\n') + '\n';
 }

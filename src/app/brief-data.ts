@@ -6,7 +6,7 @@
  */
 import { CATEGORIES, type Category } from '../core/categorize.js';
 import { formatIso } from '../core/time.js';
-import type { RunReport } from './correlate.js';
+import type { RunReport } from './run-correlate.js';
 import { affectedStats } from './outputs.js';
 import type { CorrelatePlan } from './plan.js';
 

@@ -4,7 +4,8 @@
  * emails that matched nobody: a column holding the vendor's ids is one `--user-key` away. Only
  * column names and counts are reported, never a value.
  */
-import type { Correlator, Result } from '../core/correlate.js';
+import type { Result } from '../core/aggregate.js';
+import type { Join } from '../core/join/join.js';
 import { isEmailShaped, normalizeEmail } from '../core/normalize.js';
 import { streamTable } from '../io/read-table.js';
 import type { UserColumns } from './columns.js';
@@ -25,7 +26,7 @@ export async function diagnoseZero(
   plan: CorrelatePlan,
   used: UserColumns,
   result: Result,
-  correlator: Pick<Correlator, 'sawUnmatchedId'>,
+  correlator: Pick<Join, 'sawUnmatchedId'>,
 ): Promise<ZeroDiagnosis> {
   const emails = new Set<string>();
   for (const u of result.unmatched) for (const e of u.emails) emails.add(e);

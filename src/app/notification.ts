@@ -1,6 +1,6 @@
 /** Per-user notification basis for the output, summary and counsel's report (issue #7). */
 import type { Category } from '../core/categorize.js';
-import type { UserRow } from '../core/correlate.js';
+import type { UserRow } from '../core/aggregate.js';
 import {
   basisText,
   compileElements,

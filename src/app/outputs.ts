@@ -1,11 +1,11 @@
 /** The run's outputs (SPEC §5, §6): affected users, side files, manifest. */
 import { CATEGORIES } from '../core/categorize.js';
-import { METHODS } from '../core/correlate.js';
+import { METHODS } from '../core/join/methods.js';
 import { render, renderRow, type Cell } from '../io/write-rows.js';
 import { RowFile, writeFileAtomic } from '../io/row-file.js';
 import { formatIso } from '../core/time.js';
 import { jsonSafe } from '../core/text.js';
-import { isoOrEmpty, type RunReport } from './correlate.js';
+import { isoOrEmpty, type RunReport } from './run-correlate.js';
 import { basisCell, verdictCounts } from './notification.js';
 import type { CorrelatePlan } from './plan.js';
 

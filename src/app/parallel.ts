@@ -14,8 +14,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Category } from '../core/categorize.js';
-import type { Evidence } from '../core/correlate.js';
-import { EMAIL_HINT, MANY } from '../core/probe.js';
+import type { Evidence } from '../core/record.js';
+import { EMAIL_PROBE, MANY } from '../core/probe.js';
 import type { UserIndex } from '../core/user-index.js';
 import { DigestSlots, type Digested, type FieldTable } from '../core/digest.js';
 import { clear, type Kind, type VendorPreset } from '../core/record.js';
@@ -27,7 +27,7 @@ import {
   F_EVENT,
   F_IN_WINDOW,
   F_KEYS,
-  F_QUIET,
+  F_COUNT_ONLY,
   F_RESIDENCE,
   PRESETS,
   T_LOCK,
@@ -53,8 +53,8 @@ export interface FileChunks {
   out: RecordOut;
   /** Applies one decoded record at its line. */
   apply(rec: Evidence, d: Digested, line: number): void;
-  /** Counts a record whose only effect is to be out of the window (F_QUIET). */
-  quiet(): void;
+  /** Counts a record whose only effect is to be out of the window (F_COUNT_ONLY). */
+  countOnly(): void;
   /** Counts texts split, for the progress line. */
   progress(texts: number): void;
   /** Lines before the next chunk to apply. */
@@ -295,9 +295,9 @@ export class WorkerPool {
       const nEmails = a[i++]!;
       const nHashes = a[i++]!;
       clear(rec.ids);
-      clear(d.idHints);
+      clear(d.idProbes);
       clear(rec.emails);
-      clear(d.emailHints);
+      clear(d.emailProbes);
       clear(rec.hashes);
       let confirmed = 0;
       // A value the probe tables name is checked against that user's own id or email here, code
@@ -305,28 +305,28 @@ export class WorkerPool {
       for (let k = 0; k < nIds; k++) {
         const h = a[i++]!;
         const own =
-          h >= 0 ? users.ids[h]! : h <= EMAIL_HINT ? users.emails[EMAIL_HINT - h]! : undefined;
-        if (t.readHinted(own, h, a[i++]!, rec.ids, d.idHints)) confirmed++;
+          h >= 0 ? users.ids[h]! : h <= EMAIL_PROBE ? users.emails[EMAIL_PROBE - h]! : undefined;
+        if (t.readProbed(own, h, a[i++]!, rec.ids, d.idProbes)) confirmed++;
       }
-      if (flags & F_QUIET && confirmed === nIds) {
-        // Out of the window, every id its user's, no device: it only counts (F_QUIET).
+      if (flags & F_COUNT_ONLY && confirmed === nIds) {
+        // Out of the window, every id its user's, no device: it only counts (F_COUNT_ONLY).
         for (let k = 0; k < nEmails; k++) t.skip(a[i + 2 * k + 1]!);
         i += 2 * nEmails;
         for (let k = 0; k < nHashes; k++) t.skip(a[i + k]!);
         i += nHashes;
-        file.quiet();
+        file.countOnly();
         continue;
       }
       for (let k = 0; k < nEmails; k++) {
         const h = a[i++]!;
-        t.readHinted(h >= 0 ? users.emails[h]! : undefined, h, a[i++]!, rec.emails, d.emailHints);
+        t.readProbed(h >= 0 ? users.emails[h]! : undefined, h, a[i++]!, rec.emails, d.emailProbes);
       }
       for (let k = 0; k < nHashes; k++) rec.hashes.push(t.take(a[i++]!));
       rec.deviceKey = flags & F_DEVICE ? t.take(a[i++]!) : '';
       d.inWindow = (flags & F_IN_WINDOW) !== 0;
       d.residence = '';
       if (d.fields.length !== 0) d.fields.length = 0;
-      if (d.hints.length !== 0) d.hints.length = 0;
+      if (d.valueHints.length !== 0) d.valueHints.length = 0;
       if (d.inWindow) {
         if (this.collectEvents) rec.name = t.take(a[i++]!);
         d.dedupHi = a[i++]!;
@@ -334,7 +334,7 @@ export class WorkerPool {
         const nf = a[i++]!;
         for (let k = 0; k < nf && i < r.n; k++) d.fields.push(a[i++]!);
         const nh = a[i++]!;
-        for (let k = 0; k < nh && i < r.n; k++) d.hints.push(a[i++]!);
+        for (let k = 0; k < nh && i < r.n; k++) d.valueHints.push(a[i++]!);
         if (flags & F_RESIDENCE) d.residence = t.take(a[i++]!);
         if (flags & F_KEYS) {
           rec.keys.ip = t.take(a[i++]!);
@@ -443,22 +443,22 @@ class TextReader {
   /**
    * Reads a value the probe tables may have named (`own`, its user's id or email): when its code
    * units are `own`'s, `own` stands in for it (no copy) and it is confirmed (true); when they are
-   * not, it is read and its hint becomes MANY, to be looked up in full.
+   * not, it is read and its probe answer becomes MANY, to be looked up in full.
    */
-  readHinted(
+  readProbed(
     own: string | undefined,
     h: number,
     len: number,
     values: string[],
-    hints: number[],
+    probes: number[],
   ): boolean {
     if (own !== undefined && this.is(own, len)) {
       values.push(own);
-      hints.push(h);
+      probes.push(h);
       return true;
     }
     values.push(this.take(len));
-    hints.push(own === undefined ? h : MANY);
+    probes.push(own === undefined ? h : MANY);
     return false;
   }
 

@@ -1,5 +1,5 @@
 /** A validated correlate run: what cli/plan.ts builds from flags and app/correlate.ts executes. */
-import type { Window } from '../core/correlate.js';
+import type { Window } from '../core/digest.js';
 import type { ZoneResolver } from '../core/time.js';
 import type { Format } from '../io/write-rows.js';
 import type { MapTarget } from '../vendors/generic.js';

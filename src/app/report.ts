@@ -6,7 +6,7 @@
 import { visible } from '../core/text.js';
 import { briefData, type BriefData } from './brief-data.js';
 import { briefHtml } from './brief-html.js';
-import type { RunReport } from './correlate.js';
+import type { RunReport } from './run-correlate.js';
 import type { CorrelatePlan } from './plan.js';
 
 export function notificationReport(

@@ -4,7 +4,7 @@
  * every unreadable file recorded (the run goes on; the exit code says so at the end).
  */
 import { statSync } from 'node:fs';
-import type { Evidence } from '../core/correlate.js';
+import type { Evidence } from '../core/record.js';
 import type { Digested } from '../core/digest.js';
 import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
 import type { RecordSink } from '../io/json-records.js';
@@ -78,7 +78,7 @@ export function newProgress(files: InputFile[]): Progress {
 export interface ScanParallel {
   pool: WorkerPool;
   apply(rec: Evidence, d: Digested, file: InputFile, line: number): void;
-  quiet(): void;
+  countOnly(): void;
 }
 
 /**
@@ -148,7 +148,7 @@ export async function scanExports(
           out,
           base: 0,
           apply: (rec, d, line) => parallel.apply(rec, d, file, line),
-          quiet: parallel.quiet,
+          countOnly: parallel.countOnly,
           progress: (texts) => {
             if (progress) progress.records += texts;
           },

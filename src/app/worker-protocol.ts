@@ -20,7 +20,7 @@ export interface WorkerInit {
   emailTable: SharedArrayBuffer;
   /** In-window records carry their event name (the events column, issue 15). */
   collectEvents: boolean;
-  /** --explain: no record is skipped as F_QUIET (the explanation sees every record). */
+  /** --explain: no record is skipped as F_COUNT_ONLY (the explanation sees every record). */
   explaining: boolean;
 }
 
@@ -68,7 +68,7 @@ export const F_EVENT = 1,
  * confirms each id, the record's only effect is to count as out of the window (it links no
  * identity and opens no session), and the rest of it is skipped.
  */
-export const F_QUIET = 32;
+export const F_COUNT_ONLY = 32;
 
 /** The presets a lock names, by number (vendors/index.ts order). */
 export { PRESETS } from '../vendors/index.js';

@@ -6,7 +6,7 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Digest } from '../core/digest.js';
-import { emailHint, idHint, MANY, NONE, ProbeTable } from '../core/probe.js';
+import { emailProbe, idProbe, MANY, NO_USER, ProbeTable } from '../core/probe.js';
 import type { VendorRecord, VendorPreset } from '../core/record.js';
 import { ianaZone, utcZone } from '../core/time.js';
 import { LineSplitter } from '../io/json-records.js';
@@ -17,7 +17,7 @@ import {
   F_EVENT,
   F_IN_WINDOW,
   F_KEYS,
-  F_QUIET,
+  F_COUNT_ONLY,
   F_RESIDENCE,
   PRESETS,
   T_LOCK,
@@ -55,7 +55,7 @@ class Encoder {
   tn = 0;
   /** The preset the first lock in the chunk settled on (an index in PRESETS), -1 when none. */
   lock = -1;
-  private readonly hints: number[] = [];
+  private readonly probes: number[] = [];
   nums: Float64Array<ArrayBuffer>;
   text: Uint16Array<ArrayBuffer>;
 
@@ -90,32 +90,32 @@ class Encoder {
   record(rec: VendorRecord, line: number): void {
     const d = digest;
     const keys = d.inWindow && init.loginKeys;
-    const hints = this.hints;
-    hints.length = 0;
-    for (const v of rec.ids) hints.push(idHint(v, idTable, emailTable));
+    const probes = this.probes;
+    probes.length = 0;
+    for (const v of rec.ids) probes.push(idProbe(v, idTable, emailTable));
     this.num(T_RECORD);
     this.num(line);
-    let quiet = !d.inWindow && rec.deviceKey === '' && !init.explaining;
-    for (const h of hints) if (h === NONE || h === MANY) quiet = false;
+    let countOnly = !d.inWindow && rec.deviceKey === '' && !init.explaining;
+    for (const h of probes) if (h === NO_USER || h === MANY) countOnly = false;
     this.num(
       (rec.kind === 'event' ? F_EVENT : 0) |
         (rec.deviceKey !== '' ? F_DEVICE : 0) |
         (d.inWindow ? F_IN_WINDOW : 0) |
         (d.residence !== '' ? F_RESIDENCE : 0) |
         (keys ? F_KEYS : 0) |
-        (quiet ? F_QUIET : 0),
+        (countOnly ? F_COUNT_ONLY : 0),
     );
     this.num(rec.time);
     this.num(rec.ids.length);
     this.num(rec.emails.length);
     this.num(rec.hashes.length);
     for (let k = 0; k < rec.ids.length; k++) {
-      this.num(hints[k]!);
+      this.num(probes[k]!);
       this.str(rec.ids[k]!);
     }
-    // A quiet record's emails are read only if one of its ids is not confirmed: then in full.
+    // A countOnly record's emails are read only if one of its ids is not confirmed: then in full.
     for (const v of rec.emails) {
-      this.num(quiet ? MANY : emailHint(v, emailTable));
+      this.num(countOnly ? MANY : emailProbe(v, emailTable));
       this.str(v);
     }
     for (const v of rec.hashes) this.str(v);
@@ -126,8 +126,8 @@ class Encoder {
     this.num(d.dedupLo);
     this.num(d.fields.length);
     for (const f of d.fields) this.num(f);
-    this.num(d.hints.length);
-    for (const h of d.hints) this.num(h);
+    this.num(d.valueHints.length);
+    for (const h of d.valueHints) this.num(h);
     if (d.residence !== '') this.str(d.residence);
     if (keys) {
       this.str(rec.keys.ip);
@@ -170,7 +170,7 @@ parentPort!.on('message', (task: ChunkTask) => {
     ctx,
     {
       record(rec, line) {
-        const why = digest.take(rec);
+        const why = digest.make(rec);
         if (why === undefined) enc.record(rec, line);
         return why;
       },
@@ -194,7 +194,7 @@ parentPort!.on('message', (task: ChunkTask) => {
     n: enc.n,
     text: enc.text,
     tn: enc.tn,
-    fields: digest.takeNew(),
+    fields: digest.newFields(),
   };
   parentPort!.postMessage(result, [enc.nums.buffer, enc.text.buffer]);
 });

@@ -1,7 +1,7 @@
 /** The closing summary on stderr (SPEC §5): counts and field names only, never a personal value. */
 import { affectedStats } from '../app/outputs.js';
 import { verdictCounts } from '../app/notification.js';
-import type { RunReport } from '../app/correlate.js';
+import type { RunReport } from '../app/run-correlate.js';
 import type { ZeroDiagnosis } from '../app/diagnose.js';
 import { groupFields } from '../core/families.js';
 import { err } from '../term.js';

@@ -48,15 +48,15 @@ export interface Digested {
    * decides nothing outright (core/categorize.ts valueHint). The correlator keeps the lowest
    * code per field, and the shape of the first value that gave it.
    */
-  readonly hints: number[];
+  readonly valueHints: number[];
   /** The residence code of the record (SPEC §4.8), '' when none or not asked for. */
   residence: string;
   /**
    * Set by a worker: per record id and per email, what its probe tables said (core/probe.ts),
    * for the correlator to confirm; empty in the main thread's own digests.
    */
-  readonly idHints: number[];
-  readonly emailHints: number[];
+  readonly idProbes: number[];
+  readonly emailProbes: number[];
   /** Whose local field numbers these are: 0 for the main thread, 1 + n for worker n. */
   readonly source: number;
   readonly table: FieldTable;
@@ -75,10 +75,10 @@ export class DigestSlots {
   dedupHi = 0;
   dedupLo = 0;
   readonly fields: number[] = [];
-  readonly hints: number[] = [];
+  readonly valueHints: number[] = [];
   residence = '';
-  readonly idHints: number[] = [];
-  readonly emailHints: number[] = [];
+  readonly idProbes: number[] = [];
+  readonly emailProbes: number[] = [];
 }
 
 export class Digest extends DigestSlots implements Digested, FieldTable {
@@ -91,7 +91,7 @@ export class Digest extends DigestSlots implements Digested, FieldTable {
   /** Per local field: what its name says, and the best hint given on a record that is surely no duplicate. */
   private readonly verdicts: NameVerdict[] = [];
   private readonly best: number[] = [];
-  /** Local fields added since the last `takeNew()`: what a worker sends along with its records. */
+  /** Local fields added since the last `newFields()`: what a worker sends along with its records. */
   private announced = 0;
 
   constructor(private readonly opts: DigestOptions) {
@@ -102,13 +102,13 @@ export class Digest extends DigestSlots implements Digested, FieldTable {
    * Digests one mapped record. Returns a reject reason when the record cannot be placed: an
    * event with no usable time while a window is set.
    */
-  take(rec: VendorRecord): string | undefined {
+  make(rec: VendorRecord): string | undefined {
     const w = this.opts.window;
     const t = rec.time;
     const event = rec.kind === 'event';
     if (w !== undefined && event && Number.isNaN(t)) return NO_TIME;
     clear(this.fields);
-    clear(this.hints);
+    clear(this.valueHints);
     this.residence = '';
     this.dedupHi = this.dedupLo = 0;
     // Exposure is limited to the window (start inclusive, end exclusive).
@@ -147,7 +147,7 @@ export class Digest extends DigestSlots implements Digested, FieldTable {
       if (best > 0) {
         const h = valueHint(this.verdicts[f]!, v, best);
         if (h) {
-          this.hints.push(f, h[0], h[1]);
+          this.valueHints.push(f, h[0], h[1]);
           if (final) this.best[f] = h[0];
         }
       }
@@ -161,7 +161,7 @@ export class Digest extends DigestSlots implements Digested, FieldTable {
   }
 
   /** The local fields added since the last call, as [first number, names, categories]. */
-  takeNew(): { first: number; names: string[]; cats: Category[] } {
+  newFields(): { first: number; names: string[]; cats: Category[] } {
     const first = this.announced;
     this.announced = this.names.length;
     return { first, names: this.names.slice(first), cats: this.cats.slice(first) };

@@ -6,7 +6,8 @@
  */
 import type { IdentityGraph } from './identity.js';
 import { noControls } from './text.js';
-import type { Evidence } from './correlate.js';
+import type { Evidence } from './record.js';
+import type { JoinListener } from './join/listener.js';
 import type { SessionWindows } from './sessions.js';
 
 interface Link {
@@ -20,7 +21,7 @@ const MAX_LINES = 40;
 /** Vendor values go into lines of their own: no control character, no line feed, survives. */
 const show = noControls;
 
-export class Explainer {
+export class Explainer implements JoinListener {
   private readonly direct_ = new Map<string, string>(); // "method\0ids" → first file:line
   private readonly touchSeen = new Set<number>();
   private readonly touches: Link[] = []; // records that tie an identity to this user's own ids

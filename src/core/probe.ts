@@ -3,7 +3,7 @@
  * read-only table from a 32-bit fingerprint of each key to its user, in shared memory.
  *
  * The answer is exact by construction, so the output cannot depend on it:
- * - NONE (no slot with the fingerprint) is certain: every key's fingerprint is in the table.
+ * - NO_USER (no slot with the fingerprint) is certain: every key's fingerprint is in the table.
  * - A user `u` comes only from the single slot with that fingerprint. The main thread accepts it
  *   only when the value is that user's own id (or email) character for character, which makes
  *   it the key's own slot; anything else is looked up in full.
@@ -13,10 +13,10 @@
 import { isEmailShaped, isHashShaped, normalizeEmail } from './normalize.js';
 import type { Users } from './user-index.js';
 
-export const NONE = -1,
+export const NO_USER = -1,
   MANY = -2;
-/** An id that is no user id but an email: EMAIL_HINT - u names user u by email. */
-export const EMAIL_HINT = -3;
+/** An id that is no user id but an email: EMAIL_PROBE - u names user u by email. */
+export const EMAIL_PROBE = -3;
 
 /** 2 words a slot: fingerprint (never 0; 0 marks an empty slot) and user + 1 (0: several users). */
 export class ProbeTable {
@@ -45,14 +45,14 @@ export class ProbeTable {
     return t;
   }
 
-  /** NONE, MANY, or the one user whose key may be this one. */
+  /** NO_USER, MANY, or the one user whose key may be this one. */
   get(key: string): number {
     const w = this.words;
     const f = print(key);
-    let found = NONE;
+    let found = NO_USER;
     for (let s = f & this.mask; w[s * 2] !== 0; s = (s + 1) & this.mask) {
       if (w[s * 2] !== f) continue;
-      if (found !== NONE) return MANY;
+      if (found !== NO_USER) return MANY;
       const u = w[s * 2 + 1]!;
       if (u === 0) return MANY;
       found = u - 1;
@@ -74,18 +74,18 @@ function print(s: string): number {
  * (or --user-key value), else an email-shaped value's user by email, else a hash (looked up in
  * full by the main thread, which builds the hash index on first use).
  */
-export function idHint(raw: string, ids: ProbeTable, emails: ProbeTable): number {
+export function idProbe(raw: string, ids: ProbeTable, emails: ProbeTable): number {
   const h = ids.get(raw);
-  if (h !== NONE) return h;
+  if (h !== NO_USER) return h;
   if (raw.indexOf('@') > 0 && isEmailShaped(raw)) {
     const e = emails.get(normalizeEmail(raw));
-    return e >= 0 ? EMAIL_HINT - e : e;
+    return e >= 0 ? EMAIL_PROBE - e : e;
   }
-  return isHashShaped(raw) ? MANY : NONE;
+  return isHashShaped(raw) ? MANY : NO_USER;
 }
 
 /** A worker's answer for one email value of a record. */
-export function emailHint(e: string, emails: ProbeTable): number {
+export function emailProbe(e: string, emails: ProbeTable): number {
   const n = normalizeEmail(e);
-  return n === '' ? NONE : emails.get(n);
+  return n === '' ? NO_USER : emails.get(n);
 }

@@ -8,7 +8,23 @@ import type { ZoneResolver } from './time.js';
 
 export type Kind = 'event' | 'profile';
 
-export class VendorRecord {
+/**
+ * What the join reads of a record besides its digest: a VendorRecord, or a worker's record
+ * decoded (app/parallel.ts).
+ */
+export interface Evidence {
+  readonly kind: Kind;
+  /** The event's name ('' for profiles): read only when events are collected. */
+  readonly name: string;
+  readonly time: number;
+  readonly ids: readonly string[];
+  readonly emails: readonly string[];
+  readonly hashes: readonly string[];
+  readonly deviceKey: string;
+  readonly keys: { readonly ip: string; readonly user_agent: string; readonly device_id: string };
+}
+
+export class VendorRecord implements Evidence {
   kind: Kind = 'event';
   /** The event's name ('' for profiles). */
   name = '';

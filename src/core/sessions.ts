@@ -14,12 +14,12 @@
  */
 import { RootUsers, UnionFind, withRoom } from './union-find.js';
 
-const NONE = -1;
+const NO_WINDOW = -1;
 
 export class SessionWindows {
   private readonly devices = new Map<string, number>();
   private readonly deviceKeys: string[] = [];
-  private head = new Int32Array(1024); // per device: its first window, NONE when it has none
+  private head = new Int32Array(1024); // per device: its first window, NO_WINDOW when it has none
   private finger = new Int32Array(1024); // per device: the window its last event touched
   private start = new Float64Array(1024); // per window
   private end = new Float64Array(1024);
@@ -52,32 +52,32 @@ export class SessionWindows {
       this.deviceKeys.push(key);
       this.head = withRoom(this.head, d);
       this.finger = withRoom(this.finger, d);
-      this.head[d] = NONE;
-      this.finger[d] = NONE;
+      this.head[d] = NO_WINDOW;
+      this.finger[d] = NO_WINDOW;
     }
     const gap = this.gapMs;
     const { start, end, next, prev } = this;
     // w: the last window starting at or before t + gap, found from the finger; before and
     // after: its neighbours (after is the first window starting later).
     let w = this.finger[d]!;
-    if (w !== NONE && start[w]! <= t + gap) {
-      while (next[w] !== NONE && start[next[w]!]! <= t + gap) w = next[w]!;
+    if (w !== NO_WINDOW && start[w]! <= t + gap) {
+      while (next[w] !== NO_WINDOW && start[next[w]!]! <= t + gap) w = next[w]!;
     } else {
-      while (w !== NONE && start[w]! > t + gap) w = prev[w]!;
+      while (w !== NO_WINDOW && start[w]! > t + gap) w = prev[w]!;
     }
-    const after = w === NONE ? this.head[d]! : next[w]!;
-    if (w === NONE || end[w]! < t - gap) return (this.finger[d] = this.open(d, t, w, after));
+    const after = w === NO_WINDOW ? this.head[d]! : next[w]!;
+    if (w === NO_WINDOW || end[w]! < t - gap) return (this.finger[d] = this.open(d, t, w, after));
     // Joins window w; it may now reach the window before it or the one after it.
     if (t < start[w]!) start[w] = t;
     if (t > end[w]!) end[w] = t;
     const before = prev[w]!;
-    if (before !== NONE && end[before]! >= start[w]! - gap) {
+    if (before !== NO_WINDOW && end[before]! >= start[w]! - gap) {
       this.join(before, w);
       if (end[w]! > end[before]!) end[before] = end[w]!;
       this.unlink(w); // absorbed: its slot stays a union-find node, off the list
       w = before;
     }
-    if (after !== NONE && start[after]! <= end[w]! + gap) {
+    if (after !== NO_WINDOW && start[after]! <= end[w]! + gap) {
       this.join(w, after);
       if (end[after]! > end[w]!) end[w] = end[after]!;
       this.unlink(after);
@@ -119,9 +119,9 @@ export class SessionWindows {
     this.device[n] = d;
     this.next[n] = after;
     this.prev[n] = prev;
-    if (prev === NONE) this.head[d] = n;
+    if (prev === NO_WINDOW) this.head[d] = n;
     else this.next[prev] = n;
-    if (after !== NONE) this.prev[after] = n;
+    if (after !== NO_WINDOW) this.prev[after] = n;
     return n;
   }
 
@@ -130,7 +130,7 @@ export class SessionWindows {
     const p = this.prev[w]!,
       n = this.next[w]!;
     this.next[p] = n;
-    if (n !== NONE) this.prev[n] = p;
+    if (n !== NO_WINDOW) this.prev[n] = p;
   }
 
   private join(a: number, b: number): void {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { affectedColumns, affectedText } from '../../src/app/outputs.js';
 import { defaultColumns } from '../../src/app/output-columns.js';
-import type { RunReport } from '../../src/app/correlate.js';
+import type { RunReport } from '../../src/app/run-correlate.js';
 import type { CorrelatePlan } from '../../src/app/plan.js';
 import { render, type Cell, type Format } from '../../src/io/write-rows.js';
 

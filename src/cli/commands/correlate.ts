@@ -1,6 +1,6 @@
 /** `breach-impact correlate`: the main job (SPEC §2). Flags → plan → run → outputs → summary. */
 import { Command, Option } from 'commander';
-import { runCorrelate, type Log, type RunReport } from '../../app/correlate.js';
+import { runCorrelate, type Log, type RunReport } from '../../app/run-correlate.js';
 import { affectedText, manifest, writeSideFiles } from '../../app/outputs.js';
 import { notificationReport } from '../../app/report.js';
 import type { CorrelatePlan } from '../../app/plan.js';

@@ -1,7 +1,7 @@
 /** `breach-impact inspect`: what is in an export, before a user table is at hand (issue #5). */
 import { Command, Option } from 'commander';
 import { runInspect, type InspectReport } from '../../app/inspect.js';
-import type { Log } from '../../app/correlate.js';
+import type { Log } from '../../app/run-correlate.js';
 import { formatIso } from '../../core/time.js';
 import { UsageError } from '../../errors.js';
 import { safe } from '../../term.js';

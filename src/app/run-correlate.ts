@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Correlator, type Result } from '../core/correlate.js';
+import type { Result } from '../core/aggregate.js';
+import { Join } from '../core/join/join.js';
 
 import { formatIso, parseTimestamp } from '../core/time.js';
 import { buildLoginSessions, LOGIN_KEYS, type LoginSessions } from '../core/login-sessions.js';
@@ -128,7 +129,7 @@ export async function runCorrelate(
     out.has('residence') ||
     out.has('notification_basis');
   const collectEvents = out.has('events') || out.has('exposed_summary');
-  const correlator = new Correlator(users, {
+  const join = new Join(users, {
     window: plan.window,
     sessionGapMs: plan.sessionGapMs,
     login,
@@ -141,7 +142,7 @@ export async function runCorrelate(
   const sourceOf = new Map(files.map((f, i) => [f, i]));
   const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
   const ctx = { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' };
-  const counts = correlator.counts;
+  const accounting = join.accounting;
   const where = (file: InputFile, line: number) =>
     explain === undefined ? undefined : `${file.display}:${line}`;
   // --map's preset counts the fields it sees: it reads in this thread.
@@ -174,10 +175,9 @@ export async function runCorrelate(
       generic ?? plan.vendor,
       ctx,
       {
-        record: (rec, file, line) =>
-          correlator.addRecord(rec, where(file, line), sourceOf.get(file)),
+        record: (rec, file, line) => join.addRecord(rec, where(file, line), sourceOf.get(file)),
         reject(file, line, reason, text) {
-          counts.rejected++;
+          accounting.rejected();
           rejects?.add([file.display, line, reason, text]);
           if (plan.strict)
             throw new InputError(
@@ -193,9 +193,8 @@ export async function runCorrelate(
       progress,
       pool && {
         pool,
-        apply: (rec, d, file, line) =>
-          correlator.add(rec, d, where(file, line), sourceOf.get(file)),
-        quiet: () => correlator.counts.out_of_window++,
+        apply: (rec, d, file, line) => join.add(rec, d, where(file, line), sourceOf.get(file)),
+        countOnly: () => accounting.outOfWindow(),
       },
     );
   } catch (e) {
@@ -217,14 +216,14 @@ export async function runCorrelate(
   inputs.push(...scan.inputs);
   errors.push(...scan.errors);
   // Every record the readers delimited, readable or not: the left side of the accounting line.
-  counts.read = scan.inputs.reduce((n, i) => n + i.records, 0);
+  accounting.delimited(scan.inputs.reduce((n, i) => n + i.records, 0));
   rejects?.close();
   const empty = scan.inputs.filter((i) => i.records === 0 && !i.error).map((i) => i.path);
   if (empty.length)
     log.warn(`${listed(empty)} ${empty.length === 1 ? 'holds' : 'hold'} no records (empty)`);
-  if (correlator.counts.read === 0)
+  if (accounting.counts.read === 0)
     log.warn('the export holds no records: nothing can be affected');
-  const result = correlator.finish((u) => users.ids[u]!);
+  const result = join.finish((u) => users.ids[u]!);
   let bases: UserBasis[] | undefined;
   let rules: RuleSet | undefined;
   if (wantsBasis) {
@@ -245,8 +244,8 @@ export async function runCorrelate(
       ),
     );
   const diagnosis =
-    result.users.length === 0 && counts.read > counts.rejected
-      ? await diagnoseZero(plan, columns!, result, correlator)
+    result.users.length === 0 && accounting.counts.read > accounting.counts.rejected
+      ? await diagnoseZero(plan, columns!, result, join)
       : undefined;
   return {
     result,

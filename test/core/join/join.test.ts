@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mixpanel } from '../../src/vendors/mixpanel.js';
+import { mixpanel } from '../../../src/vendors/mixpanel.js';
 import { describe, expect, it } from 'vitest';
-import { Correlator, type Result, type UserRow, type Window } from '../../src/core/correlate.js';
-import type { HashFn } from '../../src/core/normalize.js';
-import { VendorRecord, type Kind } from '../../src/core/record.js';
-import { buildUserIndex, type UserIndex } from '../../src/core/user-index.js';
+import type { Result, UserRow } from '../../../src/core/aggregate.js';
+import type { Window } from '../../../src/core/digest.js';
+import { Join } from '../../../src/core/join/join.js';
+import type { HashFn } from '../../../src/core/normalize.js';
+import { VendorRecord, type Kind } from '../../../src/core/record.js';
+import { buildUserIndex, type UserIndex } from '../../../src/core/user-index.js';
 
 const hashFn: HashFn = (name, s) => createHash(name).update(s, 'utf8').digest('hex');
 const hex = (name: 'md5' | 'sha1' | 'sha256', s: string) =>
@@ -90,19 +92,20 @@ interface Out {
 
 function run(records: R[], window?: Window): Out {
   const idx = userIndex();
-  const c = new Correlator(idx, { window, sessionGapMs: GAP });
+  const c = new Join(idx, { window, sessionGapMs: GAP });
   const rejects: string[] = [];
-  let read = 0;
+  // The readers report what they delimited and what they could not place, as the app does.
+  c.accounting.delimited(records.length);
   for (const r of records) {
-    read++; // the app counts `read` itself
-    c.counts.read++;
     const why = c.addRecord(rec(r));
     if (why !== undefined) {
       rejects.push(why);
-      c.counts.rejected++; // ... and `rejected`, from the returned reason
+      c.accounting.rejected();
     }
   }
   const res = c.finish((u) => idx.ids[u]!);
+  const read = records.length;
+  expect(c.accounting.balanced).toBe(true);
   return { res, read, rejects, user: (id) => res.users.find((x) => idx.ids[x.user] === id) };
 }
 
@@ -626,7 +629,7 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-describe('Correlator', () => {
+describe('Join', () => {
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', (_name, s) => {
     s.check(run(s.records, s.window));
   });

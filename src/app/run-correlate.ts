@@ -77,9 +77,6 @@ export async function runCorrelate(
   onStart?: (p: Progress) => void,
 ): Promise<RunReport> {
   const startedAt = new Date();
-  const inputs: InputEntry[] = [];
-  const errors: InputError[] = [];
-
   // Every path is checked before a byte is read (issue 13): a missing export, and every output
   // that would overwrite evidence or cannot be written, all named at once.
   const skipped: Skipped[] = [];
@@ -90,90 +87,150 @@ export async function runCorrelate(
     : undefined;
 
   // Small side: the user table, fully indexed.
-  const uStats = newStats();
-  let builder: UserIndexBuilder | undefined;
-  let columns: UserColumns | undefined;
-  const userRows = await streamTable(
-    { path: plan.users, display: plan.users },
-    uStats,
-    (header) => {
-      columns = resolveColumns(header, plan);
-      const b = (builder = new UserIndexBuilder(header, { file: plan.users, ...columns }, hashFn));
-      return (cells, line) => b.add(cells, line);
-    },
-  );
-  const users = builder!.build();
-  inputs.push({ path: plan.users, role: 'users', ...uStats, records: userRows });
+  const inputs: InputEntry[] = [];
+  const { users, columns } = await loadUsers(plan, inputs);
   const login = plan.sessions ? await loadLoginSessions(plan, users, inputs, log) : undefined;
-  let explain: number | undefined;
-  if (plan.explain !== undefined) {
-    explain = users.ids.indexOf(plan.explain);
-    if (explain < 0)
-      throw new UsageError(
-        `--explain: no user with id "${plan.explain}" in ${plan.users}`,
-        'give a value of the user id column',
-      );
-  }
+  const explain = explainUser(plan, users);
 
-  // Big side: every export file, streamed.
+  // Big side: every export file, streamed into the join.
   for (const f of skipped)
     log.warn(`${f.path}: skipped, ${f.reason} (not an export); name it with --export to read it`);
   const progress = newProgress(files);
   onStart?.(progress);
-  const generic = plan.mapping ? genericPreset(plan.mapping) : undefined;
-  if (!generic && plan.vendor !== 'auto') presetFor(plan.vendor); // an unsupported vendor is a usage error before any work
-  const out = new Set(columns!.output.map((c) => c.key));
-  const wantsBasis =
-    plan.notificationBasis ||
-    plan.notificationReport !== undefined ||
-    out.has('residence') ||
-    out.has('notification_basis');
-  const collectEvents = out.has('events') || out.has('exposed_summary');
+  const want = wanted(plan, columns);
   const join = new Join(users, {
     window: plan.window,
     sessionGapMs: plan.sessionGapMs,
     login,
     explain,
-    collectResidence: wantsBasis,
-    collectEvents,
-    collectSources: out.has('sources'),
+    collectResidence: want.basis,
+    collectEvents: want.events,
+    collectSources: want.sources,
   });
+  const scan = await scanInto(join, plan, files, progress, log, {
+    users,
+    explain,
+    login: login !== undefined,
+    want,
+  });
+  inputs.push(...scan.inputs);
+  const empty = scan.inputs.filter((i) => i.records === 0 && !i.error).map((i) => i.path);
+  if (empty.length)
+    log.warn(`${listed(empty)} ${empty.length === 1 ? 'holds' : 'hold'} no records (empty)`);
+  if (join.accounting.counts.read === 0)
+    log.warn('the export holds no records: nothing can be affected');
+
+  // Resolution, then what the outputs add to the rows.
+  const result = join.finish((u) => users.ids[u]!);
+  const basis = want.basis ? notificationBasis(result, users) : undefined;
+  const languages =
+    summaries &&
+    result.users.map((r) =>
+      summaries.languageFor(
+        columns.locale === undefined ? '' : users.extra[r.user]![columns.locale]!,
+      ),
+    );
+  const counts = join.accounting.counts;
+  const diagnosis =
+    result.users.length === 0 && counts.read > counts.rejected
+      ? await diagnoseZero(plan, columns, result, join)
+      : undefined;
+  return {
+    result,
+    users,
+    columns,
+    skipped,
+    empty,
+    diagnosis,
+    summarizer: summaries?.summarizer,
+    languages,
+    localeFallbacks: summaries && Object.fromEntries(summaries.fallbacks),
+    inputs,
+    vendor: scan.vendors.join(', ') || 'none',
+    errors: scan.errors,
+    startedAt,
+    bases: basis?.bases,
+    rules: basis?.rules,
+  };
+}
+
+/** The users table, indexed by the columns the plan names (resolved against its header). */
+async function loadUsers(
+  plan: CorrelatePlan,
+  inputs: InputEntry[],
+): Promise<{ users: UserIndex; columns: UserColumns }> {
+  const stats = newStats();
+  let builder: UserIndexBuilder | undefined;
+  let columns: UserColumns | undefined;
+  const rows = await streamTable({ path: plan.users, display: plan.users }, stats, (header) => {
+    columns = resolveColumns(header, plan);
+    const b = (builder = new UserIndexBuilder(header, { file: plan.users, ...columns }, hashFn));
+    return (cells, line) => b.add(cells, line);
+  });
+  inputs.push({ path: plan.users, role: 'users', ...stats, records: rows });
+  return { users: builder!.build(), columns: columns! };
+}
+
+/** --explain's user, by id: a usage error when the table has no such user. */
+function explainUser(plan: CorrelatePlan, users: UserIndex): number | undefined {
+  if (plan.explain === undefined) return undefined;
+  const u = users.ids.indexOf(plan.explain);
+  if (u < 0)
+    throw new UsageError(
+      `--explain: no user with id "${plan.explain}" in ${plan.users}`,
+      'give a value of the user id column',
+    );
+  return u;
+}
+
+/** What the outputs need collected while the export streams: nothing more than they show. */
+interface Wanted {
+  basis: boolean;
+  events: boolean;
+  sources: boolean;
+}
+
+function wanted(plan: CorrelatePlan, columns: UserColumns): Wanted {
+  const out = new Set(columns.output.map((c) => c.key));
+  return {
+    basis:
+      plan.notificationBasis ||
+      plan.notificationReport !== undefined ||
+      out.has('residence') ||
+      out.has('notification_basis'),
+    events: out.has('events') || out.has('exposed_summary'),
+    sources: out.has('sources'),
+  };
+}
+
+/**
+ * Streams every export file into the join, with its rejects reported (and written to --rejects),
+ * in one thread or with parse workers beside it (app/parallel.ts); the accounting then knows
+ * every record the readers delimited.
+ */
+async function scanInto(
+  join: Join,
+  plan: CorrelatePlan,
+  files: InputFile[],
+  progress: Progress,
+  log: Log,
+  ctx: { users: UserIndex; explain: number | undefined; login: boolean; want: Wanted },
+): Promise<ScanResult> {
+  const generic = plan.mapping ? genericPreset(plan.mapping) : undefined;
+  if (!generic && plan.vendor !== 'auto') presetFor(plan.vendor); // an unsupported vendor is a usage error before any work
+  const accounting = join.accounting;
   // A record's source is its file's number: the sources column names the file (issue 15).
   const sourceOf = new Map(files.map((f, i) => [f, i]));
-  const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
-  const ctx = { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' };
-  const accounting = join.accounting;
   const where = (file: InputFile, line: number) =>
-    explain === undefined ? undefined : `${file.display}:${line}`;
-  // --map's preset counts the fields it sees: it reads in this thread.
-  const workers = generic
-    ? 0
-    : plan.workers === 'auto'
-      ? autoWorkers(progress.bytesTotal)
-      : plan.workers;
-  const pool =
-    workers > 0
-      ? new WorkerPool(
-          workers,
-          {
-            timezone: plan.timezone,
-            window: plan.window,
-            collectResidence: wantsBasis,
-            loginKeys: login !== undefined,
-            idTable: ProbeTable.build(users.byId).buffer,
-            emailTable: ProbeTable.build(users.byEmail).buffer,
-            explaining: explain !== undefined,
-            collectEvents,
-          },
-          users,
-        )
-      : undefined;
+    ctx.explain === undefined ? undefined : `${file.display}:${line}`;
+  const rejects = plan.rejects ? new RowFile(plan.rejects, REJECT_COLUMNS) : undefined;
+  const pool = startPool(plan, generic !== undefined, progress, ctx);
   let scan: ScanResult;
   try {
     scan = await scanExports(
       files,
       generic ?? plan.vendor,
-      ctx,
+      { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' },
       {
         record: (rec, file, line) => join.addRecord(rec, where(file, line), sourceOf.get(file)),
         reject(file, line, reason, text) {
@@ -203,67 +260,63 @@ export async function runCorrelate(
   } finally {
     await pool?.close();
   }
-  if (generic && scan.inputs.some((i) => i.records > 0)) {
-    const unseen = generic.unseen();
-    if (unseen.length) {
-      rejects?.abort();
-      throw new UsageError(
-        `--map: no record has ${unseen.map((t) => `the ${t} field "${generic.mapping[t]}"`).join(', ')}`,
-        'name fields as the export writes them (a column, or a dotted path like context.ip); inspect --export lists them',
-      );
-    }
+  const unseen = generic && scan.inputs.some((i) => i.records > 0) ? generic.unseen() : [];
+  if (unseen.length) {
+    rejects?.abort();
+    throw new UsageError(
+      `--map: no record has ${unseen.map((t) => `the ${t} field "${generic!.mapping[t]}"`).join(', ')}`,
+      'name fields as the export writes them (a column, or a dotted path like context.ip); inspect --export lists them',
+    );
   }
-  inputs.push(...scan.inputs);
-  errors.push(...scan.errors);
   // Every record the readers delimited, readable or not: the left side of the accounting line.
   accounting.delimited(scan.inputs.reduce((n, i) => n + i.records, 0));
   rejects?.close();
-  const empty = scan.inputs.filter((i) => i.records === 0 && !i.error).map((i) => i.path);
-  if (empty.length)
-    log.warn(`${listed(empty)} ${empty.length === 1 ? 'holds' : 'hold'} no records (empty)`);
-  if (accounting.counts.read === 0)
-    log.warn('the export holds no records: nothing can be affected');
-  const result = join.finish((u) => users.ids[u]!);
-  let bases: UserBasis[] | undefined;
-  let rules: RuleSet | undefined;
-  if (wantsBasis) {
-    rules = loadRules();
-    bases = notificationBases(
-      result.users,
-      users,
-      rules,
-      (f) => result.fieldCategories.get(f) ?? 'other',
-      (f) => result.fieldShapes.get(f),
-    );
-  }
-  const languages =
-    summaries &&
-    result.users.map((r) =>
-      summaries.languageFor(
-        columns!.locale === undefined ? '' : users.extra[r.user]![columns!.locale]!,
-      ),
-    );
-  const diagnosis =
-    result.users.length === 0 && accounting.counts.read > accounting.counts.rejected
-      ? await diagnoseZero(plan, columns!, result, join)
-      : undefined;
-  return {
-    result,
+  return scan;
+}
+
+/** The parse workers, when --workers (or auto) asks for them; --map's preset reads in this thread. */
+function startPool(
+  plan: CorrelatePlan,
+  generic: boolean,
+  progress: Progress,
+  ctx: { users: UserIndex; explain: number | undefined; login: boolean; want: Wanted },
+): WorkerPool | undefined {
+  const workers = generic
+    ? 0
+    : plan.workers === 'auto'
+      ? autoWorkers(progress.bytesTotal)
+      : plan.workers;
+  if (workers === 0) return undefined;
+  return new WorkerPool(
+    workers,
+    {
+      timezone: plan.timezone,
+      window: plan.window,
+      collectResidence: ctx.want.basis,
+      loginKeys: ctx.login,
+      idTable: ProbeTable.build(ctx.users.byId).buffer,
+      emailTable: ProbeTable.build(ctx.users.byEmail).buffer,
+      explaining: ctx.explain !== undefined,
+      collectEvents: ctx.want.events,
+    },
+    ctx.users,
+  );
+}
+
+/** Per affected user, where they live and each regime's verdict (--notification-basis, issue 7). */
+function notificationBasis(
+  result: Result,
+  users: UserIndex,
+): { bases: UserBasis[]; rules: RuleSet } {
+  const rules = loadRules();
+  const bases = notificationBases(
+    result.users,
     users,
-    columns: columns!,
-    skipped,
-    empty,
-    diagnosis,
-    summarizer: summaries?.summarizer,
-    languages,
-    localeFallbacks: summaries && Object.fromEntries(summaries.fallbacks),
-    inputs,
-    vendor: scan.vendors.join(', ') || 'none',
-    errors,
-    startedAt,
-    bases,
     rules,
-  };
+    (f) => result.fieldCategories.get(f) ?? 'other',
+    (f) => result.fieldShapes.get(f),
+  );
+  return { bases, rules };
 }
 
 /**

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The DuckDB peer of `npm run bench`: the *simpler* job of PERF-NOTES / issue 8, not the full one.
+ * The DuckDB peer of `npm run bench`: the *simpler* job of docs/PERFORMANCE.md / issue 8, not the full one.
  *
  *   window filter (start inclusive, end exclusive)
  *   + join on the user id (`$user_id`, else `distinct_id`) or on the normalised email
@@ -9,7 +9,7 @@
  *     (minus Mixpanel's bookkeeping keys).
  * No identity merge, no session windows, no anonymous-device attribution, no categories.
  *
- * Shape (PERF-NOTES pitfall 2): `properties` is read as MAP(VARCHAR, VARCHAR) through read_json
+ * Shape (docs/PERFORMANCE.md, pitfalls): `properties` is read as MAP(VARCHAR, VARCHAR) through read_json
  * with an explicit `columns` spec, so each line is parsed once and the non-empty keys come from
  * map_entries; no read_json_auto/STRUCT + UNPIVOT, no per-field `->>`.
  *

@@ -172,7 +172,7 @@ export interface MapContext {
   zone: ZoneResolver;
   /**
    * True when --timezone names a zone: then epoch times a vendor writes in project-local time
-   * (Mixpanel projects created before 2023, FORMATS.md §1.1) are shifted to UTC too.
+   * (Mixpanel projects created before 2023, docs/FORMATS.md §1.1) are shifted to UTC too.
    */
   localEpochs: boolean;
 }

@@ -3,7 +3,7 @@
  * may carry for a user (SPEC §4.4). Built once, row by row as the table is parsed, before the
  * export is streamed.
  *
- * Memory: at a million users every per-user allocation shows (PERF-NOTES), so a value that
+ * Memory: at a million users every per-user allocation shows (docs/PERFORMANCE.md), so a value that
  * belongs to one user maps to that user's number, and only a value shared by several users
  * (two accounts, one email) maps to an array.
  */

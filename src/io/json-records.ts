@@ -3,7 +3,7 @@
  * three container forms of SPEC §3: NDJSON, a JSON array, and a `{"results": [...]}` document.
  *
  * Why bytes: on Node 20, decoding a whole 1 MiB chunk that holds any non-ASCII byte runs at
- * ~100–150 MB/s, decoding line by line at ~1.2 GB/s (PERF-NOTES). So lines are found with
+ * ~100–150 MB/s, decoding line by line at ~1.2 GB/s (docs/PERFORMANCE.md). So lines are found with
  * Buffer.indexOf and each is decoded on its own; nothing is decoded twice.
  */
 

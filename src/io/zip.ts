@@ -1,6 +1,6 @@
 /**
  * Reading a zip archive's members (Amplitude's Export API answers with a zip of hourly
- * `*.json.gz` files, FORMATS.md §2.1): the central directory lists them, each member is read
+ * `*.json.gz` files, docs/FORMATS.md §2.1): the central directory lists them, each member is read
  * and inflated on its own, so memory holds one member at a time. ZIP64 sizes and offsets are
  * understood; encrypted members are refused by name.
  */

@@ -1,7 +1,7 @@
 /**
  * Amplitude: Export API / S3 NDJSON (one flat event per line, `user_properties` and
  * `event_properties` nested), the merged-ids file, and Fivetran-style CSV copies.
- * FORMATS.md §2: `event_time` is `YYYY-MM-DD HH:MM:SS.ffffff` UTC; identity is user_id,
+ * docs/FORMATS.md §2: `event_time` is `YYYY-MM-DD HH:MM:SS.ffffff` UTC; identity is user_id,
  * device_id and amplitude_id (merged through the merge file).
  */
 import { stripDevicePrefix } from '../core/normalize.js';

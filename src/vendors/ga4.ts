@@ -1,5 +1,5 @@
 /**
- * Google Analytics 4 → BigQuery export, as JSON rows (FORMATS.md §5): `event_timestamp` in µs
+ * Google Analytics 4 → BigQuery export, as JSON rows (docs/FORMATS.md §5): `event_timestamp` in µs
  * UTC, `user_pseudo_id` (the browser's client id) and `user_id` (only when the site sets it),
  * nested `geo.*` and `device.*`, and `event_params` / `user_properties` as key–value arrays,
  * reported as `event_params.page_location`, `user_properties.plan`.
@@ -79,7 +79,7 @@ export const ga4 = {
   map(raw, out) {
     out.kind = 'event';
     out.name = idString(raw.event_name ?? raw.name);
-    // µs since the epoch, UTC (FORMATS.md §5): kept to the microsecond (core/time.ts); a
+    // µs since the epoch, UTC (docs/FORMATS.md §5): kept to the microsecond (core/time.ts); a
     // flattened copy's `timestamp` is UTC too.
     out.time = utcTime(raw.event_timestamp ?? raw.timestamp);
     pushIds(out, raw, IDS);

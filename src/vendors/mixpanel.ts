@@ -1,7 +1,7 @@
 /**
  * Mixpanel: the raw event export (`{"event", "properties": {...}}`) and the Engage/people
  * export (`{"$distinct_id", "$properties": {...}}`, paged as `{"results": [...]}`).
- * FORMATS.md §1; identity fields from Mixpanel's reserved-properties reference.
+ * docs/FORMATS.md §1; identity fields from Mixpanel's reserved-properties reference.
  */
 import { isEmailShaped, isHashShaped, stripDevicePrefix } from '../core/normalize.js';
 import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
@@ -10,7 +10,7 @@ import { idString, isObject, localTime, pushId } from './fields.js';
 /**
  * Every identifier property (SPEC §3): never `distinct_id` alone. The one declaration: the raw
  * export reads them from `properties`, connector copies from the top level, where Airbyte and
- * Fivetran strip the `$` (FORMATS.md §1.5) and Singer taps keep it.
+ * Fivetran strip the `$` (docs/FORMATS.md §1.5) and Singer taps keep it.
  */
 const ID_PROPS = [
   'distinct_id',
@@ -119,7 +119,7 @@ export const mixpanel = {
       'timestamp' in raw
     )
       return false;
-    // Connector copies (FORMATS.md §6): flat rows with event, time and distinct_id at the top
+    // Connector copies (docs/FORMATS.md §6): flat rows with event, time and distinct_id at the top
     // (Singer taps, Airbyte), Fivetran's with its own columns.
     return (
       (typeof raw.event === 'string' && 'time' in raw) ||
@@ -143,11 +143,11 @@ export const mixpanel = {
       if (Array.isArray(merged)) for (const v of merged) pushId(out, v, '$distinct_ids');
       collectContact(out, props);
       out.deviceKey = deviceKeyOf(props);
-      // Mixpanel's dedup key (FORMATS.md §1.5): $insert_id alone is not unique.
+      // Mixpanel's dedup key (docs/FORMATS.md §1.5): $insert_id alone is not unique.
       const insertId = props.$insert_id;
       if (insertId !== undefined && insertId !== null && insertId !== '')
         out.dedupKey = `${raw.event}\0${props.distinct_id}\0${t}\0${insertId}`;
-      // Mixpanel keeps no IP (FORMATS.md §1.2), but custom `ip` properties and $device_id exist.
+      // Mixpanel keeps no IP (docs/FORMATS.md §1.2), but custom `ip` properties and $device_id exist.
       out.keys.ip = idString(props.ip ?? props.$ip);
       out.keys.user_agent = idString(props.$user_agent ?? props.user_agent);
       out.keys.device_id = stripDevicePrefix(idString(props.$device_id));
@@ -190,7 +190,7 @@ function deviceKeyOf(props: Record<string, unknown>): string {
 
 /**
  * A connector copy: one flat row, `$` stripped from the property names (Airbyte, Fivetran;
- * FORMATS.md §1.5 pitfall 6). An event when it has a time, else a profile (Engage stream).
+ * docs/FORMATS.md §1.5 pitfall 6). An event when it has a time, else a profile (Engage stream).
  */
 function mapConnector(
   raw: Record<string, unknown>,
@@ -224,7 +224,7 @@ function mapConnector(
 
 /**
  * Mixpanel's event time: epoch seconds (or ms), which projects created before 2023 write in the
- * project's wall clock as if it were UTC (FORMATS.md §1.1), or a connector's ISO string; both
+ * project's wall clock as if it were UTC (docs/FORMATS.md §1.1), or a connector's ISO string; both
  * are shifted by --timezone when they carry no zone (SPEC §2).
  */
 function eventTime(t: unknown, out: VendorRecord, ctx: MapContext): number {

@@ -2,7 +2,7 @@
  * PostHog: batch/file exports (JSON lines: `uuid, event, distinct_id, person_id, properties,
  * person_properties, timestamp`), the legacy CSV export (dotted columns like
  * `properties.$browser`), the persons table (distinct_id → person_id, an identity map) and the
- * capture payload (`{"batch": [...]}`). FORMATS.md §4.
+ * capture payload (`{"batch": [...]}`). docs/FORMATS.md §4.
  */
 import { stripDevicePrefix } from '../core/normalize.js';
 import type { VendorPreset } from '../core/record.js';

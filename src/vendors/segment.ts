@@ -1,6 +1,6 @@
 /**
  * Segment: Spec messages (S3/AWS-S3 archives: gzipped JSON lines; analytics.js payloads) and
- * warehouse tables (`context_*` columns, snake_case). FORMATS.md §3: identity is userId +
+ * warehouse tables (`context_*` columns, snake_case). docs/FORMATS.md §3: identity is userId +
  * anonymousId, alias carries previousId; `timestamp` is the time to use.
  */
 import type { VendorPreset } from '../core/record.js';

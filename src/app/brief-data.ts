@@ -4,6 +4,7 @@
  * value (no email, name or id). The Markdown brief (app/report.ts) and the HTML page
  * (app/brief-html.ts) are two renderings of it.
  */
+import type { Counts } from '../core/aggregate.js';
 import { CATEGORIES, type Category } from '../core/categorize.js';
 import { formatIso } from '../core/time.js';
 import type { RunReport } from './run-correlate.js';
@@ -23,15 +24,7 @@ export interface BriefData {
     vendor?: string;
   }>;
   /** The accounting line: read = rejected + out_of_window + attributed + unmatched + ambiguous. */
-  counts: {
-    read: number;
-    rejected: number;
-    out_of_window: number;
-    attributed: number;
-    unmatched: number;
-    ambiguous: number;
-    duplicates: number;
-  };
+  counts: Counts;
   affectedUsers: number;
   /** Affected users per category (a user counts once in each category exposed), in CATEGORIES order. */
   byCategory: Array<{ category: Category; users: number }>;

@@ -80,17 +80,9 @@ export function defaultColumns(userColumns: string[], basis: boolean): OutputCol
     ours('user_id'),
     ours('email'),
     ...userColumns.map((header, table) => ({ header, table })),
-    ...(
-      [
-        'match',
-        'confidence',
-        'vendor_ids',
-        'records',
-        'first_seen',
-        'last_seen',
-        'exposed_fields',
-        'exposed_categories',
-      ] as const
+    ...OUTPUT_COLUMNS.slice(
+      OUTPUT_COLUMNS.indexOf('match'),
+      OUTPUT_COLUMNS.indexOf('exposed_categories') + 1,
     ).map(ours),
     ...(basis ? [ours('residence'), ours('notification_basis')] : []),
   ];

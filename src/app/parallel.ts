@@ -18,10 +18,11 @@ import type { Evidence } from '../core/record.js';
 import { EMAIL_PROBE, MANY } from '../core/probe.js';
 import type { UserIndex } from '../core/user-index.js';
 import { DigestSlots, type Digested, type FieldTable } from '../core/digest.js';
-import { clear, type Kind, type VendorPreset } from '../core/record.js';
+import { clear, type Kind } from '../core/record.js';
 import type { FileRecords, RecordOut } from './records.js';
 import type { Splitter } from '../io/read-export.js';
 import { WRAPPERS } from '../vendors/wrappers.js';
+import { presetByWire } from '../vendors/index.js';
 import {
   F_DEVICE,
   F_EVENT,
@@ -29,7 +30,6 @@ import {
   F_KEYS,
   F_COUNT_ONLY,
   F_RESIDENCE,
-  PRESETS,
   T_LOCK,
   T_REJECT,
   type ChunkResult,
@@ -44,8 +44,6 @@ import {
 const CHUNK = Number(process.env.BREACH_IMPACT_CHUNK_BYTES) || 4 << 20;
 /** Chunks in flight or waiting to be applied, per worker, before reading waits. */
 const AHEAD = 3;
-
-const presetList = Object.values(PRESETS);
 
 /** One file's state while its chunks are out. */
 export interface FileChunks {
@@ -241,7 +239,7 @@ export class WorkerPool {
     slot.result = r;
     const file = slot.file!;
     // A lock settles the preset for the chunks still to be cut (applied below, in order).
-    if (file.reader.preset === undefined && r.lock >= 0) file.reader.preset = presetList[r.lock];
+    if (file.reader.preset === undefined && r.lock >= 0) file.reader.preset = presetByWire(r.lock);
     slot.received?.();
     this.dispatch();
     try {
@@ -277,7 +275,7 @@ export class WorkerPool {
       const tag = a[i]!;
       if (tag === T_LOCK) {
         const w = a[i + 2]!;
-        file.out.lock(presetList[a[i + 1]!] as VendorPreset, w < 0 ? undefined : WRAPPERS[w]!.name);
+        file.out.lock(presetByWire(a[i + 1]!)!, w < 0 ? undefined : WRAPPERS[w]!.name);
         i += 3;
         continue;
       }

@@ -38,7 +38,7 @@ export interface ChunkResult {
   /** Records delimited (the accounting line's left side) and texts split (the progress line). */
   records: number;
   texts: number;
-  /** The preset index of the first --vendor auto lock in the chunk, -1 when none. */
+  /** The wire number (VendorPreset.wire) of the first --vendor auto lock in the chunk, -1 when none. */
   lock: number;
   /** Records whose time --timezone shifted; protocol lines by kind; containers met, in order. */
   shifted: number;
@@ -70,5 +70,5 @@ export const F_EVENT = 1,
  */
 export const F_COUNT_ONLY = 32;
 
-/** The presets a lock names, by number (vendors/index.ts order). */
+/** The presets a task names, by name; a lock names one by its wire number (presetByWire). */
 export { PRESETS } from '../vendors/index.js';

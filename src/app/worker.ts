@@ -41,7 +41,6 @@ const ctx = {
   localEpochs: init.timezone !== 'UTC',
 };
 const digest = new Digest({ window: init.window, collectResidence: init.collectResidence });
-const presetNames = Object.keys(PRESETS);
 const idTable = new ProbeTable(init.idTable);
 const emailTable = new ProbeTable(init.emailTable);
 
@@ -53,7 +52,7 @@ const emailTable = new ProbeTable(init.emailTable);
 class Encoder {
   n = 0;
   tn = 0;
-  /** The preset the first lock in the chunk settled on (an index in PRESETS), -1 when none. */
+  /** The wire number of the preset the first lock in the chunk settled on, -1 when none. */
   lock = -1;
   private readonly probes: number[] = [];
   nums: Float64Array<ArrayBuffer>;
@@ -144,7 +143,7 @@ class Encoder {
   }
 
   locked(p: VendorPreset, wrapper: WrapperName | undefined): void {
-    const i = presetNames.indexOf(p.name);
+    const i = p.wire;
     if (this.lock < 0) this.lock = i;
     this.num(T_LOCK);
     this.num(i);

@@ -83,13 +83,8 @@ function fail(e: unknown): number {
   return 1;
 }
 
-async function runCorrelateCommand(
-  opts: CorrelateFlags,
-  argv: string[],
-  quietOverride?: boolean,
-): Promise<number> {
+async function runCorrelateCommand(opts: CorrelateFlags, argv: string[]): Promise<number> {
   const plan = planFrom(opts, argv);
-  if (quietOverride !== undefined) plan.quiet = quietOverride;
   const { report, stdout } = await correlate(
     plan,
     plan.quiet ? { info: () => {}, warn: log.warn } : log,

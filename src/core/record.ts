@@ -180,6 +180,8 @@ export interface MapContext {
 /** A vendor preset: data, plus the one small function that maps a parsed record (knip-style). */
 export interface VendorPreset {
   readonly name: string;
+  /** The number a worker's message names the preset by (app/worker-protocol.ts): never reused. */
+  readonly wire: number;
   /** The vendor as a person names it, in messages ("Mixpanel"). */
   readonly label: string;
   /** Keys its records carry: what a file of unreadable records is compared with (issue 13). */

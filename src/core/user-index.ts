@@ -38,12 +38,6 @@ export interface UserIndex {
   lookupHash(hex: string): { users: number[]; recipe: string } | undefined;
 }
 
-export interface UserRowSource {
-  header: string[];
-  /** Rows with their 1-based line number in the file. */
-  rows: Iterable<{ cells: string[]; line: number }>;
-}
-
 const NO_EXTRA: string[] = [];
 
 /**
@@ -183,12 +177,6 @@ export class UserIndexBuilder {
       lookupHash,
     };
   }
-}
-
-export function buildUserIndex(src: UserRowSource, spec: UserTableSpec, hash: HashFn): UserIndex {
-  const b = new UserIndexBuilder(src.header, spec, hash);
-  for (const { cells, line } of src.rows) b.add(cells, line);
-  return b.build();
 }
 
 /** The users of an index entry, as an array (for the rare callers that need one). */

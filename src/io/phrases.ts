@@ -3,11 +3,12 @@
  * language, checked on load so that a missing phrase is a clear error naming the file, never a
  * sentence with a hole in it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Language, PhraseMap } from '../core/phrases.js';
 import { InputError } from '../errors.js';
+import { readDataFile } from './data-file.js';
 
 export const PHRASES_DIR = fileURLToPath(new URL('../../phrases/', import.meta.url));
 
@@ -17,19 +18,7 @@ export interface PhraseSet {
 }
 
 export function loadPhrases(dir = PHRASES_DIR): PhraseSet {
-  const read = (f: string): unknown => {
-    try {
-      return JSON.parse(readFileSync(join(dir, f), 'utf8'));
-    } catch (e) {
-      throw new InputError(
-        'INPUT_UNREADABLE',
-        `cannot read phrase file: ${(e as Error).message}`,
-        { file: join(dir, f) },
-        undefined,
-        { cause: e },
-      );
-    }
-  };
+  const read = (f: string): unknown => readDataFile(dir, f, 'phrase');
   const map = read('map.json') as PhraseMap;
   const needed = new Set([...map.order, 'actions_examples']);
   for (const r of map.rules)

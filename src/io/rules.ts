@@ -2,11 +2,12 @@
  * The rule files (rules/*.json): data only, checked on load so that a malformed rule is a clear
  * error naming the file, never a wrong verdict.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ElementDef, Regime } from '../core/notification.js';
 import { InputError } from '../errors.js';
+import { readDataFile } from './data-file.js';
 
 export const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
 
@@ -17,19 +18,7 @@ export interface RuleSet {
 }
 
 export function loadRules(dir = RULES_DIR): RuleSet {
-  const read = (f: string): unknown => {
-    try {
-      return JSON.parse(readFileSync(join(dir, f), 'utf8'));
-    } catch (e) {
-      throw new InputError(
-        'INPUT_UNREADABLE',
-        `cannot read rule file: ${(e as Error).message}`,
-        { file: join(dir, f) },
-        undefined,
-        { cause: e },
-      );
-    }
-  };
+  const read = (f: string): unknown => readDataFile(dir, f, 'rule');
   const el = read('elements.json') as { version: string; elements: Record<string, ElementDef> };
   const known = new Set(Object.keys(el.elements ?? {}));
   const regimes: Regime[] = [];

@@ -21,6 +21,7 @@ const MERGE_IDS = ['amplitude_id', 'merged_amplitude_id'];
 
 export const amplitude = {
   name: 'amplitude',
+  wire: 1,
   expects:
     'an Amplitude event (event_type with user_id, device_id or amplitude_id) or a merged-ids row (amplitude_id, merged_amplitude_id)',
   label: 'Amplitude',

@@ -24,6 +24,7 @@ function keyValues(list: unknown): Record<string, unknown> | undefined {
 
 export const ga4 = {
   name: 'ga4',
+  wire: 4,
   expects:
     'a GA4 BigQuery row (event_timestamp with user_pseudo_id or event_params), or a flattened copy (user_pseudo_id with timestamp)',
   label: 'GA4 (BigQuery export)',

@@ -79,6 +79,7 @@ export function genericPreset(mapping: Partial<Record<MapTarget, string>>): Gene
   };
   return {
     name: 'generic',
+    wire: -1, // never crosses to a worker: --map reads in the main thread
     label: 'the --map mapping',
     shape: Object.values(mapping).filter((x): x is string => x !== undefined),
     mapping,

@@ -64,6 +64,7 @@ const EXPECTS =
 
 export const mixpanel = {
   name: 'mixpanel',
+  wire: 0,
   expects: EXPECTS,
   label: 'Mixpanel',
   shape: [

@@ -36,6 +36,7 @@ const EMAILS = [
 
 export const posthog = {
   name: 'posthog',
+  wire: 3,
   expects:
     'a PostHog event (event, distinct_id, properties, timestamp) or person (distinct_id with person_id, or distinct_ids with properties)',
   label: 'PostHog',

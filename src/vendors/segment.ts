@@ -10,6 +10,7 @@ const IDS = ['userId', 'anonymousId', 'previousId', 'user_id', 'anonymous_id', '
 
 export const segment = {
   name: 'segment',
+  wire: 2,
   expects:
     'a Segment message (type track, identify, page, screen, group or alias, with userId or anonymousId) or warehouse row (anonymous_id, received_at)',
   label: 'Segment',

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildUserIndex } from '../../src/core/user-index.js';
+import { buildUserIndex } from './build-index.js';
 
 const hash = (name: 'md5' | 'sha1' | 'sha256', s: string) =>
   createHash(name).update(s).digest('hex');

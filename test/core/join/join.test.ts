@@ -6,7 +6,8 @@ import type { Window } from '../../../src/core/digest.js';
 import { Join } from '../../../src/core/join/join.js';
 import type { HashFn } from '../../../src/core/normalize.js';
 import { VendorRecord, type Kind } from '../../../src/core/record.js';
-import { buildUserIndex, type UserIndex } from '../../../src/core/user-index.js';
+import type { UserIndex } from '../../../src/core/user-index.js';
+import { buildUserIndex } from '../build-index.js';
 
 const hashFn: HashFn = (name, s) => createHash(name).update(s, 'utf8').digest('hex');
 const hex = (name: 'md5' | 'sha1' | 'sha256', s: string) =>

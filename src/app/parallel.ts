@@ -282,8 +282,8 @@ export class WorkerPool {
       const line = file.base + a[i + 1]!;
       i += 2;
       if (tag === T_REJECT) {
-        const reason = t.take(a[i++]!);
-        file.out.reject(line, reason, t.take(a[i++]!));
+        const reason = t.next(a[i++]!);
+        file.out.reject(line, reason, t.next(a[i++]!));
         continue;
       }
       const flags = a[i++]!;
@@ -319,25 +319,25 @@ export class WorkerPool {
         const h = a[i++]!;
         t.readProbed(h >= 0 ? users.emails[h]! : undefined, h, a[i++]!, rec.emails, d.emailProbes);
       }
-      for (let k = 0; k < nHashes; k++) rec.hashes.push(t.take(a[i++]!));
-      rec.deviceKey = flags & F_DEVICE ? t.take(a[i++]!) : '';
+      for (let k = 0; k < nHashes; k++) rec.hashes.push(t.next(a[i++]!));
+      rec.deviceKey = flags & F_DEVICE ? t.next(a[i++]!) : '';
       d.inWindow = (flags & F_IN_WINDOW) !== 0;
       d.residence = '';
       if (d.fields.length !== 0) d.fields.length = 0;
       if (d.valueHints.length !== 0) d.valueHints.length = 0;
       if (d.inWindow) {
-        if (this.collectEvents) rec.name = t.take(a[i++]!);
+        if (this.collectEvents) rec.name = t.next(a[i++]!);
         d.dedupHi = a[i++]!;
         d.dedupLo = a[i++]!;
         const nf = a[i++]!;
         for (let k = 0; k < nf && i < r.n; k++) d.fields.push(a[i++]!);
         const nh = a[i++]!;
         for (let k = 0; k < nh && i < r.n; k++) d.valueHints.push(a[i++]!);
-        if (flags & F_RESIDENCE) d.residence = t.take(a[i++]!);
+        if (flags & F_RESIDENCE) d.residence = t.next(a[i++]!);
         if (flags & F_KEYS) {
-          rec.keys.ip = t.take(a[i++]!);
-          rec.keys.user_agent = t.take(a[i++]!);
-          rec.keys.device_id = t.take(a[i++]!);
+          rec.keys.ip = t.next(a[i++]!);
+          rec.keys.user_agent = t.next(a[i++]!);
+          rec.keys.device_id = t.next(a[i++]!);
         }
       }
       file.apply(rec, d, line);
@@ -423,7 +423,7 @@ class TextReader {
   }
 
   /** The next `len` code units as a string: UTF-16LE copies code units as they are, lone surrogates too. */
-  take(len: number): string {
+  next(len: number): string {
     const from = this.at;
     this.at += len;
     return len === 0 ? '' : this.bytes.toString('utf16le', from * 2, (from + len) * 2);
@@ -455,7 +455,7 @@ class TextReader {
       probes.push(h);
       return true;
     }
-    values.push(this.take(len));
+    values.push(this.next(len));
     probes.push(own === undefined ? h : MANY);
     return false;
   }

@@ -54,7 +54,7 @@ export class FileRecords {
   ) {}
 
   /** A RecordSink (io/json-records.ts). */
-  readonly take = (text: string, line: number, parsed?: Parsed, element?: boolean): void => {
+  readonly accept = (text: string, line: number, parsed?: Parsed, element?: boolean): void => {
     this.texts++;
     let raw: unknown;
     if (parsed !== undefined) {

@@ -8,7 +8,7 @@ import type { Evidence } from '../core/record.js';
 import type { Digested } from '../core/digest.js';
 import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
 import type { RecordSink } from '../io/json-records.js';
-import { readExport, type NdjsonRoute } from '../io/read-export.js';
+import { readExport, type NdjsonRoute, type ReadOutcome } from '../io/read-export.js';
 import { closestShape, presetFor } from '../vendors/index.js';
 import { wrapperLabel } from '../vendors/wrappers.js';
 import { FileRecords, type RecordOut } from './records.js';
@@ -104,59 +104,94 @@ export async function scanExports(
     typeof vendor !== 'string' ? vendor : vendor === 'auto' ? undefined : presetFor(vendor);
   const pool = parallel?.pool;
   for (const file of files) {
-    const stats: InputStats = { bytes: 0, sha256: '', gzip: false };
-    const entry: InputEntry = {
-      path: file.member ? file.display : file.path,
-      role: 'export',
-      bytes: 0,
-      sha256: '',
-      records: 0,
-      gzip: false,
-      rejected: 0,
+    const scan = new FileScan(file, fixed, ctx, h, vendors, progress);
+    const { broken } = await readExport(
+      file,
+      scan.stats,
+      scan.sink,
+      parallel && scan.route(parallel),
+    );
+    // In the parallel path the file is done once the chunks sent before are applied.
+    const done = () => {
+      const { input, error } = scan.finish(broken);
+      if (error) {
+        errors.push(error);
+        h.warn(`${formatWhere(error.where)}: ${error.message}`, error.hint);
+      }
+      inputs.push(input);
     };
-    const before = progress?.bytesDone ?? 0;
-    const why = new RejectTally();
-    const out: RecordOut = {
+    if (pool) pool.after(done);
+    else done();
+  }
+  await pool?.drain();
+  if (fixed) vendors.push(fixed.name);
+  return { inputs, errors, vendors };
+}
+
+/** One export file being read: its counters, its records' reader, and its manifest entry. */
+class FileScan {
+  readonly stats: InputStats = { bytes: 0, sha256: '', gzip: false };
+  private rejected = 0;
+  private readonly why = new RejectTally();
+  private readonly before: number;
+  private readonly out: RecordOut;
+  private readonly reader: FileRecords;
+  private chunks: FileChunks | undefined;
+
+  constructor(
+    private readonly file: InputFile,
+    fixed: VendorPreset | undefined,
+    ctx: MapContext,
+    h: ScanHandlers,
+    vendors: string[],
+    private readonly progress: Progress | undefined,
+  ) {
+    this.before = progress?.bytesDone ?? 0;
+    this.out = {
       record: (rec, line) => h.record(rec, file, line),
-      reject(line, reason, text) {
-        entry.rejected!++;
-        why.add(reason, text);
+      reject: (line, reason, text) => {
+        this.rejected++;
+        this.why.add(reason, text);
         h.reject(file, line, reason, text);
       },
       lock(found, wrapper) {
-        if (!vendors.includes(found.name)) {
-          vendors.push(found.name);
-          h.info(
-            `vendor: ${found.name} (auto-detected in ${file.display}${wrapper ? `, inside ${wrapperLabel(wrapper)}` : ''})`,
-          );
-        }
+        if (vendors.includes(found.name)) return;
+        vendors.push(found.name);
+        const inside = wrapper ? `, inside ${wrapperLabel(wrapper)}` : '';
+        h.info(`vendor: ${found.name} (auto-detected in ${file.display}${inside})`);
       },
     };
-    const reader = new FileRecords(fixed, ctx, out);
-    const sink: RecordSink = (text, line, parsed, element) => {
-      if (progress) {
-        progress.records++;
-        progress.bytesDone = before + stats.bytes;
-      }
-      reader.take(text, line, parsed, element);
-    };
-    let chunks: FileChunks | undefined;
-    const route: NdjsonRoute | undefined = parallel && {
+    this.reader = new FileRecords(fixed, ctx, this.out);
+  }
+
+  /** A RecordSink that also moves the progress line. */
+  readonly sink: RecordSink = (text, line, parsed, element) => {
+    if (this.progress) {
+      this.progress.records++;
+      this.progress.bytesDone = this.before + this.stats.bytes;
+    }
+    this.reader.accept(text, line, parsed, element);
+  };
+
+  /** NDJSON to the parse workers (app/parallel.ts); other containers wait for them to drain. */
+  route(parallel: ScanParallel): NdjsonRoute {
+    const progress = this.progress;
+    return {
       ndjson: () => {
-        chunks = {
-          reader,
-          out,
+        const chunks: FileChunks = (this.chunks = {
+          reader: this.reader,
+          out: this.out,
           base: 0,
-          apply: (rec, d, line) => parallel.apply(rec, d, file, line),
+          apply: (rec, d, line) => parallel.apply(rec, d, this.file, line),
           countOnly: parallel.countOnly,
           progress: (texts) => {
             if (progress) progress.records += texts;
           },
-        };
+        });
         const split = parallel.pool.splitter(chunks);
         return {
           push: (b) => {
-            if (progress) progress.bytesDone = before + stats.bytes;
+            if (progress) progress.bytesDone = this.before + this.stats.bytes;
             return split.push(b);
           },
           end: () => split.end(),
@@ -165,46 +200,40 @@ export async function scanExports(
       },
       otherwise: () => parallel.pool.drain(),
     };
-    const { broken } = await readExport(file, stats, sink, route);
-    const done = () => {
-      let error = broken?.error;
-      if (broken) {
-        // The rejects file alone tells the whole story (issue 13): the unreadable tail is one
-        // rejected record, at the line after the last one read whole.
-        const line = broken.tail.line ?? (chunks?.base ?? 0) + 1;
-        reader.lost(
-          line,
-          `unreadable tail: ${error!.message}; the records from this line on could not be read`,
-          broken.tail.text,
-        );
-      } else if (reader.records > 0 && entry.rejected === reader.records) {
-        error = noRecordRead(file, reader.records, why, stats);
-      }
-      if (error) {
-        errors.push(error);
-        entry.error = error.message;
-        h.warn(`${formatWhere(error.where)}: ${error.message}`, error.hint);
-      }
-      if (progress) progress.bytesDone = before + stats.bytes;
-      inputs.push({
-        ...entry,
-        records: reader.records,
-        bytes: stats.bytes,
-        sha256: stats.sha256,
-        gzip: stats.gzip,
-        ...(stats.encoding ? { encoding: stats.encoding } : {}),
-        ...(reader.preset ? { vendor: reader.preset.name } : {}),
-        ...(reader.wrappers.length ? { wrappers: reader.wrappers } : {}),
-        ...(reader.protocol.size ? { protocol_lines: Object.fromEntries(reader.protocol) } : {}),
-        ...(reader.shifted ? { timezone_shifted: reader.shifted } : {}),
-      });
-    };
-    if (pool) pool.after(done);
-    else done();
   }
-  await pool?.drain();
-  if (fixed) vendors.push(fixed.name);
-  return { inputs, errors, vendors };
+
+  /** The file's manifest entry, and why it could not be read, if it could not. */
+  finish(broken: ReadOutcome['broken']): { input: InputEntry; error?: InputError } {
+    const reader = this.reader;
+    let error = broken?.error;
+    if (broken) {
+      // The rejects file alone tells the whole story (issue 13): the unreadable tail is one
+      // rejected record, at the line after the last one read whole.
+      const line = broken.tail.line ?? (this.chunks?.base ?? 0) + 1;
+      const reason = `unreadable tail: ${broken.error.message}; the records from this line on could not be read`;
+      reader.lost(line, reason, broken.tail.text);
+    } else if (reader.records > 0 && this.rejected === reader.records) {
+      error = noRecordRead(this.file, reader.records, this.why, this.stats);
+    }
+    if (this.progress) this.progress.bytesDone = this.before + this.stats.bytes;
+    const s = this.stats;
+    const input: InputEntry = {
+      path: this.file.member ? this.file.display : this.file.path,
+      role: 'export',
+      bytes: s.bytes,
+      sha256: s.sha256,
+      records: reader.records,
+      gzip: s.gzip,
+      rejected: this.rejected,
+      ...(error ? { error: error.message } : {}),
+      ...(s.encoding ? { encoding: s.encoding } : {}),
+      ...(reader.preset ? { vendor: reader.preset.name } : {}),
+      ...(reader.wrappers.length ? { wrappers: reader.wrappers } : {}),
+      ...(reader.protocol.size ? { protocol_lines: Object.fromEntries(reader.protocol) } : {}),
+      ...(reader.shifted ? { timezone_shifted: reader.shifted } : {}),
+    };
+    return { input, ...(error ? { error } : {}) };
+  }
 }
 
 /** A reject reason without the part that differs from record to record (`invalid JSON: …`). */

@@ -177,7 +177,7 @@ parentPort!.on('message', (task: ChunkTask) => {
       lock: (p, w) => enc.locked(p, w),
     },
   );
-  const lines = new LineSplitter(reader.take);
+  const lines = new LineSplitter(reader.accept);
   lines.push(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength));
   lines.end();
   const result: ChunkResult = {

@@ -224,62 +224,7 @@ async function* decompressed(file: InputFile, stats: InputStats): AsyncGenerator
     const head = first.value;
     if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
       stats.gzip = true;
-      const gunzip = createGunzip({ chunkSize: CHUNK });
-      // What gunzip produces is taken at once, into a queue of its own: a stream that fails
-      // (a truncated file) drops the output it still buffers, so a reader that pauses between
-      // chunks (the parallel path waits for its workers) would lose whole lines a reader that
-      // never pauses keeps. Input waits instead while the queue holds HOLD bytes.
-      const queue: Buffer[] = [];
-      let queued = 0;
-      let ended = false;
-      let failure: unknown;
-      let wake: (() => void) | undefined;
-      let room: (() => void) | undefined;
-      const poke = () => {
-        const w = wake;
-        wake = undefined;
-        w?.();
-      };
-      const pump = (async () => {
-        try {
-          for await (const c of gunzip as AsyncIterable<Buffer>) {
-            queue.push(c);
-            queued += c.length;
-            poke();
-          }
-        } catch (e) {
-          failure = e;
-        }
-        ended = true;
-        poke();
-      })();
-      const feed = (async () => {
-        gunzip.write(head);
-        for await (const c of { [Symbol.asyncIterator]: () => it }) {
-          while (queued > HOLD && !ended) await new Promise<void>((r) => (room = r));
-          if (!gunzip.write(c)) await new Promise((r) => gunzip.once('drain', r));
-        }
-        gunzip.end();
-      })();
-      feed.catch((e) => gunzip.destroy(e));
-      for (;;) {
-        const c = queue.shift();
-        if (c !== undefined) {
-          queued -= c.length;
-          if (queued <= HOLD && room) {
-            const r = room;
-            room = undefined;
-            r();
-          }
-          yield c;
-          continue;
-        }
-        if (ended) break;
-        await new Promise<void>((r) => (wake = r));
-      }
-      await pump;
-      if (failure !== undefined) throw failure;
-      await feed;
+      yield* gunzipped(head, it);
     } else {
       yield head;
       for await (const c of { [Symbol.asyncIterator]: () => it }) yield c;
@@ -301,6 +246,67 @@ async function* decompressed(file: InputFile, stats: InputStats): AsyncGenerator
   } finally {
     stats.sha256 = hash.digest('hex');
   }
+}
+
+/**
+ * The decompressed bytes of a gzip stream. What gunzip produces is taken at once, into a queue
+ * of its own: a stream that fails (a truncated file) drops the output it still buffers, so a
+ * reader that pauses between chunks (the parallel path waits for its workers) would lose whole
+ * lines a reader that never pauses keeps. Input waits instead while the queue holds HOLD bytes.
+ */
+async function* gunzipped(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip({ chunkSize: CHUNK });
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  let room: (() => void) | undefined;
+  const poke = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const pump = (async () => {
+    try {
+      for await (const c of gunzip as AsyncIterable<Buffer>) {
+        queue.push(c);
+        queued += c.length;
+        poke();
+      }
+    } catch (e) {
+      failure = e;
+    }
+    ended = true;
+    poke();
+  })();
+  const feed = (async () => {
+    gunzip.write(head);
+    for await (const c of { [Symbol.asyncIterator]: () => rest }) {
+      while (queued > HOLD && !ended) await new Promise<void>((r) => (room = r));
+      if (!gunzip.write(c)) await new Promise((r) => gunzip.once('drain', r));
+    }
+    gunzip.end();
+  })();
+  feed.catch((e) => gunzip.destroy(e));
+  for (;;) {
+    const c = queue.shift();
+    if (c !== undefined) {
+      queued -= c.length;
+      if (queued <= HOLD && room) {
+        const r = room;
+        room = undefined;
+        r();
+      }
+      yield c;
+      continue;
+    }
+    if (ended) break;
+    await new Promise<void>((r) => (wake = r));
+  }
+  await pump;
+  if (failure !== undefined) throw failure;
+  await feed;
 }
 
 export function reason(e: unknown): string {

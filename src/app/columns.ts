@@ -39,73 +39,38 @@ function find(present: string[], wanted: string, option: string, file: string): 
   return hits[0];
 }
 
+/** The users table's header, with how messages name the file and list its columns. */
+interface Header {
+  present: string[];
+  file: string;
+  listing: string;
+}
+
 /** The column options, checked against the header: a missing one is a usage error. */
 export function resolveColumns(present: string[], plan: CorrelatePlan): UserColumns {
-  const file = plan.users;
-  const listing = `columns present: ${present.join(', ') || '(none)'}`;
-  const need = (option: string, wanted: string, hint: string): string => {
-    const c = find(present, wanted, option, file);
-    if (c === undefined)
-      throw new UsageError(
-        `${file}: ${option} "${wanted}" is not in the users table; ${listing}`,
-        hint,
-      );
-    return c;
+  const h: Header = {
+    present,
+    file: plan.users,
+    listing: `columns present: ${present.join(', ') || '(none)'}`,
   };
-  const firstOf = (names: string[], option: string) => {
-    for (const n of names) {
-      const c = present.find((p) => p === n) ?? find(present, n, option, file);
-      if (c !== undefined) return c;
-    }
-    return undefined;
-  };
-  let idColumn: string;
-  if (plan.idColumn !== undefined)
-    idColumn = need(
-      '--user-id-column',
-      plan.idColumn,
-      'name an existing column with --user-id-column COL',
-    );
-  else {
-    const found = firstOf(ID_NAMES, '--user-id-column');
-    if (found === undefined)
-      throw new UsageError(
-        `${file}: no user id column (looked for id, user_id, uid, in any case); ${listing}`,
-        'name it with --user-id-column COL',
-      );
-    idColumn = found;
-  }
+  const idColumn = idColumnOf(h, plan.idColumn);
   const emailColumn =
     plan.emailColumn !== undefined
-      ? need('--email-column', plan.emailColumn, 'name an existing column with --email-column COL')
-      : firstOf(EMAIL_NAMES, '--email-column');
-  const kept: string[] = [];
-  const keep = (c: string) => {
-    const i = kept.indexOf(c);
-    return i >= 0 ? i : kept.push(c) - 1;
-  };
-  let output: OutputColumn[];
-  if (plan.columns) {
-    output = plan.columns.map(({ name, header }) => {
-      if (isOurs(name)) return { header, key: name };
-      const c = find(present, name, '--columns', file);
-      if (c === undefined)
-        throw new UsageError(
-          `${file}: --columns "${name}" is neither an output column nor in the users table; output columns: ${OUTPUT_COLUMNS.join(', ')}; ${listing}`,
-          'name output columns or users-table columns, COLUMN=Header to rename',
-        );
-      return { header, table: keep(c) };
-    });
-  } else {
-    for (const k of plan.userColumns)
-      keep(need('--user-columns', k, 'list existing columns with --user-columns a,b,c'));
-    output = defaultColumns(kept.slice(), plan.notificationBasis);
-  }
+      ? need(
+          h,
+          '--email-column',
+          plan.emailColumn,
+          'name an existing column with --email-column COL',
+        )
+      : firstOf(h, EMAIL_NAMES, '--email-column');
+  const { output, kept } = outputColumns(h, plan);
   const locale =
     plan.localeColumn === undefined
       ? undefined
       : keep(
+          kept,
           need(
+            h,
             '--locale-column',
             plan.localeColumn,
             "name the column that holds each user's language (de, de-AT, fr_FR …)",
@@ -115,11 +80,12 @@ export function resolveColumns(present: string[], plan: CorrelatePlan): UserColu
     idColumn,
     emailColumn,
     userKeys: plan.userKeys.map((k) =>
-      need('--user-key', k, 'name an existing column with --user-key COL'),
+      need(h, '--user-key', k, 'name an existing column with --user-key COL'),
     ),
     userColumns: kept,
     residenceColumns: plan.residenceColumns.map((k) =>
       need(
+        h,
         '--residence-column',
         k,
         'name the country (and region) columns: --residence-column country,state',
@@ -128,4 +94,64 @@ export function resolveColumns(present: string[], plan: CorrelatePlan): UserColu
     output,
     ...(locale === undefined ? {} : { locale }),
   };
+}
+
+/** The column an option names; not being there is a usage error that lists the header. */
+function need(h: Header, option: string, wanted: string, hint: string): string {
+  const c = find(h.present, wanted, option, h.file);
+  if (c === undefined)
+    throw new UsageError(
+      `${h.file}: ${option} "${wanted}" is not in the users table; ${h.listing}`,
+      hint,
+    );
+  return c;
+}
+
+/** The first of the usual names the header has, exactly or loosely; undefined when none. */
+function firstOf(h: Header, names: string[], option: string): string | undefined {
+  for (const n of names) {
+    const c = h.present.find((p) => p === n) ?? find(h.present, n, option, h.file);
+    if (c !== undefined) return c;
+  }
+  return undefined;
+}
+
+/** --user-id-column, or else the first usual id name: a table without one is refused. */
+function idColumnOf(h: Header, named: string | undefined): string {
+  if (named !== undefined)
+    return need(h, '--user-id-column', named, 'name an existing column with --user-id-column COL');
+  const found = firstOf(h, ID_NAMES, '--user-id-column');
+  if (found === undefined)
+    throw new UsageError(
+      `${h.file}: no user id column (looked for id, user_id, uid, in any case); ${h.listing}`,
+      'name it with --user-id-column COL',
+    );
+  return found;
+}
+
+/** `c`'s index among the kept columns, added at the end the first time. */
+function keep(kept: string[], c: string): number {
+  const i = kept.indexOf(c);
+  return i >= 0 ? i : kept.push(c) - 1;
+}
+
+/** The output's columns (--columns, or the default and --user-columns), and what they keep. */
+function outputColumns(h: Header, plan: CorrelatePlan): { output: OutputColumn[]; kept: string[] } {
+  const kept: string[] = [];
+  if (plan.columns) {
+    const output = plan.columns.map(({ name, header }): OutputColumn => {
+      if (isOurs(name)) return { header, key: name };
+      const c = find(h.present, name, '--columns', h.file);
+      if (c === undefined)
+        throw new UsageError(
+          `${h.file}: --columns "${name}" is neither an output column nor in the users table; output columns: ${OUTPUT_COLUMNS.join(', ')}; ${h.listing}`,
+          'name output columns or users-table columns, COLUMN=Header to rename',
+        );
+      return { header, table: keep(kept, c) };
+    });
+    return { output, kept };
+  }
+  for (const k of plan.userColumns)
+    keep(kept, need(h, '--user-columns', k, 'list existing columns with --user-columns a,b,c'));
+  return { output: defaultColumns(kept.slice(), plan.notificationBasis), kept };
 }

@@ -52,54 +52,17 @@ export const TIME_FORMS =
   'accepted forms: 2025-11-08T00:00:00Z, 2025-11-08T01:00:00+01:00, 2025-11-08 00:00:00[.ffffff] or 2025-11-08 (UTC unless --timezone), epoch seconds/ms/µs';
 
 export function correlatePlan(f: CorrelateFlags, argv: string[], width: number): CorrelatePlan {
-  if (!f.export || f.export.length === 0)
-    throw new UsageError(
-      '--export is required',
-      'name the vendor export: --export PATH (a file, a directory or - for stdin)',
-    );
-  if (!f.users)
-    throw new UsageError('--users is required', 'name the internal user table: --users users.csv');
+  requireInputs(f);
   const mapping = sourceMapping(f);
-  const summary =
-    f.columns !== undefined && parseColumns(f.columns).some((c) => c.name === 'exposed_summary');
-  if ((f.locale !== undefined || f.localeColumn !== undefined) && !summary)
-    throw new UsageError(
-      `${f.locale !== undefined ? '--locale' : '--locale-column'} sets the language of exposed_summary, which the output does not have`,
-      'add it to the output: --columns user_id,email,exposed_summary',
-    );
-  if (f.columns !== undefined && f.userColumns !== undefined)
-    throw new UsageError(
-      'give --columns or --user-columns, not both',
-      '--columns names users-table columns too: --columns user_id,email,name,exposed_summary',
-    );
+  checkColumnFlags(f);
   if (!(FORMATS as readonly string[]).includes(f.format))
     throw new UsageError(`unknown --format "${f.format}"; one of: ${FORMATS.join(', ')}`);
   if (f.export.filter((p) => p === '-').length > 1)
     throw new UsageError('stdin (-) can be given to --export only once');
   const { timezone, zone } = parseZone(f.timezone);
-  const sessionGapMs = duration('--session-gap', f.sessionGap);
-  if (!(sessionGapMs > 0))
-    throw new UsageError(
-      `--session-gap must be longer than 0, got "${f.sessionGap}"`,
-      'use a duration such as 30m, 90s, 2h',
-    );
-  if (f.residenceColumn && !(f.notificationBasis || f.notificationReport))
-    throw new UsageError(
-      '--residence-column is used by --notification-basis or --notification-report; give one of them',
-    );
-  if (f.residenceColumn && f.residenceColumn.split(',').length > 2)
-    throw new UsageError(`--residence-column takes COUNTRY[,REGION], got "${f.residenceColumn}"`);
-  const workers =
-    f.workers === undefined || f.workers === 'auto'
-      ? 'auto'
-      : /^\d{1,3}$/.test(f.workers)
-        ? Number(f.workers)
-        : NaN;
-  if (Number.isNaN(workers) || (typeof workers === 'number' && workers > 64))
-    throw new UsageError(
-      `cannot read --workers "${f.workers}"`,
-      'give a number of threads from 0 to 64, or auto',
-    );
+  const sessionGapMs = sessionGap(f.sessionGap);
+  checkResidenceColumn(f);
+  const workers = parseWorkers(f.workers);
   const sessionToleranceMs = duration('--session-tolerance', f.sessionTolerance);
   return {
     exports: f.export,
@@ -112,12 +75,7 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     idColumn: f.userIdColumn,
     emailColumn: f.emailColumn,
     userKeys: f.userKey ?? [],
-    userColumns: f.userColumns
-      ? f.userColumns
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : [],
+    userColumns: commaList(f.userColumns),
     window: parseWindow(f, zone),
     timezone,
     zone,
@@ -129,12 +87,7 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     rejects: f.rejects,
     manifest: f.manifest,
     notificationBasis: !!f.notificationBasis,
-    residenceColumns: f.residenceColumn
-      ? f.residenceColumn
-          .split(',')
-          .map((c) => c.trim())
-          .filter(Boolean)
-      : [],
+    residenceColumns: commaList(f.residenceColumn),
     notificationReport: f.notificationReport,
     ...(f.columns === undefined ? {} : { columns: parseColumns(f.columns) }),
     ...(f.localeColumn === undefined ? {} : { localeColumn: f.localeColumn }),
@@ -145,6 +98,73 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     argv,
     width,
   };
+}
+
+function requireInputs(f: CorrelateFlags): void {
+  if (!f.export || f.export.length === 0)
+    throw new UsageError(
+      '--export is required',
+      'name the vendor export: --export PATH (a file, a directory or - for stdin)',
+    );
+  if (!f.users)
+    throw new UsageError('--users is required', 'name the internal user table: --users users.csv');
+}
+
+/** --locale and --locale-column need exposed_summary; --columns replaces --user-columns. */
+function checkColumnFlags(f: CorrelateFlags): void {
+  const summary =
+    f.columns !== undefined && parseColumns(f.columns).some((c) => c.name === 'exposed_summary');
+  if ((f.locale !== undefined || f.localeColumn !== undefined) && !summary)
+    throw new UsageError(
+      `${f.locale !== undefined ? '--locale' : '--locale-column'} sets the language of exposed_summary, which the output does not have`,
+      'add it to the output: --columns user_id,email,exposed_summary',
+    );
+  if (f.columns !== undefined && f.userColumns !== undefined)
+    throw new UsageError(
+      'give --columns or --user-columns, not both',
+      '--columns names users-table columns too: --columns user_id,email,name,exposed_summary',
+    );
+}
+
+function sessionGap(text: string): number {
+  const ms = duration('--session-gap', text);
+  if (!(ms > 0))
+    throw new UsageError(
+      `--session-gap must be longer than 0, got "${text}"`,
+      'use a duration such as 30m, 90s, 2h',
+    );
+  return ms;
+}
+
+function checkResidenceColumn(f: CorrelateFlags): void {
+  if (f.residenceColumn && !(f.notificationBasis || f.notificationReport))
+    throw new UsageError(
+      '--residence-column is used by --notification-basis or --notification-report; give one of them',
+    );
+  if (f.residenceColumn && f.residenceColumn.split(',').length > 2)
+    throw new UsageError(`--residence-column takes COUNTRY[,REGION], got "${f.residenceColumn}"`);
+}
+
+/** --workers: auto (the default), or a number of threads from 0 to 64. */
+function parseWorkers(text: string | undefined): CorrelatePlan['workers'] {
+  const workers =
+    text === undefined || text === 'auto' ? 'auto' : /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  if (Number.isNaN(workers) || (typeof workers === 'number' && workers > 64))
+    throw new UsageError(
+      `cannot read --workers "${text}"`,
+      'give a number of threads from 0 to 64, or auto',
+    );
+  return workers;
+}
+
+/** A comma-separated list of names, trimmed, empty ones dropped; [] when not given. */
+function commaList(text: string | undefined): string[] {
+  return text
+    ? text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** --vendor and --map together (correlate and inspect): the mapping, when --vendor generic. */

@@ -99,6 +99,19 @@ function table(header: string[], rows: string[][], indent = '  '): string[] {
 }
 
 function renderText(r: InspectReport): string {
+  const out = [
+    ...summaryLines(r),
+    ...eventLines(r),
+    ...identifierLines(r),
+    ...fieldLines(r),
+    ...rejectLines(r),
+    ...errorLines(r),
+  ];
+  return out.join('\n') + '\n';
+}
+
+/** The opening lines: files, records, containers, protocol lines and time span. */
+function summaryLines(r: InspectReport): string[] {
   const out: string[] = [];
   const files = r.inputs.length;
   const bytes = r.inputs.reduce((a, i) => a + i.bytes, 0);
@@ -124,88 +137,125 @@ function renderText(r: InspectReport): string {
       (t.in_window !== undefined ? `; in window: ${n(t.in_window)} records` : '') +
       (t.untimed_events ? `; events without a readable time: ${n(t.untimed_events)}` : ''),
   );
-  if (r.events.length) {
-    out.push('', `events (${n(r.events.length)} names):`);
-    const top = r.events.slice(0, 20);
-    out.push(
-      ...table(
-        ['event', 'records'],
-        top.map(([name, c]) => [safe(name), n(c)]),
-      ),
-    );
-    if (r.events.length > top.length) out.push(`  … (+${r.events.length - top.length} more names)`);
-  }
-  if (r.identifiers.length) {
-    out.push('', 'identifiers:');
-    out.push(
-      ...table(
-        ['field', 'distinct', 'records without'],
-        r.identifiers.map((i) => [safe(i.field), n(i.distinct), n(i.records_without)]),
-      ),
-    );
-  }
-  if (r.fields.length) {
-    out.push('', 'fields, by category:');
-    const hasExamples = r.fields.some((f) => f.examples);
-    // Families of one kind (feature flags, UTM parameters …) are one row each (issue 14);
-    // --format json keeps every field.
-    const rows: string[][] = [];
-    const byName = new Map(r.fields.map((f) => [f.field, f]));
-    const done = new Set<string>();
-    for (const f of r.fields) {
-      if (done.has(f.field)) continue;
-      const group = r.families.find((g) => g.fields.includes(f.field));
-      if (group) {
-        const members = group.fields.map((m) => byName.get(m)!);
-        for (const m of members) done.add(m.field);
-        const holds = [...new Set(members.flatMap((m) => m.holds))];
-        const fill = Math.max(...members.map((m) => m.fill_rate));
-        const distinct = Math.max(...members.map((m) => m.distinct));
-        rows.push([
-          f.category,
-          `${group.label} (${n(members.length)} fields)`,
-          pct(fill),
-          n(distinct),
-          holds.join(',') || '-',
-          ...(hasExamples ? ['-'] : []),
-        ]);
-        continue;
-      }
-      rows.push([
-        f.category,
-        safe(f.field),
-        pct(f.fill_rate),
-        (f.distinct_capped ? '>' : '') + n(f.distinct),
-        f.holds.join(',') || '-',
-        ...(hasExamples ? [safe((f.examples ?? []).join(' | '))] : []),
-      ]);
+  return out;
+}
+
+/** The 20 most frequent event names. */
+function eventLines(r: InspectReport): string[] {
+  if (!r.events.length) return [];
+  const out = ['', `events (${n(r.events.length)} names):`];
+  const top = r.events.slice(0, 20);
+  out.push(
+    ...table(
+      ['event', 'records'],
+      top.map(([name, c]) => [safe(name), n(c)]),
+    ),
+  );
+  if (r.events.length > top.length) out.push(`  … (+${r.events.length - top.length} more names)`);
+  return out;
+}
+
+function identifierLines(r: InspectReport): string[] {
+  if (!r.identifiers.length) return [];
+  return [
+    '',
+    'identifiers:',
+    ...table(
+      ['field', 'distinct', 'records without'],
+      r.identifiers.map((i) => [safe(i.field), n(i.distinct), n(i.records_without)]),
+    ),
+  ];
+}
+
+/** The fields table, then which fields hold sensitive values. */
+function fieldLines(r: InspectReport): string[] {
+  if (!r.fields.length) return [];
+  const hasExamples = r.fields.some((f) => f.examples);
+  return [
+    '',
+    'fields, by category:',
+    ...table(
+      [
+        'category',
+        'field',
+        'fill',
+        'distinct',
+        'holds',
+        ...(hasExamples ? ['examples (masked)'] : []),
+      ],
+      fieldRows(r, hasExamples),
+    ),
+    ...sensitiveLines(r.fields),
+  ];
+}
+
+type FieldRow = InspectReport['fields'][number];
+
+function fieldRows(r: InspectReport, hasExamples: boolean): string[][] {
+  // Families of one kind (feature flags, UTM parameters …) are one row each (issue 14);
+  // --format json keeps every field.
+  const rows: string[][] = [];
+  const byName = new Map(r.fields.map((f) => [f.field, f]));
+  const done = new Set<string>();
+  for (const f of r.fields) {
+    if (done.has(f.field)) continue;
+    const group = r.families.find((g) => g.fields.includes(f.field));
+    if (group) {
+      const members = group.fields.map((m) => byName.get(m)!);
+      for (const m of members) done.add(m.field);
+      rows.push(familyRow(f, group.label, members, hasExamples));
+      continue;
     }
-    out.push(
-      ...table(
-        [
-          'category',
-          'field',
-          'fill',
-          'distinct',
-          'holds',
-          ...(hasExamples ? ['examples (masked)'] : []),
-        ],
-        rows,
-      ),
-    );
-    const flagged = (k: string) =>
-      r.fields.filter((f) => f.holds.includes(k)).map((f) => safe(f.field));
-    const lines: Array<[string, string[]]> = [
-      ['emails', flagged('email')],
-      ['IP addresses', flagged('ip')],
-      ['URLs with query strings', flagged('url_query')],
-      ['hashed values', flagged('hash')],
-    ];
-    out.push('', 'sensitive values found in:');
-    for (const [what, list] of lines)
-      out.push(`  ${(what + ':').padEnd(25)} ${list.join(', ') || 'none'}`);
+    rows.push([
+      f.category,
+      safe(f.field),
+      pct(f.fill_rate),
+      (f.distinct_capped ? '>' : '') + n(f.distinct),
+      f.holds.join(',') || '-',
+      ...(hasExamples ? [safe((f.examples ?? []).join(' | '))] : []),
+    ]);
   }
-  out.push('', `rejects: ${n(r.records.rejected)}`);
+  return rows;
+}
+
+/** A family's one row: the category of its member listed first, the most any member has. */
+function familyRow(
+  f: FieldRow,
+  label: string,
+  members: FieldRow[],
+  hasExamples: boolean,
+): string[] {
+  const holds = [...new Set(members.flatMap((m) => m.holds))];
+  const fill = Math.max(...members.map((m) => m.fill_rate));
+  const distinct = Math.max(...members.map((m) => m.distinct));
+  return [
+    f.category,
+    `${label} (${n(members.length)} fields)`,
+    pct(fill),
+    n(distinct),
+    holds.join(',') || '-',
+    ...(hasExamples ? ['-'] : []),
+  ];
+}
+
+function sensitiveLines(fields: FieldRow[]): string[] {
+  const flagged = (k: string) =>
+    fields.filter((f) => f.holds.includes(k)).map((f) => safe(f.field));
+  const lines: Array<[string, string[]]> = [
+    ['emails', flagged('email')],
+    ['IP addresses', flagged('ip')],
+    ['URLs with query strings', flagged('url_query')],
+    ['hashed values', flagged('hash')],
+  ];
+  return [
+    '',
+    'sensitive values found in:',
+    ...lines.map(([what, list]) => `  ${(what + ':').padEnd(25)} ${list.join(', ') || 'none'}`),
+  ];
+}
+
+function rejectLines(r: InspectReport): string[] {
+  const out = ['', `rejects: ${n(r.records.rejected)}`];
   if (r.rejects.length)
     out.push(
       ...table(
@@ -213,6 +263,10 @@ function renderText(r: InspectReport): string {
         r.rejects.map((x) => [safe(x.reason), n(x.count), safe(x.first)]),
       ),
     );
-  if (r.errors.length) out.push('', 'unreadable inputs:', ...r.errors.map((e) => '  ' + safe(e)));
-  return out.join('\n') + '\n';
+  return out;
+}
+
+function errorLines(r: InspectReport): string[] {
+  if (!r.errors.length) return [];
+  return ['', 'unreadable inputs:', ...r.errors.map((e) => '  ' + safe(e))];
 }

@@ -14,13 +14,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Category } from '../core/categorize.js';
-import type { Digested } from '../core/digest.js';
-import type { Evidence } from '../core/record.js';
 import type { UserIndex } from '../core/user-index.js';
 import type { Splitter } from '../io/read-export.js';
 import { presetByWire } from '../vendors/index.js';
-import type { FileRecords, RecordOut } from './records.js';
-import { ChunkDecoder } from './worker-decode.js';
+import { ChunkDecoder, type FileChunks } from './worker-decode.js';
+
+export type { FileChunks } from './worker-decode.js';
 import type { ChunkResult, ChunkTask, WorkerInit } from './worker-protocol.js';
 
 /**
@@ -30,22 +29,6 @@ import type { ChunkResult, ChunkTask, WorkerInit } from './worker-protocol.js';
 const CHUNK = Number(process.env.BREACH_IMPACT_CHUNK_BYTES) || 4 << 20;
 /** Chunks in flight or waiting to be applied, per worker, before reading waits. */
 const AHEAD = 3;
-
-/** One file's state while its chunks are out. */
-export interface FileChunks {
-  reader: FileRecords;
-  out: RecordOut;
-  /** Applies one decoded record at its line. */
-  apply(rec: Evidence, d: Digested, line: number): void;
-  /** Counts a record whose only effect is to be out of the window (F_COUNT_ONLY). */
-  countOnly(): void;
-  /** Counts texts split, for the progress line. */
-  progress(texts: number): void;
-  /** Lines before the next chunk to apply. */
-  base: number;
-  /** Resolved when the last chunk sent has come back (while auto-detection is unsettled). */
-  receipt?: Promise<void>;
-}
 
 interface Slot {
   file?: FileChunks;

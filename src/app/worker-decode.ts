@@ -11,7 +11,7 @@ import { clear, type Evidence, type Kind } from '../core/record.js';
 import type { UserIndex } from '../core/user-index.js';
 import { presetByWire } from '../vendors/index.js';
 import { WRAPPERS } from '../vendors/wrappers.js';
-import type { FileChunks } from './parallel.js';
+import type { FileRecords, RecordOut } from './records.js';
 import {
   F_COUNT_ONLY,
   F_DEVICE,
@@ -23,6 +23,22 @@ import {
   T_REJECT,
   type ChunkResult,
 } from './worker-protocol.js';
+
+/** One file's state while its chunks are out. */
+export interface FileChunks {
+  reader: FileRecords;
+  out: RecordOut;
+  /** Applies one decoded record at its line. */
+  apply(rec: Evidence, d: Digested, line: number): void;
+  /** Counts a record whose only effect is to be out of the window (F_COUNT_ONLY). */
+  countOnly(): void;
+  /** Counts texts split, for the progress line. */
+  progress(texts: number): void;
+  /** Lines before the next chunk to apply. */
+  base: number;
+  /** Resolved when the last chunk sent has come back (while auto-detection is unsettled). */
+  receipt?: Promise<void>;
+}
 
 export class ChunkDecoder {
   private readonly rec = new DecodedRecord();

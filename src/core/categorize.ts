@@ -2,17 +2,8 @@
 import { familyOf } from './families.js';
 import { isEmailShaped, isHashShaped, isIpShaped } from './normalize.js';
 
-export type Category =
-  'contact' | 'location' | 'device' | 'web' | 'account' | 'credential' | 'other';
-export const CATEGORIES: readonly Category[] = [
-  'contact',
-  'location',
-  'device',
-  'web',
-  'account',
-  'credential',
-  'other',
-];
+export { CATEGORIES, type Category } from './category.js';
+import type { Category } from './category.js';
 
 /**
  * What a field's values must be able to carry for its name to count (issue 14): a name alone

@@ -4,7 +4,7 @@
  * group a family into one entry, so a human sees the few kinds of data rather than a hundred
  * names. Data, tested on the samples' real field names (test/core/families.test.ts).
  */
-import type { Category } from './categorize.js';
+import type { Category } from './category.js';
 export interface Family {
   id: string;
   /** How the summary and inspect name the group. */

@@ -18,7 +18,8 @@ export interface BriefData {
   inputs: Array<{
     role: string;
     path: string;
-    bytes: number;
+    /** null for a database table (no size on disk). */
+    bytes: number | null;
     records: number;
     sha256: string;
     vendor?: string;

@@ -27,8 +27,8 @@ function prose(s: string): string {
 }
 
 /** Counts with thousands separators; a non-number (never expected) shows as a dash, not "NaN". */
-function num(n: number): string {
-  return Number.isFinite(n) ? n.toLocaleString('en-US') : '–';
+function num(n: number | null): string {
+  return n !== null && Number.isFinite(n) ? n.toLocaleString('en-US') : '–';
 }
 
 function pct(part: number, whole: number): string {

@@ -6,6 +6,7 @@
  * answer to is a usage error naming both.
  */
 import { UsageError } from '../errors.js';
+import { usersDisplay } from '../io/users-source.js';
 import { defaultColumns, isOurs, OUTPUT_COLUMNS, type OutputColumn } from './output-columns.js';
 import type { CorrelatePlan } from './plan.js';
 
@@ -50,7 +51,7 @@ interface Header {
 export function resolveColumns(present: string[], plan: CorrelatePlan): UserColumns {
   const h: Header = {
     present,
-    file: plan.users,
+    file: usersDisplay({ path: plan.users }),
     listing: `columns present: ${present.join(', ') || '(none)'}`,
   };
   const idColumn = idColumnOf(h, plan.idColumn);

@@ -7,7 +7,7 @@
 import type { Result } from '../core/aggregate.js';
 import type { Join } from '../core/join/join.js';
 import { isEmailShaped, normalizeEmail } from '../core/normalize.js';
-import { streamTable } from '../io/read-table.js';
+import { readUsers, usersInput } from '../io/users-source.js';
 import type { UserColumns } from './columns.js';
 import type { CorrelatePlan } from './plan.js';
 
@@ -33,22 +33,18 @@ export async function diagnoseZero(
   const taken = new Set([used.idColumn, used.emailColumn, ...used.userKeys]);
   const hits: Array<{ ids: number; emails: number }> = [];
   let header: string[] = [];
-  await streamTable(
-    { path: plan.users, display: plan.users },
-    { bytes: 0, sha256: '', gzip: false },
-    (h) => {
-      header = h;
-      for (let i = 0; i < h.length; i++) hits.push({ ids: 0, emails: 0 });
-      return (cells) => {
-        for (let i = 0; i < cells.length && i < hits.length; i++) {
-          const v = cells[i]!.trim();
-          if (v === '') continue;
-          if (correlator.sawUnmatchedId(v)) hits[i]!.ids++;
-          else if (isEmailShaped(v) && emails.has(normalizeEmail(v))) hits[i]!.emails++;
-        }
-      };
-    },
-  );
+  await readUsers(usersInput(plan), { bytes: 0, sha256: '', gzip: false }, (h) => {
+    header = h;
+    for (let i = 0; i < h.length; i++) hits.push({ ids: 0, emails: 0 });
+    return (cells) => {
+      for (let i = 0; i < cells.length && i < hits.length; i++) {
+        const v = cells[i]!.trim();
+        if (v === '') continue;
+        if (correlator.sawUnmatchedId(v)) hits[i]!.ids++;
+        else if (isEmailShaped(v) && emails.has(normalizeEmail(v))) hits[i]!.emails++;
+      }
+    };
+  });
   const columns: ZeroDiagnosis['columns'] = [];
   header.forEach((column, i) => {
     const h = hits[i]!;

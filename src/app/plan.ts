@@ -11,6 +11,9 @@ export interface CorrelatePlan {
   /** --map for --vendor generic, parsed. */
   mapping?: Partial<Record<MapTarget, string>>;
   users: string;
+  /** --users-table, --users-query: with a postgres:// URL (or a DuckDB file's table). */
+  usersTable?: string;
+  usersQuery?: string;
   idColumn?: string;
   emailColumn?: string;
   userKeys: string[];

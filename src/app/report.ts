@@ -43,7 +43,9 @@ function briefMarkdown(d: BriefData, report: RunReport): string {
     '|---|---|---:|---:|---|',
   );
   for (const i of d.inputs)
-    md.push(`| ${i.role} | \`${i.path}\` | ${i.bytes} | ${i.records} | \`${i.sha256}\` |`);
+    md.push(
+      `| ${i.role} | \`${i.path}\` | ${i.bytes ?? '– (database)'} | ${i.records} | \`${i.sha256}\` |`,
+    );
   const c = d.counts;
   md.push(
     '',

@@ -28,7 +28,9 @@ import {
   type Progress,
   type ScanResult,
 } from './scan.js';
-import { readTable, streamTable } from '../io/read-table.js';
+import { readTable } from '../io/read-table.js';
+import { readUsers, usersDisplay, usersInput } from '../io/users-source.js';
+import { isPostgresUrl } from '../io/users-postgres.js';
 import { RowFile } from '../io/row-file.js';
 import { presetFor } from '../vendors/index.js';
 import { genericPreset } from '../vendors/generic.js';
@@ -162,12 +164,22 @@ async function loadUsers(
   const stats = newStats();
   let builder: UserIndexBuilder | undefined;
   let columns: UserColumns | undefined;
-  const rows = await streamTable({ path: plan.users, display: plan.users }, stats, (header) => {
+  const source = usersInput(plan);
+  const display = usersDisplay(source);
+  const read = await readUsers(source, stats, (header) => {
     columns = resolveColumns(header, plan);
-    const b = (builder = new UserIndexBuilder(header, { file: plan.users, ...columns }, hashFn));
+    const b = (builder = new UserIndexBuilder(header, { file: display, ...columns }, hashFn));
     return (cells, line) => b.add(cells, line);
   });
-  inputs.push({ path: plan.users, role: 'users', ...stats, records: rows });
+  const { rows, source: kind, ...where } = read;
+  inputs.push({
+    path: display,
+    role: 'users',
+    ...stats,
+    ...(kind === 'postgres' ? { bytes: null } : {}),
+    records: rows,
+    ...(kind === 'file' ? {} : { source: kind, ...where }),
+  });
   return { users: builder!.build(), columns: columns! };
 }
 
@@ -177,7 +189,7 @@ function explainUser(plan: CorrelatePlan, users: UserIndex): number | undefined 
   const u = users.ids.indexOf(plan.explain);
   if (u < 0)
     throw new UsageError(
-      `--explain: no user with id "${plan.explain}" in ${plan.users}`,
+      `--explain: no user with id "${plan.explain}" in ${usersDisplay(usersInput(plan))}`,
       'give a value of the user id column',
     );
   return u;
@@ -370,7 +382,7 @@ function checkOutputs(plan: CorrelatePlan, files: InputFile[]): void {
   ];
   const inputs = [
     ...plan.exports.map((path) => ({ option: '--export', path })),
-    ...named('--users', plan.users),
+    ...(isPostgresUrl(plan.users) ? [] : named('--users', plan.users)),
     ...named('--sessions', plan.sessions),
   ];
   const problems = outputProblems(

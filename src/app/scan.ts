@@ -19,7 +19,8 @@ import type { InputFile, InputStats } from '../io/open.js';
 export interface InputEntry {
   path: string;
   role: 'export' | 'users' | 'sessions';
-  bytes: number;
+  /** null for a database table: it has no size on disk (its hash is over the rows as read). */
+  bytes: number | null;
   sha256: string;
   records: number;
   gzip: boolean;
@@ -27,6 +28,11 @@ export interface InputEntry {
   error?: string;
   vendor?: string;
   encoding?: string;
+  /** A users table read from a database or through DuckDB: what, where, and the query run. */
+  source?: 'parquet' | 'duckdb' | 'postgres';
+  server?: string;
+  database?: string;
+  query?: string;
   /** The pipeline containers its records came in (vendors/wrappers.ts). */
   wrappers?: string[];
   /** Protocol lines by kind: not records (a Singer STATE, an Airbyte LOG). */

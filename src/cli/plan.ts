@@ -13,12 +13,16 @@ import { FORMATS, type Format } from '../io/write-rows.js';
 import { VENDOR_NAMES } from '../vendors/index.js';
 import { parseMap } from '../vendors/generic.js';
 import { parseColumns } from '../app/output-columns.js';
+import { duckdbKind } from '../io/users-duckdb.js';
+import { isPostgresUrl, redactUrl } from '../io/users-postgres.js';
 
 export interface CorrelateFlags {
   export: string[];
   vendor: string;
   map?: string;
   users: string;
+  usersTable?: string;
+  usersQuery?: string;
   userIdColumn?: string;
   emailColumn?: string;
   userKey: string[];
@@ -72,6 +76,8 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     vendor: f.vendor,
     mapping,
     users: f.users,
+    ...(f.usersTable === undefined ? {} : { usersTable: f.usersTable }),
+    ...(f.usersQuery === undefined ? {} : { usersQuery: f.usersQuery }),
     idColumn: f.userIdColumn,
     emailColumn: f.emailColumn,
     userKeys: f.userKey ?? [],
@@ -108,6 +114,25 @@ function requireInputs(f: CorrelateFlags): void {
     );
   if (!f.users)
     throw new UsageError('--users is required', 'name the internal user table: --users users.csv');
+  checkUsersSource(f);
+}
+
+/** --users-table and --users-query go with a database (issue 19): one of them, with the right kind. */
+function checkUsersSource(f: CorrelateFlags): void {
+  const pg = isPostgresUrl(f.users);
+  if (f.usersTable !== undefined && f.usersQuery !== undefined)
+    throw new UsageError('give --users-table or --users-query, not both');
+  if (pg && f.usersTable === undefined && f.usersQuery === undefined)
+    throw new UsageError(
+      `--users ${redactUrl(f.users)} is a database: name the table or the query`,
+      '--users-table users, or --users-query "SELECT id, email FROM users"',
+    );
+  if (f.usersQuery !== undefined && !pg)
+    throw new UsageError('--users-query reads a PostgreSQL database: give --users postgres://…');
+  if (f.usersTable !== undefined && !pg && duckdbKind(f.users) !== 'duckdb')
+    throw new UsageError(
+      `--users-table names a table in a database; ${f.users} is not a PostgreSQL URL or a DuckDB database file`,
+    );
 }
 
 /** --locale and --locale-column need exposed_summary; --columns replaces --user-columns. */

@@ -255,7 +255,7 @@ describe('briefHtml', () => {
     for (const i of d.inputs) expect(html).toContain(`SHA-256 ${i.sha256}`);
     for (const i of d.inputs)
       expect(html).toContain(
-        `<td class="n">${i.records}</td><td class="n">${i.bytes.toLocaleString('en-US')}</td>`,
+        `<td class="n">${i.records}</td><td class="n">${i.bytes === null ? '–' : i.bytes.toLocaleString('en-US')}</td>`,
       );
     for (const x of d.drivers) expect(html).toContain(`<b>${x.users} ×</b>`);
     for (const r of d.rules) expect(html).toContain(`<code>${r.file}</code>, version ${r.version}`);

@@ -26,7 +26,15 @@ read or --strict met a bad record, 2 usage error.`;
 
 export function addCorrelateOptions(cmd: Command): Command {
   const c = addSourceOptions(cmd)
-    .option('--users <path>', 'internal user table: CSV/TSV with a header, or NDJSON')
+    .option(
+      '--users <path>',
+      'internal user table: CSV/TSV with a header, NDJSON, Parquet, a DuckDB database, or postgres://user@host/db (with --users-table or --users-query)',
+    )
+    .option('--users-table <name>', 'the users table in the --users database (schema.table)')
+    .option(
+      '--users-query <sql>',
+      'a read-only query giving the users table (PostgreSQL); it runs in a READ ONLY transaction',
+    )
     .option('--user-id-column <col>', 'user id column (default: first of id, user_id, uid)')
     .option('--email-column <col>', 'email column (default: email, when present)')
     .option(

@@ -114,7 +114,7 @@ function renderText(r: InspectReport): string {
 function summaryLines(r: InspectReport): string[] {
   const out: string[] = [];
   const files = r.inputs.length;
-  const bytes = r.inputs.reduce((a, i) => a + i.bytes, 0);
+  const bytes = r.inputs.reduce((a, i) => a + (i.bytes ?? 0), 0);
   out.push(
     `export: ${n(files)} file${files === 1 ? '' : 's'}, ${n(bytes)} bytes, vendor ${r.vendor}`,
   );

@@ -1,0 +1,72 @@
+/**
+ * Where the users table is (SPEC §2, issue 19): a CSV, TSV or NDJSON file; a Parquet file or a
+ * DuckDB database (told by their magic bytes); or a PostgreSQL table or query (postgres://).
+ * Each feeds the same sink, row by row, so the index is built the same way from any of them.
+ */
+import { readBytes, type InputStats } from './open.js';
+import { streamTable, type TableSink } from './read-table.js';
+import { duckdbKind, readDuckdbUsers } from './users-duckdb.js';
+import { isPostgresUrl, readPostgresUsers, redactUrl } from './users-postgres.js';
+
+export interface UsersInput {
+  /** --users as given: a path, or a postgres:// URL (its password included). */
+  path: string;
+  /** --users-table, --users-query */
+  table?: string;
+  query?: string;
+}
+
+/** The users table a plan names (--users, --users-table, --users-query). */
+export function usersInput(plan: {
+  users: string;
+  usersTable?: string;
+  usersQuery?: string;
+}): UsersInput {
+  return {
+    path: plan.users,
+    ...(plan.usersTable ? { table: plan.usersTable } : {}),
+    ...(plan.usersQuery ? { query: plan.usersQuery } : {}),
+  };
+}
+
+/** How messages and the manifest name the users table: a URL without its password. */
+export function usersDisplay(u: UsersInput): string {
+  return isPostgresUrl(u.path) ? redactUrl(u.path) : u.path;
+}
+
+/** What the manifest records of the users table beyond its size and hash. */
+export interface UsersRead {
+  rows: number;
+  source: 'file' | 'parquet' | 'duckdb' | 'postgres';
+  server?: string;
+  database?: string;
+  query?: string;
+}
+
+export async function readUsers(
+  u: UsersInput,
+  stats: InputStats,
+  sink: TableSink,
+): Promise<UsersRead> {
+  if (isPostgresUrl(u.path)) {
+    const r = await readPostgresUsers({ url: u.path, table: u.table, query: u.query }, sink);
+    stats.sha256 = r.sha256;
+    return {
+      rows: r.rows,
+      source: 'postgres',
+      server: r.server,
+      database: r.database,
+      query: r.query,
+    };
+  }
+  const kind = duckdbKind(u.path);
+  if (kind) {
+    // The file as stored, hashed and counted as every input is (readBytes), then read by DuckDB.
+    for await (const _ of readBytes({ path: u.path, display: u.path }, stats));
+    return { rows: await readDuckdbUsers(u.path, kind, u.table, sink), source: kind };
+  }
+  return {
+    rows: await streamTable({ path: u.path, display: u.path }, stats, sink),
+    source: 'file',
+  };
+}

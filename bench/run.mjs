@@ -45,6 +45,7 @@ import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.mjs';
+import { startPg } from './pg-server.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -92,6 +93,15 @@ const TOOLS = [
     optional: true,
   },
   { key: 'duckdb', label: 'duckdb (2 threads)', kind: 'duckdb', env: {}, args: [] },
+  // The same job with the users table read from PostgreSQL (issue 19) instead of the CSV.
+  {
+    key: 'correlate-pg',
+    label: 'correlate, users from PostgreSQL',
+    kind: 'correlate',
+    env: {},
+    args: ['--workers', '0', '--users-table', 'users'],
+    pg: true,
+  },
 ];
 const wanted = process.env.BENCH_TOOLS?.split(',').map((s) => s.trim());
 const tools = wanted
@@ -125,7 +135,7 @@ function argsFor(tool, d, outFile) {
     '--export',
     d.exportDir,
     '--users',
-    d.users,
+    tool.pg ? d.pgUrl : d.users,
     '--window',
     d.window,
     '--quiet',
@@ -380,11 +390,17 @@ for (const size of sizes) {
     `bench ${size}: ${relative(ROOT, dir)}: ${d.events} events, ${(d.exportBytes / 1e6).toFixed(1)} MB on disk (${(g.meta.export_bytes_uncompressed / 1e6).toFixed(1)} MB uncompressed), ${g.meta.users} users, window ${d.window}`,
   );
   await warm(d.exportDir);
+  // PostgreSQL holds the same users table for the correlate-pg row (bench/pg-server.mjs).
+  const pgServer = tools.some((t) => t.pg) ? await startPg(d.users) : undefined;
+  if (pgServer) d.pgUrl = pgServer.url;
+  else if (tools.some((t) => t.pg))
+    log('bench: no PostgreSQL binaries: the correlate-pg row is skipped');
 
   const runs = new Map(tools.map((t) => [t.key, []]));
   const hashes = new Map();
   for (let r = 1; r <= RUNS; r++) {
     for (const tool of tools) {
+      if (tool.pg && !d.pgUrl) continue;
       const outFile = join(d.outDir, `${tool.key}.csv`);
       const errFile = join(d.outDir, `${tool.key}.stderr`);
       const dist = distHash();
@@ -412,8 +428,10 @@ for (const size of sizes) {
   const duckMedian = duckRuns.length ? median(duckRuns.map((x) => x.wall)) : NaN;
   const oneRuns = runs.get('correlate-w0')?.filter((x) => x.ok) ?? [];
   const oneMedian = oneRuns.length ? median(oneRuns.map((x) => x.wall)) : NaN;
+  pgServer?.stop();
   for (const tool of tools) {
     const all = runs.get(tool.key);
+    if (!all.length) continue;
     const good = all.filter((x) => x.ok);
     const wall = median(good.map((x) => x.wall));
     const rssMiB = Math.max(...good.map((x) => x.rssKiB)) / 1024;

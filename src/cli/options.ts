@@ -13,7 +13,7 @@ export function addSourceOptions(cmd: Command): Command {
   return cmd
     .option(
       '--export <path...>',
-      'vendor export: files, directories (recursive, sorted) or - for stdin; several after one flag, or the flag repeated',
+      'vendor export: files, directories (recursive, sorted) or - for stdin; NDJSON, JSON, CSV/TSV or Parquet, gzip and zip accepted; several after one flag, or the flag repeated',
     )
     .addOption(
       new Option(

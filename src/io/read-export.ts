@@ -1,15 +1,17 @@
 /**
  * One export file → record texts with line numbers. The container form is told by content,
  * not by extension (SPEC §3): '[' is a JSON array; '{' is NDJSON when the first line is a whole
- * JSON value, else a pretty-printed document (e.g. an Engage page); anything else is read as
- * NDJSON so that every line is accounted for (as a reject if it is not JSON).
+ * JSON value, else a pretty-printed document (e.g. an Engage page); `PAR1` is Parquet
+ * (io/read-parquet.ts); anything else is read as NDJSON so that every line is accounted for (as
+ * a reject if it is not JSON).
  */
 import { csvRows, delimiterOf } from './csv.js';
 import { InputError } from '../errors.js';
 import { ArraySplitter, LineSplitter, type RecordSink, type Tail } from './json-records.js';
 import { readBytes, type InputFile, type InputStats } from './open.js';
+import { isParquet, ParquetExport } from './read-parquet.js';
 
-export type Container = 'ndjson' | 'json' | 'csv';
+export type Container = 'ndjson' | 'json' | 'csv' | 'parquet';
 export type { Tail } from './json-records.js';
 
 export interface Splitter {
@@ -51,14 +53,17 @@ export async function readExport(
     container = containerOf(b);
     if (route && container !== 'ndjson') await route.otherwise();
     splitter =
-      container === 'json'
-        ? new ArraySplitter(sink)
-        : container === 'csv'
-          ? new CsvExport(sink, stats)
-          : route
-            ? route.ndjson()
-            : new LineSplitter(sink);
+      container === 'parquet'
+        ? new ParquetExport(file, stats, sink)
+        : container === 'json'
+          ? new ArraySplitter(sink)
+          : container === 'csv'
+            ? new CsvExport(sink, stats)
+            : route
+              ? route.ndjson()
+              : new LineSplitter(sink);
     // The BOM goes; leading blank lines stay so that line numbers stay true.
+    if (container === 'parquet') return;
     await splitter.push(b.subarray(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0));
   };
   try {
@@ -76,15 +81,15 @@ export async function readExport(
         head = undefined;
       }
     }
+    if (!splitter && head && head.length > 0) await choose(head);
+    await splitter?.end();
   } catch (e) {
     if (!(e instanceof InputError) || e.code === 'INPUT_BAD_RECORD') throw e;
     // The records read whole before the damage are records; the one it cut is the tail.
-    if (!splitter && head && head.length > 0) await choose(head);
+    if (!splitter && container === undefined && head && head.length > 0) await choose(head);
     const tail = splitter ? await splitter.abort() : { line: 1, text: '' };
     return { container, broken: { error: e, tail } };
   }
-  if (!splitter && head && head.length > 0) await choose(head);
-  await splitter?.end();
   return { container };
 }
 
@@ -105,7 +110,7 @@ function firstContent(b: Buffer): number {
  * line end. A live stream (stdin) is never held back waiting for a second record.
  */
 function decidable(b: Buffer): boolean {
-  if (b.length >= HEAD_MAX) return true;
+  if (b.length >= HEAD_MAX || isParquet(b)) return true;
   const s = firstContent(b);
   const nl = b.indexOf(0x0a, s);
   if (nl < 0) return false;
@@ -119,6 +124,7 @@ function decidable(b: Buffer): boolean {
 const HEAD_MAX = 64 << 20;
 
 function containerOf(b: Buffer): Container {
+  if (isParquet(b)) return 'parquet';
   const s = firstContent(b);
   if (b[s] === 0x5b) return 'json';
   if (b[s] !== 0x7b) {

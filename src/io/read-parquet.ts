@@ -1,0 +1,145 @@
+/**
+ * A Parquet export file (SPEC §3; PostHog's batch exports, data pipelines, BigQuery extracts to
+ * storage) → record texts, row by row, through embedded DuckDB. Each row becomes the JSON object
+ * the same record has in a JSON Lines export, so the presets, the accounting and every output
+ * treat it as they treat a line; its "line" is its row number, counted from 1 in file order.
+ *
+ * Two things Parquet says differently from JSON, undone here:
+ * - A schemaless object (PostHog's `properties`, a pipeline's payload) is stored as JSON text.
+ *   A text cell holding a whole JSON object is read as that object.
+ * - A struct column has every key on every row, null where the record had none. A null is read
+ *   as a missing key, so presets that tell shapes by the keys present see the record's own keys.
+ * Times stored as UTC instants are written with their zone (`+00`); a zone-less timestamp stays
+ * zone-less, as its writer left it.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { InputError } from '../errors.js';
+import type { InputFile, InputStats } from './open.js';
+import type { RecordSink, Tail } from './json-records.js';
+
+/** True when a file's first bytes are Parquet's magic number. */
+export function isParquet(head: Uint8Array): boolean {
+  return (
+    head.length >= 4 && head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31
+  );
+}
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const ident = (s: string) => '"' + s.replace(/"/g, '""') + '"';
+
+/**
+ * Reads the rows once the bytes have been hashed (`push` sees them go by; DuckDB reads the file
+ * itself, by path). DuckDB needs a file it can seek in: stdin, a gzipped Parquet file and a zip
+ * member are refused with a message rather than copied to disk unasked.
+ */
+export class ParquetExport {
+  private rows = 0;
+
+  constructor(
+    private readonly file: InputFile,
+    stats: InputStats,
+    private readonly sink: RecordSink,
+  ) {
+    const where =
+      file.path === '-'
+        ? 'from standard input'
+        : file.member
+          ? 'inside a zip archive'
+          : stats.gzip
+            ? 'gzip-compressed'
+            : undefined;
+    if (where)
+      throw new InputError(
+        'INPUT_UNREADABLE',
+        `a Parquet file ${where} cannot be read`,
+        { file: file.display },
+        'give the Parquet file itself as --export PATH (Parquet compresses inside the file)',
+      );
+  }
+
+  push(): void {}
+
+  async end(): Promise<void> {
+    let db: DuckDBInstance | undefined;
+    let c: DuckDBConnection | undefined;
+    try {
+      db = await DuckDBInstance.create(':memory:');
+      c = await db.connect();
+      await c.run("SET TimeZone = 'UTC'");
+      const from = `read_parquet(${lit(this.file.path)})`;
+      const columns = (await c.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`)).getRows();
+      const exprs = columns.map(([name, type]) => {
+        const col = ident(String(name));
+        // JSON text that is a whole object is that object (see the header); other text stays text.
+        return String(type) === 'VARCHAR'
+          ? `${col} := CASE WHEN starts_with(ltrim(${col}), '{') AND json_valid(${col}) THEN json(${col}) ELSE to_json(${col}) END`
+          : `${col} := ${col}`;
+      });
+      const result = await c.stream(
+        `SELECT to_json(struct_pack(${exprs.join(', ') || 'x := NULL'}))::VARCHAR FROM ${from}`,
+      );
+      // DuckDB makes the next chunk on its own threads while this one is read here.
+      let next = result.fetchChunk();
+      for (;;) {
+        const chunk = await next;
+        if (!chunk || chunk.rowCount === 0) break;
+        next = result.fetchChunk();
+        const col = chunk.getColumnVector(0);
+        for (let i = 0; i < chunk.rowCount; i++) {
+          const text = String(col.getItem(i));
+          this.rows++;
+          let value: unknown;
+          try {
+            value = dropNulls(JSON.parse(text));
+          } catch {
+            // NaN and ±Infinity, which JSON cannot hold: rejected and counted like any bad record.
+            this.sink(text, this.rows, { reject: 'a value JSON cannot hold (NaN or Infinity)' });
+            continue;
+          }
+          this.sink(text, this.rows, { value });
+        }
+      }
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      throw new InputError(
+        'INPUT_UNREADABLE',
+        `not a readable Parquet file (row ${this.rows + 1}): ${firstLine(e)}`,
+        { file: this.file.display },
+        undefined,
+        { cause: e },
+      );
+    } finally {
+      c?.closeSync();
+      db?.closeSync();
+    }
+  }
+
+  /** The file broke off while hashing, or DuckDB stopped: the rows read are records. */
+  abort(): Tail {
+    return { line: this.rows + 1, text: '' };
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0]!;
+}
+
+/** Null members of objects removed, at every depth (a struct's absent keys); arrays kept whole. */
+function dropNulls(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = dropNulls(v[i]);
+    return v;
+  }
+  const o = v as Record<string, unknown>;
+  let nulls = false;
+  for (const k in o) {
+    if (o[k] === null) nulls = true;
+    else o[k] = dropNulls(o[k]);
+  }
+  if (!nulls) return o;
+  // A fresh object rather than `delete`, which would leave this one slow to read.
+  const kept: Record<string, unknown> = {};
+  for (const k in o) if (o[k] !== null) kept[k] = o[k];
+  return kept;
+}

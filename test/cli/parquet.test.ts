@@ -1,0 +1,310 @@
+/**
+ * Parquet exports (issue 17, SPEC §3): the same records as JSON lines give the same rows, side
+ * files and counts; PostHog's batch-export Parquet (JSON columns as text, UTC instants) reads as
+ * its JSON lines do; a Parquet file that cannot be read is named, counted and exits 1.
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { gzipSync, gunzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accounting, ROOT, run } from './run.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'bi-parquet-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Every file under `src` as the JSON objects it holds (lines, an array or a results page). */
+function objects(file: string): Record<string, unknown>[] {
+  let b = readFileSync(file);
+  if (b[0] === 0x1f && b[1] === 0x8b) b = gunzipSync(b);
+  const text = b.toString('utf8').replace(/^\uFEFF/, '');
+  let all: unknown[];
+  try {
+    const d = JSON.parse(text) as unknown;
+    all = Array.isArray(d) ? d : [d];
+  } catch {
+    all = text.split('\n').flatMap((l) => {
+      try {
+        return [JSON.parse(l) as unknown];
+      } catch {
+        return [];
+      }
+    });
+  }
+  return all.filter(
+    (r): r is Record<string, unknown> => !!r && typeof r === 'object' && !Array.isArray(r),
+  );
+}
+
+function filesUnder(src: string): string[] {
+  if (!statSync(src).isDirectory()) return [src];
+  return readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .map((f) => join(src, f))
+    .filter((f) => statSync(f).isFile())
+    .sort();
+}
+
+/**
+ * The readable records of a fixture twice: as JSON lines and as Parquet (DuckDB infers the
+ * types: objects become structs, whose absent keys are nulls), one file for each source file.
+ */
+async function twoCopies(
+  name: string,
+  src: string,
+  oneFile = false,
+): Promise<{ nd: string; pq: string }> {
+  const nd = join(tmp, name, 'nd');
+  const pq = join(tmp, name, 'pq');
+  mkdirSync(nd, { recursive: true });
+  mkdirSync(pq, { recursive: true });
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  let i = 0;
+  const files = filesUnder(join(ROOT, src));
+  const groups = oneFile ? [files.flatMap(objects)] : files.map(objects);
+  for (const [k, recs] of groups.entries()) {
+    if (recs.length === 0) continue;
+    const stem = `${String(++i).padStart(2, '0')}-${basename(oneFile ? src : files[k]!).replace(/\W+/g, '_')}`;
+    const lines = join(nd, `${stem}.ndjson`);
+    writeFileSync(lines, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    await c.run(
+      `COPY (SELECT * FROM read_json('${lines}', format = 'newline_delimited', records = true, sample_size = -1)) TO '${join(pq, stem + '.parquet')}' (FORMAT parquet)`,
+    );
+  }
+  c.closeSync();
+  db.closeSync();
+  return { nd, pq };
+}
+
+function correlate(exportDir: string, users: string, extra: string[], out: string) {
+  mkdirSync(out, { recursive: true });
+  const r = run([
+    'correlate',
+    '--export',
+    exportDir,
+    '--users',
+    join(ROOT, users),
+    ...extra,
+    '--unmatched',
+    join(out, 'unmatched.csv'),
+    '--ambiguous',
+    join(out, 'ambiguous.csv'),
+    '--rejects',
+    join(out, 'rejects.csv'),
+    '--manifest',
+    join(out, 'manifest.json'),
+  ]);
+  const file = (n: string) => readFileSync(join(out, n), 'utf8');
+  return {
+    ...r,
+    unmatched: file('unmatched.csv'),
+    ambiguous: file('ambiguous.csv'),
+    // The rejects name their file: the Parquet copy's name is the JSON copy's but for the suffix.
+    rejects: file('rejects.csv')
+      .replaceAll(exportDir, '<export>')
+      .replace(/\.parquet,/g, ','),
+    counts: (JSON.parse(file('manifest.json')) as { counts: unknown }).counts,
+  };
+}
+
+// Every column but `sources`, which names the files (and so their suffix).
+const COLUMNS = [
+  '--columns',
+  'user_id,email,match,confidence,vendor_ids,records,first_seen,last_seen,exposed_fields,exposed_categories,exposed_summary,events',
+];
+
+const CASES: Array<[string, string, string, string[], boolean?]> = [
+  [
+    'Mixpanel (the demo: events and Engage profiles)',
+    'fixtures/demo/export',
+    'fixtures/demo/users.csv',
+    ['--user-key', 'mixpanel_distinct_id', '--window', '2025-11-08T00:00:00Z/2025-11-09T17:00:00Z'],
+  ],
+  [
+    // One table for events and profiles: a profile's row has every event column, null. Read as
+    // present, `event: null` would make it an event; nulls are absent keys.
+    'Mixpanel events and profiles in one file',
+    'fixtures/demo/export',
+    'fixtures/demo/users.csv',
+    ['--user-key', 'mixpanel_distinct_id', '--window', '2025-11-08T00:00:00Z/2025-11-09T17:00:00Z'],
+    true,
+  ],
+  [
+    'Amplitude',
+    'fixtures/vendors/amplitude/export',
+    'fixtures/vendors/amplitude/users.csv',
+    ['--window', '2025-11-08T00:00:00Z/2025-11-09T00:00:00Z'],
+  ],
+  [
+    'Segment',
+    'fixtures/vendors/segment/export',
+    'fixtures/vendors/segment/users.csv',
+    ['--window', '2025-11-08T00:00:00Z/2025-11-09T00:00:00Z'],
+  ],
+  [
+    'GA4 (BigQuery rows)',
+    'fixtures/vendors/ga4/events.ndjson',
+    'fixtures/vendors/ga4/users.csv',
+    [],
+  ],
+  [
+    'GA4 privacy flags, microsecond window edge',
+    'fixtures/categories/ga4-privacy.ndjson',
+    'fixtures/categories/users.csv',
+    [
+      '--residence-column',
+      'country,state',
+      '--notification-basis',
+      '--window',
+      '2025-11-08T09:00:00Z/2025-11-08T09:00:18.347832Z',
+    ],
+  ],
+  [
+    'PostHog feature flags',
+    'fixtures/categories/posthog-flags.ndjson',
+    'fixtures/categories/users.csv',
+    [],
+  ],
+];
+
+describe('Parquet exports give the rows their JSON lines give', () => {
+  it.each(CASES)('%s', async (name, src, users, extra, oneFile) => {
+    const { nd, pq } = await twoCopies(name.replace(/\W+/g, '-'), src, oneFile);
+    const a = correlate(nd, users, [...extra, ...COLUMNS], join(tmp, name, 'out-nd'));
+    const b = correlate(pq, users, [...extra, ...COLUMNS], join(tmp, name, 'out-pq'));
+    expect(a.status, a.stderr).toBe(0);
+    expect(b.status, b.stderr).toBe(0);
+    expect(a.stdout.split('\n').length).toBeGreaterThan(2); // somebody is affected
+    expect(b.stdout).toBe(a.stdout);
+    expect(b.unmatched).toBe(a.unmatched);
+    expect(b.ambiguous).toBe(a.ambiguous);
+    expect(b.rejects).toBe(a.rejects);
+    expect(b.counts).toEqual(a.counts);
+    expect(b.stderr).toMatch(/vendor: \w+ \(auto-detected in .*\.parquet/);
+  });
+
+  it("PostHog's batch export in Parquet (JSON columns as text, UTC instants) reads as its JSON lines", () => {
+    const posthog = 'fixtures/vendors/posthog';
+    const window = ['--window', '2025-11-08T00:00:00Z/2025-11-09T00:00:00Z', ...COLUMNS];
+    const jsonl = run(
+      ['correlate', '--export', `${posthog}/export/events`, `${posthog}/export/persons`].concat(
+        ['--users', `${posthog}/users.csv`],
+        window,
+      ),
+      { cwd: ROOT },
+    );
+    const parquet = run(
+      [
+        'correlate',
+        '--export',
+        `${posthog}-parquet/export`,
+        '--users',
+        `${posthog}/users.csv`,
+      ].concat(window),
+      { cwd: ROOT },
+    );
+    expect(jsonl.status, jsonl.stderr).toBe(0);
+    expect(parquet.status, parquet.stderr).toBe(0);
+    expect(parquet.stdout.split('\n').length).toBe(8); // header, 6 users, final newline
+    expect(parquet.stdout).toBe(jsonl.stdout);
+    expect(accounting(parquet.stderr)).toEqual(accounting(jsonl.stderr));
+  });
+});
+
+describe('a Parquet file that cannot be read is named, counted, and fails the run', () => {
+  const good = join(ROOT, 'fixtures/vendors/posthog-parquet/export/persons/persons.parquet');
+  const users = join(ROOT, 'fixtures/vendors/posthog/users.csv');
+  let dir: string;
+  beforeAll(() => {
+    dir = join(tmp, 'bad');
+    mkdirSync(dir, { recursive: true });
+  });
+
+  it('cut short (a download that stopped): exit 1, the file named, one reject for it', () => {
+    const cut = join(dir, 'cut.parquet');
+    const bytes = readFileSync(good);
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const r = run([
+      'correlate',
+      '--export',
+      cut,
+      '--users',
+      users,
+      '--rejects',
+      join(dir, 'cut-rejects.csv'),
+    ]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('cut.parquet');
+    expect(r.stderr).toMatch(/not a readable Parquet file/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const rejects = readFileSync(join(dir, 'cut-rejects.csv'), 'utf8');
+    expect(rejects).toContain('cut.parquet');
+    const acc = accounting(r.stderr)!;
+    expect(acc.read).toBe(acc.buckets.reduce((x, y) => x + y, 0));
+    expect(acc.buckets[0]).toBeGreaterThan(0);
+  });
+
+  it('from standard input or gzip-compressed: a clear message, exit 1', () => {
+    const viaStdin = run(['correlate', '--export', '-', '--users', users, '--workers', '0'], {
+      input: readFileSync(good),
+    });
+    expect(viaStdin.status).toBe(1);
+    expect(viaStdin.stderr).toMatch(/a Parquet file from standard input cannot be read/);
+    const gz = join(dir, 'persons.parquet.gz');
+    writeFileSync(gz, gzipSync(readFileSync(good)));
+    const zipped = run(['correlate', '--export', gz, '--users', users]);
+    expect(zipped.status).toBe(1);
+    expect(zipped.stderr).toMatch(/a Parquet file gzip-compressed cannot be read/);
+    expect(zipped.stderr).toContain('give the Parquet file itself');
+  });
+
+  it('a value JSON cannot hold (NaN) is a reject with its row, not a crash', async () => {
+    const file = join(dir, 'nan.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(
+      `COPY (SELECT * FROM (VALUES ('Login', 'u_4001', TIMESTAMPTZ '2025-11-08 10:00:00+00', 1.5::DOUBLE), ('Login', 'u_4002', TIMESTAMPTZ '2025-11-08 10:05:00+00', 'NaN'::DOUBLE)) t(event, distinct_id, "timestamp", score)) TO '${file}' (FORMAT parquet)`,
+    );
+    c.closeSync();
+    db.closeSync();
+    const r = run([
+      'correlate',
+      '--export',
+      file,
+      '--users',
+      users,
+      '--vendor',
+      'posthog',
+      '--rejects',
+      join(dir, 'nan-rejects.csv'),
+    ]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const rejects = readFileSync(join(dir, 'nan-rejects.csv'), 'utf8').split('\n');
+    expect(rejects[1]).toMatch(/nan\.parquet,2,a value JSON cannot hold \(NaN or Infinity\)/);
+    expect(accounting(r.stderr)!.read).toBe(2);
+  });
+});
+
+// The fixture's Parquet files are made by a committed script: it must still make the same bytes.
+describe('fixtures/vendors/posthog-parquet', () => {
+  it('make.mjs makes the committed files', () => {
+    const committed = join(ROOT, 'fixtures/vendors/posthog-parquet/export');
+    const fresh = join(tmp, 'made');
+    execFileSync(process.execPath, ['fixtures/vendors/posthog-parquet/make.mjs', fresh], {
+      cwd: ROOT,
+    });
+    const bytes = (d: string) =>
+      filesUnder(d).map((f) => [f.slice(d.length), readFileSync(f).toString('base64')]);
+    expect(bytes(fresh)).toEqual(bytes(committed));
+  });
+});

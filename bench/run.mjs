@@ -45,6 +45,7 @@ import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.mjs';
+import { parquetCopy } from './parquet-copy.mjs';
 import { startPg } from './pg-server.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -102,6 +103,17 @@ const TOOLS = [
     args: ['--workers', '0', '--users-table', 'users'],
     pg: true,
   },
+  // The same export as Parquet (issue 17), made once per size by DuckDB from the NDJSON
+  // (bench/parquet-copy.mjs). Run when named: BENCH_TOOLS=correlate-w0,correlate-parquet.
+  {
+    key: 'correlate-parquet',
+    label: 'correlate, export as Parquet',
+    kind: 'correlate',
+    env: {},
+    args: ['--workers', '0'],
+    parquet: true,
+    optional: true,
+  },
 ];
 const wanted = process.env.BENCH_TOOLS?.split(',').map((s) => s.trim());
 const tools = wanted
@@ -133,7 +145,7 @@ function argsFor(tool, d, outFile) {
     join(ROOT, 'bin', 'breach-impact.js'),
     'correlate',
     '--export',
-    d.exportDir,
+    tool.parquet ? d.parquetDir : d.exportDir,
     '--users',
     tool.pg ? d.pgUrl : d.users,
     '--window',
@@ -392,6 +404,8 @@ for (const size of sizes) {
   await warm(d.exportDir);
   // PostgreSQL holds the same users table for the correlate-pg row (bench/pg-server.mjs).
   const pgServer = tools.some((t) => t.pg) ? await startPg(d.users) : undefined;
+  if (tools.some((t) => t.parquet))
+    d.parquetDir = await parquetCopy(d.exportDir, join(dir, 'export-parquet'));
   if (pgServer) d.pgUrl = pgServer.url;
   else if (tools.some((t) => t.pg))
     log('bench: no PostgreSQL binaries: the correlate-pg row is skipped');

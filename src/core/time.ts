@@ -38,7 +38,7 @@ export function fromMicros(us: number): number {
 }
 
 const ISO_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 const NUMERIC_RE = /^-?\d+(?:\.\d+)?$/;
 
 /** A zone resolver turns a wall-clock time into UTC ms; UTC when absent. */
@@ -121,7 +121,8 @@ export function parseTimestamp(v: unknown, zone: ZoneResolver = utcZone): number
   const z = m[8];
   if (z === undefined) return fromMicros(zone(y, mo, d, h, mi, sec, 0) * 1000 + us);
   const base = Date.UTC(y, mo - 1, d, h, mi, sec, 0);
-  if (z === 'Z' || z === 'z') return fromMicros(base * 1000 + us);
+  // `UTC` spelled out: BigQuery writes TIMESTAMP values so in its JSON and CSV extracts.
+  if (z === 'Z' || z === 'z' || z === 'UTC') return fromMicros(base * 1000 + us);
   const sign = z[0] === '-' ? -1 : 1;
   const digits = z.slice(1).replace(':', '');
   const off = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60_000;

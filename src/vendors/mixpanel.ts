@@ -1,11 +1,12 @@
 /**
- * Mixpanel: the raw event export (`{"event", "properties": {...}}`) and the Engage/people
- * export (`{"$distinct_id", "$properties": {...}}`, paged as `{"results": [...]}`).
+ * Mixpanel: the raw event export (`{"event", "properties": {...}}`), the Engage/people
+ * export (`{"$distinct_id", "$properties": {...}}`, paged as `{"results": [...]}`), connector
+ * copies, and the JSON Data Pipelines' events, people and identity-mapping rows.
  * docs/FORMATS.md §1; identity fields from Mixpanel's reserved-properties reference.
  */
 import { isEmailShaped, isHashShaped, stripDevicePrefix } from '../core/normalize.js';
 import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
-import { idString, isObject, localTime, pushId } from './fields.js';
+import { idString, isObject, localTime, pushId, utcTime } from './fields.js';
 
 /**
  * Every identifier property (SPEC §3): never `distinct_id` alone. The one declaration: the raw
@@ -60,7 +61,7 @@ function collectContact(out: VendorRecord, props: Record<string, unknown>): void
 }
 
 const EXPECTS =
-  'a Mixpanel event (event + properties, or a flat event + time + distinct_id) or profile ($distinct_id + $properties)';
+  'a Mixpanel event (event + properties, a flat event + time + distinct_id, or a pipeline row: event_name + distinct_id + time) or profile ($distinct_id + $properties, or distinct_id + properties)';
 
 export const mixpanel = {
   name: 'mixpanel',
@@ -102,11 +103,16 @@ export const mixpanel = {
     '_fivetran_id',
     '_fivetran_synced',
     'event_id',
+    // JSON Data Pipelines' event columns, and the schematized pipeline's
+    'event_name',
+    'mp_event_name',
+    'mp_insert_id',
   ]),
 
   residence: { country: ['mp_country_code', '$country_code'], region: ['$region'] },
 
   detect(raw) {
+    if (isPipelineRow(raw)) return true;
     // The raw export is exactly {event, properties}: PostHog's events also have event and
     // properties, but carry distinct_id, uuid or timestamp at the top.
     if (typeof raw.event === 'string' && isObject(raw.properties))
@@ -133,6 +139,7 @@ export const mixpanel = {
   },
 
   map(raw, out, ctx) {
+    if (isPipelineRow(raw)) return mapPipeline(raw, out);
     const props = raw.properties;
     if (isObject(props)) {
       out.kind = 'event';
@@ -177,16 +184,96 @@ export const mixpanel = {
   },
 } satisfies VendorPreset;
 
-function deviceKeyOf(props: Record<string, unknown>): string {
-  const dev = idString(props.$device_id);
+function deviceKeyOf(
+  props: Record<string, unknown>,
+  dev = idString(props.$device_id),
+  did = idString(props.distinct_id),
+  userId = idString(props.$user_id),
+): string {
   if (dev !== '') return stripDevicePrefix(dev);
-  const did = idString(props.distinct_id);
   if (did.startsWith('$device:')) return stripDevicePrefix(did);
   // Original ID merge exports an anonymous UUID as distinct_id with no $device_id; an event
   // without $user_id is treated as anonymous for sessions (an identified id that is one of
   // ours is matched directly first, so this costs it nothing).
-  if (did !== '' && idString(props.$user_id) === '' && !isEmailShaped(did)) return did;
+  if (did !== '' && userId === '' && !isEmailShaped(did)) return did;
   return '';
+}
+
+/**
+ * A row of Mixpanel's JSON Data Pipelines (docs/FORMATS.md §1.3): an event (`event_name`,
+ * `distinct_id` as ingested, `device_id`, `user_id`, `insert_id`, `time`, `properties`), a
+ * people row (exactly `distinct_id` and `properties`), or an identity mapping (`distinct_id`,
+ * `resolved_distinct_id`). PostHog's rows also have distinct_id and properties, but never
+ * `event_name`, and always more keys than these two.
+ */
+export function isPipelineRow(raw: Record<string, unknown>): boolean {
+  if (!('distinct_id' in raw) || 'event' in raw) return false;
+  if (typeof raw.event_name === 'string') return 'time' in raw || 'insert_id' in raw;
+  if ('resolved_distinct_id' in raw) return true;
+  if (propertiesOf(raw) === undefined) return false;
+  for (const k in raw) if (k !== 'distinct_id' && k !== 'properties') return false;
+  return true;
+}
+
+/**
+ * A pipeline row's `properties`: an object, or the JSON column as text, as a warehouse's extract
+ * writes it (a BigQuery JSON column in a JSON or CSV extract).
+ */
+function propertiesOf(raw: Record<string, unknown>): Record<string, unknown> | undefined {
+  const p = raw.properties;
+  if (isObject(p)) return p;
+  if (typeof p !== 'string' || !p.trimStart().startsWith('{')) return undefined;
+  try {
+    const v: unknown = JSON.parse(p);
+    return isObject(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function mapPipeline(raw: Record<string, unknown>, out: VendorRecord): string | undefined {
+  const did = idString(raw.distinct_id);
+  const props = propertiesOf(raw) ?? {};
+  if (typeof raw.event_name !== 'string') {
+    // People and identity mappings: identity evidence with no time (SPEC §4.1: always counted).
+    out.kind = 'profile';
+    pushId(out, did, 'distinct_id');
+    pushId(out, raw.resolved_distinct_id, 'resolved_distinct_id');
+    collectContact(out, props);
+    out.fieldSources.push(props, { distinct_id: raw.distinct_id });
+    out.fieldPrefixes.push('', '');
+    if ('resolved_distinct_id' in raw) {
+      out.fieldSources.push({ resolved_distinct_id: raw.resolved_distinct_id });
+      out.fieldPrefixes.push('');
+    }
+    return undefined;
+  }
+  out.kind = 'event';
+  out.name = raw.event_name;
+  // A TIMESTAMP column, UTC (docs/FORMATS.md §1.3): unlike the raw export's epoch `time`, never
+  // project-local, so --timezone does not shift it.
+  out.time = utcTime(raw.time);
+  const dev = idString(raw.device_id) || idString(props.$device_id);
+  const userId = idString(raw.user_id) || idString(props.$user_id);
+  pushId(out, did, 'distinct_id');
+  pushId(out, raw.device_id, 'device_id');
+  pushId(out, raw.user_id, 'user_id');
+  for (const k of ID_PROPS) pushId(out, props[k], k);
+  collectContact(out, props);
+  out.deviceKey = deviceKeyOf(props, dev, did, userId);
+  const insertId = idString(raw.insert_id);
+  if (insertId !== '') out.dedupKey = `${raw.event_name}\0${did}\0${String(raw.time)}\0${insertId}`;
+  out.keys.ip = idString(props.ip ?? props.$ip);
+  out.keys.user_agent = idString(props.$user_agent ?? props.user_agent);
+  out.keys.device_id = stripDevicePrefix(dev);
+  // The property names as the raw export names them, and the row's own identifier columns.
+  out.fieldSources.push(props, {
+    distinct_id: raw.distinct_id,
+    device_id: raw.device_id,
+    user_id: raw.user_id,
+  });
+  out.fieldPrefixes.push('', '');
+  return undefined;
 }
 
 /**
@@ -201,7 +288,8 @@ function mapConnector(
   const t = raw.time;
   const isEvent = t !== undefined && t !== null && t !== '';
   out.kind = isEvent ? 'event' : 'profile';
-  out.name = idString(raw.event ?? raw.name);
+  // The older schematized pipeline writes `mp_event_name` and `mp_insert_id` (docs/FORMATS.md §1.3).
+  out.name = idString(raw.event ?? raw.name ?? raw.mp_event_name);
   if (isEvent) out.time = eventTime(t, out, ctx);
   for (const k of ID_PROPS) {
     const [v, field] = flat(raw, k);
@@ -216,7 +304,7 @@ function mapConnector(
   out.deviceKey =
     dev !== '' ? stripDevicePrefix(dev) : did.startsWith('$device:') ? stripDevicePrefix(did) : '';
   out.keys.device_id = stripDevicePrefix(dev);
-  const insertId = flat(raw, '$insert_id')[0];
+  const insertId = flat(raw, '$insert_id')[0] ?? raw.mp_insert_id;
   if (isEvent && insertId) out.dedupKey = `${out.name}\0${did}\0${t}\0${insertId}`;
   out.fieldSources.push(raw);
   out.fieldPrefixes.push('');

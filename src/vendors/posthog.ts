@@ -17,6 +17,7 @@ import {
   pushIds,
   utcTime,
 } from './fields.js';
+import { isPipelineRow } from './mixpanel.js';
 
 const IDS = [
   'distinct_id',
@@ -90,6 +91,8 @@ export const posthog = {
   },
 
   detect(raw) {
+    // Mixpanel's pipeline rows have distinct_id and properties too (and $device_id in them).
+    if (isPipelineRow(raw)) return false;
     // Segment's track messages also carry event, properties and timestamp: theirs say who they
     // are with type/messageId/anonymousId/userId, which PostHog's rows never have.
     if (

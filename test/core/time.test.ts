@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatIso,
   ianaZone,
+  isZoneless,
   parseDuration,
   parseTimestamp,
   utcZone,
@@ -30,6 +31,7 @@ describe('parseTimestamp: ISO 8601 and zone-less forms (SPEC §2)', () => {
     ],
     ['space-separated without fraction = UTC', '2025-11-08 12:34:56', T],
     ['space-separated with zone after a space', '2025-11-08 13:34:56 +0100', T],
+    ['BigQuery extract: `UTC` spelled out', '2025-11-08 12:34:56.789 UTC', T + 789],
     ['ISO without zone = UTC', '2025-11-08T12:34:56', T],
     ['ISO without seconds', '2025-11-08T12:34', T - 56_000],
     [
@@ -230,5 +232,17 @@ describe('parseDuration', () => {
     ['h2'],
   ])('%j → NaN', (input) => {
     expect(parseDuration(input)).toBeNaN();
+  });
+});
+
+describe('isZoneless: the times --timezone may shift', () => {
+  it.each<[string, boolean]>([
+    ['2025-11-08 12:34:56', true],
+    ['2025-11-08T12:34:56', true],
+    ['2025-11-08T12:34:56Z', false],
+    ['2025-11-08 12:34:56 UTC', false],
+    ['2025-11-08T12:34:56+01:00', false],
+  ])('%s: %s', (input, zoneless) => {
+    expect(isZoneless(input)).toBe(zoneless);
   });
 });

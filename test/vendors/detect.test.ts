@@ -20,6 +20,7 @@ const OWNER: Array<[string, string]> = [
   ['fixtures/vendors/ga4', 'ga4'],
   ['fixtures/wrappers/singer-tap-mixpanel.jsonl', 'mixpanel'],
   ['fixtures/wrappers/mixpanel-flat.jsonl', 'mixpanel'],
+  ['fixtures/vendors/mixpanel-pipeline/export', 'mixpanel'],
   ['fixtures/wrappers/airbyte-protocol-amplitude.jsonl', 'amplitude'],
   ['fixtures/wrappers/amplitude-http-batch.json', 'amplitude'],
   ['fixtures/wrappers/airbyte-raw-segment.jsonl', 'segment'],

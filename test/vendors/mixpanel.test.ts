@@ -1,0 +1,99 @@
+/**
+ * Mixpanel's pipeline rows (docs/FORMATS.md §1.3), mapped one by one: JSON Data Pipelines'
+ * events, people and identity mappings, and the older schematized pipeline's flat rows.
+ */
+import { describe, expect, it } from 'vitest';
+import { VendorRecord, type MapContext } from '../../src/core/record.js';
+import { ianaZone } from '../../src/core/time.js';
+import { mixpanel } from '../../src/vendors/mixpanel.js';
+import { posthog } from '../../src/vendors/posthog.js';
+
+// --timezone Europe/Berlin given: a time it may shift would move by an hour.
+const BERLIN: MapContext = { zone: ianaZone('Europe/Berlin'), localEpochs: true };
+
+function mapped(raw: Record<string, unknown>): VendorRecord {
+  const out = new VendorRecord();
+  expect(mixpanel.detect(raw)).toBe(true);
+  expect(posthog.detect(raw)).toBe(false);
+  expect(mixpanel.map(raw, out, BERLIN)).toBeUndefined();
+  return out;
+}
+
+const EVENT = {
+  device_id: 'd-1',
+  distinct_id: '$device:d-1',
+  event_name: 'Page View',
+  insert_id: 'ins-1',
+  properties: {
+    $device_id: 'd-1',
+    $current_url: 'https://app.example.com/',
+    $email: 'a@example.com',
+  },
+  time: '2025-11-08T09:00:00.123Z',
+  user_id: null,
+};
+
+describe('Mixpanel JSON Data Pipelines rows', () => {
+  it('an event: name, UTC time never shifted, ids, device key, dedup key', () => {
+    const r = mapped(EVENT);
+    expect(r.kind).toBe('event');
+    expect(r.name).toBe('Page View');
+    expect(r.time).toBe(Date.UTC(2025, 10, 8, 9, 0, 0, 123));
+    expect(r.shifted).toBeFalsy();
+    expect(r.ids).toEqual(['$device:d-1', 'd-1']);
+    expect(r.emails).toEqual(['a@example.com']);
+    expect(r.deviceKey).toBe('d-1');
+    expect(r.dedupKey).toBe('Page View\0$device:d-1\x002025-11-08T09:00:00.123Z\0ins-1');
+  });
+
+  it('an event from a BigQuery extract: `… UTC` time, properties as JSON text', () => {
+    const r = mapped({
+      ...EVENT,
+      time: '2025-11-08 09:00:00.123 UTC',
+      properties: JSON.stringify(EVENT.properties),
+    });
+    expect(r.time).toBe(Date.UTC(2025, 10, 8, 9, 0, 0, 123));
+    expect(r.emails).toEqual(['a@example.com']);
+    expect(r.deviceKey).toBe('d-1');
+  });
+
+  it('a people row and an identity mapping: identity evidence with no time', () => {
+    const p = mapped({ distinct_id: 'u_1', properties: { $email: 'b@example.com', $name: 'B' } });
+    expect(p.kind).toBe('profile');
+    expect(p.time).toBeNaN();
+    expect(p.emails).toEqual(['b@example.com']);
+    const m = mapped({ distinct_id: '$device:d-1', resolved_distinct_id: 'u_1' });
+    expect(m.kind).toBe('profile');
+    expect(m.ids).toEqual(['$device:d-1', 'u_1']);
+  });
+
+  it('not a pipeline row: PostHog persons and events keep their own preset', () => {
+    const person = { distinct_id: 'x', person_id: 'p', properties: { $device_id: 'd' } };
+    expect(mixpanel.detect(person)).toBe(false);
+    expect(posthog.detect(person)).toBe(true);
+    const event = {
+      event: '$pageview',
+      distinct_id: 'x',
+      properties: {},
+      uuid: 'u',
+      timestamp: 't',
+    };
+    expect(mixpanel.detect(event)).toBe(false);
+  });
+});
+
+describe('the older schematized pipeline', () => {
+  it('mp_event_name is the name, mp_insert_id the dedup key, neither an exposed field', () => {
+    const r = mapped({
+      mp_event_name: 'Signup',
+      mp_insert_id: 'abc',
+      distinct_id: 'u_1',
+      time: 1762592400,
+      mp_country_code: 'DE',
+    });
+    expect(r.name).toBe('Signup');
+    expect(r.dedupKey).toContain('abc');
+    expect(mixpanel.bookkeeping.has('mp_event_name')).toBe(true);
+    expect(mixpanel.bookkeeping.has('mp_insert_id')).toBe(true);
+  });
+});

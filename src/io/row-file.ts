@@ -3,8 +3,18 @@
  * Written under a temporary name and renamed on close: an interrupted run never leaves a file
  * that looks complete. Format by extension (SPEC §5): `.json`, `.ndjson`, `.tsv`, else CSV.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import {
+  closeSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError } from '../errors.js';
 import { reason } from './open.js';
 import { render, renderRow, type Cell, type Format } from './write-rows.js';
@@ -31,13 +41,20 @@ export class RowFile {
   private buf = '';
   private rows = 0;
   private readonly tmp: string;
+  /** A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO): written in place, never renamed over. */
+  private readonly inPlace: boolean;
 
   constructor(
     readonly path: string,
     private readonly columns: readonly string[],
     private readonly format: Format = formatForPath(path),
   ) {
-    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+    // A symlink is written through: the file it points at gets the output, the link stays.
+    const target = linkTarget(path);
+    this.inPlace = statSync(target, { throwIfNoEntry: false })?.isFile() === false;
+    this.tmp = this.inPlace
+      ? target
+      : join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
     try {
       this.fd = openSync(this.tmp, 'w');
     } catch (e) {
@@ -71,7 +88,7 @@ export class RowFile {
     if (this.format === 'json') this.buf += this.rows === 0 ? ']\n' : '\n]\n';
     this.flush();
     closeSync(this.fd);
-    renameSync(this.tmp, this.path);
+    if (!this.inPlace) renameSync(this.tmp, linkTarget(this.path));
     open.delete(this);
   }
 
@@ -82,7 +99,7 @@ export class RowFile {
     } catch {
       // already closed
     }
-    rmSync(this.tmp, { force: true });
+    if (!this.inPlace) rmSync(this.tmp, { force: true });
   }
 
   private flush(): void {
@@ -105,6 +122,23 @@ export class RowFile {
       );
     }
     this.buf = '';
+  }
+}
+
+/** Where writing `path` lands: the path itself, or the end of its chain of symlinks. */
+function linkTarget(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    // Missing, or a link to a file not there yet: follow the links by hand.
+    let p = path;
+    for (
+      let hops = 0;
+      hops < 40 && lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink();
+      hops++
+    )
+      p = resolve(dirname(p), readlinkSync(p));
+    return p;
   }
 }
 

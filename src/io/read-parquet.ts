@@ -12,7 +12,7 @@
  * Times stored as UTC instants are written with their zone (`+00`); a zone-less timestamp stays
  * zone-less, as its writer left it.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { pathLiteral, withDuckdb, type DuckDBConnection } from './duckdb.js';
 import { InputError } from '../errors.js';
 import type { InputFile, InputStats } from './open.js';
 import type { RecordSink, Tail } from './json-records.js';
@@ -24,7 +24,6 @@ export function isParquet(head: Uint8Array): boolean {
   );
 }
 
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string) => '"' + s.replace(/"/g, '""') + '"';
 
 /**
@@ -60,45 +59,8 @@ export class ParquetExport {
   push(): void {}
 
   async end(): Promise<void> {
-    let db: DuckDBInstance | undefined;
-    let c: DuckDBConnection | undefined;
     try {
-      db = await DuckDBInstance.create(':memory:');
-      c = await db.connect();
-      await c.run("SET TimeZone = 'UTC'");
-      const from = `read_parquet(${lit(this.file.path)})`;
-      const columns = (await c.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`)).getRows();
-      const exprs = columns.map(([name, type]) => {
-        const col = ident(String(name));
-        // JSON text that is a whole object is that object (see the header); other text stays text.
-        return String(type) === 'VARCHAR'
-          ? `${col} := CASE WHEN starts_with(ltrim(${col}), '{') AND json_valid(${col}) THEN json(${col}) ELSE to_json(${col}) END`
-          : `${col} := ${col}`;
-      });
-      const result = await c.stream(
-        `SELECT to_json(struct_pack(${exprs.join(', ') || 'x := NULL'}))::VARCHAR FROM ${from}`,
-      );
-      // DuckDB makes the next chunk on its own threads while this one is read here.
-      let next = result.fetchChunk();
-      for (;;) {
-        const chunk = await next;
-        if (!chunk || chunk.rowCount === 0) break;
-        next = result.fetchChunk();
-        const col = chunk.getColumnVector(0);
-        for (let i = 0; i < chunk.rowCount; i++) {
-          const text = String(col.getItem(i));
-          this.rows++;
-          let value: unknown;
-          try {
-            value = dropNulls(JSON.parse(text));
-          } catch {
-            // NaN and ±Infinity, which JSON cannot hold: rejected and counted like any bad record.
-            this.sink(text, this.rows, { reject: 'a value JSON cannot hold (NaN or Infinity)' });
-            continue;
-          }
-          this.sink(text, this.rows, { value });
-        }
-      }
+      await withDuckdb(this.file.display, (c) => this.read(c));
     } catch (e) {
       if (e instanceof InputError) throw e;
       throw new InputError(
@@ -108,9 +70,40 @@ export class ParquetExport {
         undefined,
         { cause: e },
       );
-    } finally {
-      c?.closeSync();
-      db?.closeSync();
+    }
+  }
+
+  private async read(c: DuckDBConnection): Promise<void> {
+    // The file as named (no globbing), its own columns only (no key=value folders as columns),
+    // and binary columns as text (older Spark and Hive writers store strings so).
+    const from = `read_parquet(${pathLiteral(this.file.path)}, hive_partitioning = false, binary_as_string = true)`;
+    const columns = (await c.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`)).getRows();
+    const exprs = columns.map(
+      ([name, type]) => `${ident(String(name))} := ${cell(String(name), String(type))}`,
+    );
+    const result = await c.stream(
+      `SELECT to_json(struct_pack(${exprs.join(', ') || 'x := NULL'}))::VARCHAR FROM ${from}`,
+    );
+    // DuckDB makes the next chunk on its own threads while this one is read here.
+    let next = result.fetchChunk();
+    for (;;) {
+      const chunk = await next;
+      if (!chunk || chunk.rowCount === 0) break;
+      next = result.fetchChunk();
+      const col = chunk.getColumnVector(0);
+      for (let i = 0; i < chunk.rowCount; i++) {
+        const text = String(col.getItem(i));
+        this.rows++;
+        let value: unknown;
+        try {
+          value = dropNulls(JSON.parse(text));
+        } catch {
+          // NaN or ±Infinity inside a nested value, which JSON cannot hold: a counted reject.
+          this.sink(text, this.rows, { reject: 'a value JSON cannot hold (NaN or Infinity)' });
+          continue;
+        }
+        this.sink(text, this.rows, { value });
+      }
     }
   }
 
@@ -118,6 +111,23 @@ export class ParquetExport {
   abort(): Tail {
     return { line: this.rows + 1, text: '' };
   }
+}
+
+/**
+ * A top-level column as the JSON its JSON Lines copy would hold: text holding a whole JSON
+ * object is that object (see the header); an integer beyond 2^53, which a JSON number would
+ * round to another id, is its digits as text; NaN and ±Infinity, which JSON has no number for,
+ * are text too. Other values as DuckDB writes them.
+ */
+function cell(name: string, type: string): string {
+  const col = ident(name);
+  if (type === 'VARCHAR')
+    return `CASE WHEN starts_with(ltrim(${col}), '{') AND json_valid(${col}) THEN json(${col}) ELSE to_json(${col}) END`;
+  if (/^U?(BIGINT|HUGEINT)$/.test(type))
+    return `CASE WHEN abs(${col}::DOUBLE) < 9007199254740992 THEN to_json(${col}) ELSE to_json(${col}::VARCHAR) END`;
+  if (type === 'DOUBLE' || type === 'FLOAT')
+    return `CASE WHEN isnan(${col}) OR isinf(${col}) THEN to_json(${col}::VARCHAR) ELSE to_json(${col}) END`;
+  return col;
 }
 
 function firstLine(e: unknown): string {

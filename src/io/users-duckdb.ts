@@ -4,8 +4,8 @@
  * CSV table feeds). Nothing is written: a database file is attached read-only.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { InputError, UsageError } from '../errors.js';
+import { pathLiteral, withDuckdb, type DuckDBConnection } from './duckdb.js';
 import type { TableSink } from './read-table.js';
 
 export type DuckdbKind = 'parquet' | 'duckdb';
@@ -28,11 +28,7 @@ export function duckdbKind(path: string): DuckdbKind | undefined {
 }
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const ident = (s: string) =>
-  s
-    .split('.')
-    .map((p) => '"' + p.replace(/"/g, '""') + '"')
-    .join('.');
+const ident = (s: string) => '"' + s.replace(/"/g, '""') + '"';
 
 /** Reads the file's table into `sink`; returns the number of rows. */
 export async function readDuckdbUsers(
@@ -41,58 +37,72 @@ export async function readDuckdbUsers(
   table: string | undefined,
   sink: TableSink,
 ): Promise<number> {
-  const db = await DuckDBInstance.create(':memory:', { threads: '2' });
-  const c = await db.connect();
+  if (kind === 'duckdb' && table === undefined)
+    throw new UsageError(
+      `${path} is a DuckDB database: name the users table with --users-table NAME`,
+    );
   try {
-    let from: string;
-    if (kind === 'parquet') from = `read_parquet(${lit(path)})`;
-    else {
-      if (table === undefined)
-        throw new UsageError(
-          `${path} is a DuckDB database: name the users table with --users-table NAME`,
-        );
-      await c.run(`ATTACH ${lit(path)} AS src (READ_ONLY)`);
-      const tables = (
-        await c.runAndReadAll(
-          `SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_catalog = 'src' ORDER BY 1`,
-        )
-      )
-        .getRows()
-        .map((r) => String(r[0]));
-      const wanted = table.includes('.') ? table : `main.${table}`;
-      if (!tables.includes(wanted))
-        throw new UsageError(
-          `${path}: --users-table "${table}" is not in the database; tables there: ${tables.join(', ') || '(none)'}`,
-          'name an existing table',
-        );
-      from = `src.${ident(wanted)}`;
-    }
-    const result = await c.stream(`SELECT COLUMNS(*)::VARCHAR FROM ${from}`);
-    const take = sink(result.columnNames());
-    let rows = 0;
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      for (const row of chunk.getRows()) {
-        rows++;
-        take(
-          row.map((v) => (v === null ? '' : String(v))),
-          rows,
-        );
+    return await withDuckdb(path, async (c) => {
+      let from: string;
+      if (kind === 'parquet')
+        from = `read_parquet(${pathLiteral(path)}, hive_partitioning = false, binary_as_string = true)`;
+      else {
+        await c.run(`ATTACH ${lit(path)} AS src (READ_ONLY)`);
+        from = `src.${await tableIn(c, path, table!)}`;
       }
-    }
-    return rows;
+      const result = await c.stream(`SELECT COLUMNS(*)::VARCHAR FROM ${from}`);
+      const take = sink(result.columnNames());
+      let rows = 0;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        for (const row of chunk.getRows()) {
+          rows++;
+          take(
+            row.map((v) => (v === null ? '' : String(v))),
+            rows,
+          );
+        }
+      }
+      return rows;
+    });
   } catch (e) {
     if (e instanceof UsageError || e instanceof InputError) throw e;
     throw new InputError(
       'INPUT_UNREADABLE',
-      `cannot read the users table: ${(e as Error).message}`,
+      `cannot read the users table: ${String((e as Error).message).split('\n')[0]}`,
       { file: path },
       undefined,
       { cause: e },
     );
-  } finally {
-    c.closeSync();
-    db.closeSync();
   }
+}
+
+/**
+ * The quoted name of the table `--users-table` names in the attached database: `table` or
+ * `schema.table`, matched as written, else without regard to case (as SQL folds an unquoted
+ * name) when that finds exactly one. A usage error lists the tables there.
+ */
+async function tableIn(c: DuckDBConnection, path: string, table: string): Promise<string> {
+  const tables = (
+    await c.runAndReadAll(
+      `SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'src' ORDER BY 1, 2`,
+    )
+  )
+    .getRows()
+    .map(([schema, name]) => ({ schema: String(schema), name: String(name) }));
+  const full = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
+  const wanted = (t: { schema: string; name: string }) =>
+    table.includes('.') ? [full(t)] : [full(t), t.name];
+  const exact = tables.filter((t) => wanted(t).includes(table));
+  const folded = tables.filter((t) =>
+    wanted(t).some((w) => w.toLowerCase() === table.toLowerCase()),
+  );
+  const hit = exact.length === 1 ? exact[0] : folded.length === 1 ? folded[0] : undefined;
+  if (!hit)
+    throw new UsageError(
+      `${path}: --users-table "${table}" is not in the database; tables there: ${tables.map(full).join(', ') || '(none)'}`,
+      'name an existing table',
+    );
+  return `${ident(hit.schema)}.${ident(hit.name)}`;
 }

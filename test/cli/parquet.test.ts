@@ -268,15 +268,11 @@ describe('a Parquet file that cannot be read is named, counted, and fails the ru
     expect(zipped.stderr).toContain('give the Parquet file itself');
   });
 
-  it('a value JSON cannot hold (NaN) is a reject with its row, not a crash', async () => {
+  it('NaN: in a column, text, and the row read; nested where JSON has no text for it, a reject', async () => {
     const file = join(dir, 'nan.parquet');
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    await c.run(
-      `COPY (SELECT * FROM (VALUES ('Login', 'u_4001', TIMESTAMPTZ '2025-11-08 10:00:00+00', 1.5::DOUBLE), ('Login', 'u_4002', TIMESTAMPTZ '2025-11-08 10:05:00+00', 'NaN'::DOUBLE)) t(event, distinct_id, "timestamp", score)) TO '${file}' (FORMAT parquet)`,
+    await duck(
+      `COPY (SELECT * FROM (VALUES ('Login', 'u_4001', TIMESTAMPTZ '2025-11-08 10:00:00+00', 'NaN'::DOUBLE, {'s': 1.5::DOUBLE}), ('Login', 'u_4002', TIMESTAMPTZ '2025-11-08 10:05:00+00', 1.5, {'s': 'NaN'::DOUBLE})) t(event, distinct_id, "timestamp", score, properties)) TO '${file}' (FORMAT parquet)`,
     );
-    c.closeSync();
-    db.closeSync();
     const r = run([
       'correlate',
       '--export',
@@ -289,9 +285,75 @@ describe('a Parquet file that cannot be read is named, counted, and fails the ru
       join(dir, 'nan-rejects.csv'),
     ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    const rejects = readFileSync(join(dir, 'nan-rejects.csv'), 'utf8').split('\n');
+    const rejects = readFileSync(join(dir, 'nan-rejects.csv'), 'utf8').trim().split('\n');
+    expect(rejects).toHaveLength(2); // the header and row 2
     expect(rejects[1]).toMatch(/nan\.parquet,2,a value JSON cannot hold \(NaN or Infinity\)/);
     expect(accounting(r.stderr)!.read).toBe(2);
+  });
+});
+
+/** Runs one statement on a fresh in-memory DuckDB (to write the Parquet files a test needs). */
+async function duck(sql: string): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    await c.run(sql);
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+}
+
+describe('a Parquet file is read as itself, whatever its path and its writer', () => {
+  const users = join(tmp, 'pq-users.csv');
+  const event = (id: string, more = '') =>
+    `SELECT 'Login' AS event, ${id} AS distinct_id, TIMESTAMPTZ '2025-11-08 10:00:00+00' AS "timestamp", '{"$lib": "web"}' AS properties${more}`;
+  const affected = (exportPath: string, extra: string[] = []) => {
+    const r = run(
+      ['correlate', '--export', exportPath, '--users', users, '--vendor', 'posthog'].concat(
+        ['--columns', 'user_id,email,exposed_fields'],
+        extra,
+      ),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout.trim().split('\n').slice(1);
+  };
+  beforeAll(() =>
+    writeFileSync(
+      users,
+      'id,email\nu1,one@example.com\nu2,two@example.com\n9007199254740992,wrong@example.com\n9007199254740993,right@example.com\nu3,jörg@example.com\n',
+    ),
+  );
+
+  it('glob characters in a name name that file, not others ([, *, ?, {)', async () => {
+    const d = join(tmp, 'glob');
+    mkdirSync(d, { recursive: true });
+    await duck(`COPY (${event("'u1'")}) TO '${d}/a[1].parquet' (FORMAT parquet)`);
+    await duck(`COPY (${event("'u2'")}) TO '${d}/a1.parquet' (FORMAT parquet)`);
+    expect(affected(join(d, 'a[1].parquet'))[0]).toMatch(/^u1,/);
+  });
+
+  it('key=value folders are folders, not columns', async () => {
+    const d = join(tmp, 'hive', 'distinct_id=u2', 'day=2025-11-08');
+    mkdirSync(d, { recursive: true });
+    await duck(`COPY (${event("'u1'")}) TO '${d}/part-0.parquet' (FORMAT parquet)`);
+    expect(affected(join(d, 'part-0.parquet'))).toEqual(['u1,one@example.com,distinct_id']);
+  });
+
+  it('an id beyond 2^53 stays that id', async () => {
+    const d = join(tmp, 'bigint');
+    mkdirSync(d, { recursive: true });
+    await duck(`COPY (${event('9007199254740993::BIGINT')}) TO '${d}/e.parquet' (FORMAT parquet)`);
+    expect(affected(join(d, 'e.parquet'))[0]).toMatch(/^9007199254740993,right@example.com,/);
+  });
+
+  it('text stored as plain binary (older Spark and Hive writers) is text', async () => {
+    const d = join(tmp, 'blob');
+    mkdirSync(d, { recursive: true });
+    await duck(
+      `COPY (SELECT 'Login' AS event, encode('anon-1') AS distinct_id, TIMESTAMPTZ '2025-11-08 10:00:00+00' AS "timestamp", encode('{"email": "jörg@example.com", "$lib": "web"}') AS properties) TO '${d}/e.parquet' (FORMAT parquet)`,
+    );
+    expect(affected(join(d, 'e.parquet'))[0]).toMatch(/^u3,jörg@example.com,/);
   });
 });
 

@@ -5,7 +5,7 @@ import { render, renderRow, type Cell } from '../io/write-rows.js';
 import { RowFile, writeFileAtomic } from '../io/row-file.js';
 import { formatIso } from '../core/time.js';
 import { jsonSafe } from '../core/text.js';
-import { isPostgresUrl, redactUrl } from '../io/users-postgres.js';
+import { redactSecrets } from '../io/users-postgres.js';
 import { isoOrEmpty, type RunReport } from './run-correlate.js';
 import { basisCell, verdictCounts } from './notification.js';
 import type { CorrelatePlan } from './plan.js';
@@ -197,8 +197,8 @@ export function manifest(
 ): string {
   const m = {
     tool: { name: 'breach-impact', version },
-    // A postgres:// URL's password never reaches the manifest (issue 19).
-    argv: plan.argv.map((a) => (isPostgresUrl(a) ? redactUrl(a) : a)),
+    // A database password never reaches the manifest (issue 19), in whatever form it was given.
+    argv: plan.argv.map(redactSecrets),
     started_at: formatIso(report.startedAt.getTime()),
     finished_at: formatIso(Date.now()),
     vendor: report.vendor,

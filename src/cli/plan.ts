@@ -14,7 +14,7 @@ import { VENDOR_NAMES } from '../vendors/index.js';
 import { parseMap } from '../vendors/generic.js';
 import { parseColumns } from '../app/output-columns.js';
 import { duckdbKind } from '../io/users-duckdb.js';
-import { isPostgresUrl, redactUrl } from '../io/users-postgres.js';
+import { isKeywordString, isPostgresUrl, redactSecrets, redactUrl } from '../io/users-postgres.js';
 
 export interface CorrelateFlags {
   export: string[];
@@ -119,6 +119,16 @@ function requireInputs(f: CorrelateFlags): void {
 
 /** --users-table and --users-query go with a database (issue 19): one of them, with the right kind. */
 function checkUsersSource(f: CorrelateFlags): void {
+  if (isKeywordString(f.users))
+    throw new UsageError(
+      '--users takes a postgres:// URL, not a keyword string (host=… dbname=…); the value is not shown, it may hold a password',
+      '--users postgres://user@host:5432/database, with the password in PGPASSWORD or ~/.pgpass',
+    );
+  for (const [flag, v] of [
+    ['--users-table', f.usersTable],
+    ['--users-query', f.usersQuery],
+  ] as const)
+    if (v !== undefined && v.trim() === '') throw new UsageError(`${flag} is empty`);
   const pg = isPostgresUrl(f.users);
   if (f.usersTable !== undefined && f.usersQuery !== undefined)
     throw new UsageError('give --users-table or --users-query, not both');
@@ -131,7 +141,7 @@ function checkUsersSource(f: CorrelateFlags): void {
     throw new UsageError('--users-query reads a PostgreSQL database: give --users postgres://…');
   if (f.usersTable !== undefined && !pg && duckdbKind(f.users) !== 'duckdb')
     throw new UsageError(
-      `--users-table names a table in a database; ${f.users} is not a PostgreSQL URL or a DuckDB database file`,
+      `--users-table names a table in a database; ${redactSecrets(f.users)} is not a PostgreSQL URL or a DuckDB database file`,
     );
 }
 

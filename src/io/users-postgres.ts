@@ -14,6 +14,9 @@ import type { TableSink } from './read-table.js';
 /** Rows fetched per round trip: large enough that latency does not dominate, small for memory. */
 const BATCH = 10_000;
 
+/** How long to wait for a server that does not answer before saying so. */
+const CONNECT_TIMEOUT_MS = 20_000;
+
 export interface PostgresUsers {
   url: string;
   table?: string;
@@ -35,16 +38,41 @@ export interface PostgresRead {
   sha256: string;
 }
 
-/** A postgres:// URL without its password (user, host, port and database kept). */
+/**
+ * A postgres:// URL without its password: the userinfo's password (everything after its first
+ * `:` up to the last `@`, so an unencoded `/` or `@` in it goes too) and a `password=` query
+ * parameter. Plain text, no URL parser: a malformed URL must not leave its password in place.
+ */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password === '') return url;
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url.replace(/(\/\/[^:/@]*):[^@/]*@/, '$1@');
+  const m = /^(postgres(?:ql)?:\/\/)([^?#]*)([\s\S]*)$/i.exec(url);
+  if (!m) return url;
+  const [, scheme, authorityAndPath, tail] = m as unknown as [string, string, string, string];
+  let rest = authorityAndPath;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    const colon = rest.slice(0, at).indexOf(':');
+    if (colon >= 0) rest = rest.slice(0, colon) + rest.slice(at);
   }
+  const query = tail
+    .replace(/([?&])password=[^&#]*(&|$)/gi, (_m, lead: string, end: string) => (end ? lead : ''))
+    .replace(/[?&]$/, '');
+  return scheme + rest + query;
+}
+
+/**
+ * Any argument with the secrets removed, for the manifest's argv and messages: a postgres URL
+ * anywhere in it (`--users=postgres://…`), and `password=…` in a libpq keyword string.
+ */
+export function redactSecrets(arg: string): string {
+  return arg
+    .replace(/postgres(?:ql)?:\/\/\S*/gi, (u) => redactUrl(u))
+    .replace(/(\bpassword\s*=\s*)('[^']*'|\S+)/gi, '$1***');
+}
+
+/** A libpq keyword string (`host=… dbname=… password=…`): the tool takes URLs only. */
+export function isKeywordString(s: string): boolean {
+  if (isPostgresUrl(s) || /^[./~]|\.\w+$/.test(s.trim())) return false;
+  return /\b(host|dbname|user|password|port)\s*=/i.test(s);
 }
 
 export function isPostgresUrl(s: string): boolean {
@@ -64,11 +92,21 @@ export async function readPostgresUsers(
   sink: TableSink,
 ): Promise<PostgresRead> {
   const shown = redactUrl(src.url);
-  const client = new pg.Client({
-    connectionString: src.url,
-    types: TEXT_TYPES,
-    application_name: 'breach-impact',
-  });
+  let client: pg.Client;
+  try {
+    client = new pg.Client({
+      connectionString: src.url,
+      types: TEXT_TYPES,
+      application_name: 'breach-impact',
+      // A firewalled host would otherwise hang the run without a word.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
+  } catch (e) {
+    throw new UsageError(
+      `--users ${shown}: not a PostgreSQL URL the client can read: ${firstLine(e)}`,
+      'write it as postgres://user@host:port/database, with @ : / % in the password percent-encoded (%40 %3A %2F %25), or put the password in PGPASSWORD',
+    );
+  }
   client.on('error', () => {}); // a connection lost mid-read is reported by the read that meets it
   try {
     await client.connect();
@@ -81,6 +119,11 @@ export async function readPostgresUsers(
     // large table's scans join each other mid-table), so a rerun reads the rows in the same order
     // and gets the same hash unless the table was changed or rewritten.
     await client.query('SET LOCAL synchronize_seqscans = off');
+    // Text output that depends on the session (a PGOPTIONS, the role's settings) is fixed, so the
+    // same rows give the same cells and the same hash on every machine.
+    await client.query(
+      "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'iso_8601'; SET LOCAL extra_float_digits = 1; SET LOCAL bytea_output = 'hex'",
+    );
     const query = src.query ?? (await tableQuery(client, src.table!, shown));
     const hash = createHash('sha256');
     let rows = 0;
@@ -105,10 +148,15 @@ export async function readPostgresUsers(
     }
     await cursor.close();
     await client.query('COMMIT');
-    const u = new URL(src.url);
+    // Where the client connected, as it resolved URL, PG* variables and defaults.
+    const { host, port, database } = client as unknown as {
+      host: string;
+      port: number;
+      database?: string;
+    };
     return {
-      server: `${u.hostname || process.env.PGHOST || 'localhost'}:${u.port || process.env.PGPORT || '5432'}`,
-      database: decodeURIComponent(u.pathname.slice(1)) || process.env.PGDATABASE || '',
+      server: `${host}:${port}`,
+      database: database ?? '',
       query,
       rows,
       sha256: hash.digest('hex'),
@@ -135,20 +183,34 @@ async function read(cursor: Cursor, shown: string, src: PostgresUsers): Promise<
 
 /** `SELECT * FROM "schema"."table"`, after checking the table exists (else its name and those there). */
 async function tableQuery(client: pg.Client, table: string, shown: string): Promise<string> {
-  const parts = table.split('.');
-  const ident = parts.map((p) => '"' + p.replace(/"/g, '""') + '"').join('.');
-  const exists = await client.query('SELECT to_regclass($1) AS t', [ident]);
-  if (exists.rows[0]?.t === null) {
-    const there = await client.query(
-      "SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1 LIMIT 50",
-    );
-    const list = there.rows.map((r: { t: string }) => r.t).join(', ') || '(none)';
+  // The tables and views a SELECT could read, by schema and name: `--users-table` is matched
+  // against them as written (`name` or `schema.name`, a dot in a name allowed), else without
+  // regard to case, as SQL folds an unquoted name, when that finds exactly one.
+  const there = (
+    await client.query(
+      "SELECT table_schema AS s, table_name AS n FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
+    )
+  ).rows as Array<{ s: string; n: string }>;
+  const names = (t: { s: string; n: string }) =>
+    table.includes('.') ? [`${t.s}.${t.n}`] : [t.n, `${t.s}.${t.n}`];
+  const exact = there.filter((t) => names(t).includes(table));
+  const folded = there.filter((t) => names(t).some((x) => x.toLowerCase() === table.toLowerCase()));
+  // An unqualified name in more than one schema: the one the search path finds first.
+  const visible = exact.length > 1 ? exact.filter((t) => t.s === 'public') : exact;
+  const hit = visible.length === 1 ? visible[0] : folded.length === 1 ? folded[0] : undefined;
+  if (!hit) {
+    const list =
+      there
+        .slice(0, 50)
+        .map((t) => `${t.s}.${t.n}`)
+        .join(', ') || '(none)';
     throw new UsageError(
       `${shown}: --users-table "${table}" is not in the database; tables there: ${list}`,
       'name an existing table (schema.table), or give --users-query SELECT …',
     );
   }
-  return `SELECT * FROM ${ident}`;
+  const ident = (x: string) => '"' + x.replace(/"/g, '""') + '"';
+  return `SELECT * FROM ${ident(hit.s)}.${ident(hit.n)}`;
 }
 
 /** What the server said, as a responder can act on it; never the password. */
@@ -175,14 +237,28 @@ function connectError(e: unknown, shown: string): InputError {
 
 function queryError(e: unknown, shown: string, src: PostgresUsers): Error {
   const err = e as { code?: string; message?: string };
-  if (err.code === '25006')
+  const what = src.query ? '--users-query' : '--users-table';
+  const code = err.code ?? '';
+  if (code === '25006')
     return new UsageError(
       `${shown}: --users-query must only read: ${err.message}`,
       'give a SELECT; the query runs in a read-only transaction',
     );
-  if (err.code === '42P01' || err.code === '42703' || err.code === '42601')
+  // Class 22 (data exception) messages quote the offending value: a user's email, say. Never shown.
+  if (code.startsWith('22'))
     return new UsageError(
-      `${shown}: the ${src.query ? '--users-query' : '--users-table'} fails: ${err.message}`,
+      `${shown}: the ${what} fails on a value in the table (PostgreSQL error ${code}; the value is not shown)`,
+      'check the casts in the query in psql first',
+    );
+  if (code === '42501')
+    return new UsageError(
+      `${shown}: the role may not read this: ${err.message}`,
+      'connect as a role with SELECT on the users table, or ask the database owner for it',
+    );
+  // Syntax or access rule errors (class 42), and a statement that is not a query (a $1, ;…).
+  if (code.startsWith('42') || code === '08P01' || code === '0A000')
+    return new UsageError(
+      `${shown}: the ${what} fails: ${err.message}`,
       'check the query in psql first',
     );
   return new InputError(
@@ -191,4 +267,8 @@ function queryError(e: unknown, shown: string, src: PostgresUsers): Error {
     { file: shown },
     'nothing was written; run again once the server is back',
   );
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0]!;
 }

@@ -24,8 +24,8 @@ export function usersInput(plan: {
 }): UsersInput {
   return {
     path: plan.users,
-    ...(plan.usersTable ? { table: plan.usersTable } : {}),
-    ...(plan.usersQuery ? { query: plan.usersQuery } : {}),
+    ...(plan.usersTable !== undefined ? { table: plan.usersTable } : {}),
+    ...(plan.usersQuery !== undefined ? { query: plan.usersQuery } : {}),
   };
 }
 

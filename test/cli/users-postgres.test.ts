@@ -128,7 +128,7 @@ describe.runIf(ok || !process.env.BI_NO_PG)('#19 users from PostgreSQL, Parquet 
       source: 'postgres',
       server: new URL(url).host,
       database: new URL(url).pathname.slice(1),
-      query: 'SELECT * FROM "users"',
+      query: 'SELECT * FROM "public"."users"',
       records: 100_000,
       bytes: null,
     });
@@ -172,6 +172,55 @@ describe.runIf(ok || !process.env.BI_NO_PG)('#19 users from PostgreSQL, Parquet 
       .map((l) => l.split(',')[0]);
     expect(ids.length).toBeGreaterThan(10);
     for (const id of ids) expect(Number(id!.slice(1)) % 4).toBe(0); // userRow(i) lives in DE when i % 4 === 0
+  });
+
+  it('a password in the query string or after --users=, and session settings: none reach the output or the hash', () => {
+    const bare = url.replace(`:${encodeURIComponent(s.password)}`, '');
+    const query = [
+      '--users-query',
+      "SELECT *, TIMESTAMPTZ '2025-11-08 10:00:00+00' AS created, 0.1::float8 AS f FROM users",
+    ];
+    const plain = outputs([`--users=${url}`, ...query], 'settings-a');
+    const berlin = run(
+      [
+        'correlate',
+        ...EXPORT,
+        '--users',
+        `${bare}?password=${encodeURIComponent(s.password)}`,
+      ].concat(query, ['--manifest', join(dir, 'settings-b.json')]),
+      {
+        cwd: dir,
+        env: {
+          PGOPTIONS: '-c TimeZone=Europe/Berlin -c DateStyle=SQL,DMY -c extra_float_digits=0',
+        },
+      },
+    );
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(berlin.status, berlin.stderr).toBe(0);
+    const usersOf = (m: string) =>
+      (
+        JSON.parse(m) as { inputs: Array<{ role: string; sha256: string; path: string }> }
+      ).inputs.find((i) => i.role === 'users')!;
+    const b = readFileSync(join(dir, 'settings-b.json'), 'utf8');
+    expect(usersOf(b).sha256).toBe(usersOf(plain.files['m.json']!).sha256);
+    for (const text of [plain.stderr, berlin.stderr, b, ...Object.values(plain.files)]) {
+      expect(text).not.toContain(s.password);
+      expect(text).not.toContain(encodeURIComponent(s.password));
+    }
+  });
+
+  it('--users-table is matched as SQL folds an unquoted name', () => {
+    const r = cli([
+      'correlate',
+      ...EXPORT,
+      '--users',
+      url,
+      '--users-table',
+      'PUBLIC.USERS',
+      '--quiet',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').length).toBeGreaterThan(150);
   });
 
   it('Parquet and a DuckDB database give what the CSV gives', () => {
@@ -218,6 +267,30 @@ describe.runIf(ok || !process.env.BI_NO_PG)('#19 users from PostgreSQL, Parquet 
       ['--users', url],
       2,
       /is a database: name the table or the query/,
+    ],
+    [
+      'a query that fails on a value: the value (an email) is not shown',
+      ['--users', url, '--users-query', 'SELECT id, email::int AS email FROM users'],
+      2,
+      /the --users-query fails on a value in the table \(PostgreSQL error 22P02; the value is not shown\)/,
+    ],
+    ['an empty --users-table', ['--users', url, '--users-table', ''], 2, /--users-table is empty/],
+    [
+      'a libpq keyword string instead of a URL',
+      ['--users', `host=127.0.0.1 port=${s.port} password=${s.password}`, '--users-table', 'users'],
+      2,
+      /--users takes a postgres:\/\/ URL, not a keyword string/,
+    ],
+    [
+      'a password with @, : and % not percent-encoded',
+      [
+        '--users',
+        `postgres://bi:p@ss:w%rd/x@127.0.0.1:${s.port}/bi_test`,
+        '--users-table',
+        'users',
+      ],
+      2,
+      /not a PostgreSQL URL the client can read[\s\S]*percent-encoded/,
     ],
     [
       'a DuckDB table that is not there',

@@ -133,6 +133,9 @@ export const mixpanel = {
       'insert_id' in raw ||
       '$insert_id' in raw ||
       'mp_processing_time_ms' in raw ||
+      // the older schematized pipeline (docs/FORMATS.md §1.3)
+      'mp_event_name' in raw ||
+      'mp_insert_id' in raw ||
       '_fivetran_id' in raw ||
       'mp_country_code' in raw
     );
@@ -259,10 +262,13 @@ function mapPipeline(raw: Record<string, unknown>, out: VendorRecord): string | 
   pushId(out, raw.device_id, 'device_id');
   pushId(out, raw.user_id, 'user_id');
   for (const k of ID_PROPS) pushId(out, props[k], k);
+  const merged = props.$distinct_ids; // $merge
+  if (Array.isArray(merged)) for (const v of merged) pushId(out, v, '$distinct_ids');
   collectContact(out, props);
   out.deviceKey = deviceKeyOf(props, dev, did, userId);
   const insertId = idString(raw.insert_id);
-  if (insertId !== '') out.dedupKey = `${raw.event_name}\0${did}\0${String(raw.time)}\0${insertId}`;
+  // The parsed time, not its text: one event in a JSON file and in a BigQuery extract is one.
+  if (insertId !== '') out.dedupKey = `${raw.event_name}\0${did}\0${out.time}\0${insertId}`;
   out.keys.ip = idString(props.ip ?? props.$ip);
   out.keys.user_agent = idString(props.$user_agent ?? props.user_agent);
   out.keys.device_id = stripDevicePrefix(dev);

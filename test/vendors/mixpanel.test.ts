@@ -43,7 +43,7 @@ describe('Mixpanel JSON Data Pipelines rows', () => {
     expect(r.ids).toEqual(['$device:d-1', 'd-1']);
     expect(r.emails).toEqual(['a@example.com']);
     expect(r.deviceKey).toBe('d-1');
-    expect(r.dedupKey).toBe('Page View\0$device:d-1\x002025-11-08T09:00:00.123Z\0ins-1');
+    expect(r.dedupKey).toBe(`Page View\0$device:d-1\0${r.time}\0ins-1`);
   });
 
   it('an event from a BigQuery extract: `… UTC` time, properties as JSON text', () => {
@@ -55,6 +55,17 @@ describe('Mixpanel JSON Data Pipelines rows', () => {
     expect(r.time).toBe(Date.UTC(2025, 10, 8, 9, 0, 0, 123));
     expect(r.emails).toEqual(['a@example.com']);
     expect(r.deviceKey).toBe('d-1');
+    // The same event as the JSON pipeline file wrote it: one dedup key, so one record.
+    expect(r.dedupKey).toBe(mapped(EVENT).dedupKey);
+  });
+
+  it('a $merge joins the ids it lists, as in the raw export', () => {
+    const r = mapped({
+      ...EVENT,
+      event_name: '$merge',
+      properties: { $distinct_ids: ['$device:d-1', 'u_1'] },
+    });
+    expect(r.ids).toEqual(['$device:d-1', 'd-1', 'u_1']);
   });
 
   it('a people row and an identity mapping: identity evidence with no time', () => {
@@ -84,13 +95,8 @@ describe('Mixpanel JSON Data Pipelines rows', () => {
 
 describe('the older schematized pipeline', () => {
   it('mp_event_name is the name, mp_insert_id the dedup key, neither an exposed field', () => {
-    const r = mapped({
-      mp_event_name: 'Signup',
-      mp_insert_id: 'abc',
-      distinct_id: 'u_1',
-      time: 1762592400,
-      mp_country_code: 'DE',
-    });
+    // Detected by its own columns, with no other Mixpanel column beside them.
+    const r = mapped({ mp_event_name: 'Signup', mp_insert_id: 'abc', distinct_id: 'u_1', time: 1 });
     expect(r.name).toBe('Signup');
     expect(r.dedupKey).toContain('abc');
     expect(mixpanel.bookkeeping.has('mp_event_name')).toBe(true);

@@ -13,6 +13,7 @@ import { parse, CsvError } from 'csv-parse';
 import { csvRows, delimiterOf, newlineOf, rowCuts, type CsvRow } from './csv.js';
 import { InputError } from '../errors.js';
 import { isUtf8 } from 'node:buffer';
+import { isParquet } from './read-parquet.js';
 import { readBytes, sniffEncoding, type InputFile, type InputStats } from './open.js';
 
 export interface Table {
@@ -44,6 +45,17 @@ export async function streamTable(
   let buf = Buffer.concat(chunks);
   chunks.length = 0; // the pieces are copied: at a million users they were 108 MB more at the run's peak
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+  if (isParquet(buf))
+    throw new InputError(
+      'INPUT_BAD_TABLE',
+      stats.gzip
+        ? 'the table is a gzip-compressed Parquet file'
+        : 'the table is a Parquet file, which only --users reads',
+      { file: file.display },
+      stats.gzip
+        ? 'gunzip it and give the .parquet file (Parquet compresses inside the file)'
+        : "write it as CSV first, e.g. with DuckDB: COPY (FROM 'in.parquet') TO 'out.csv'",
+    );
   if (!isUtf8(buf)) throw notUtf8(buf, file);
   let s = 0;
   while (

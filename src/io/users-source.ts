@@ -63,6 +63,7 @@ export async function readUsers(
   if (kind) {
     // The file as stored, hashed and counted as every input is (readBytes), then read by DuckDB.
     for await (const _ of readBytes({ path: u.path, display: u.path }, stats));
+    delete stats.looksLike; // binary, as Parquet and DuckDB files are: not a text encoding
     return { rows: await readDuckdbUsers(u.path, kind, u.table, sink), source: kind };
   }
   return {

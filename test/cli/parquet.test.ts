@@ -357,6 +357,35 @@ describe('a Parquet file is read as itself, whatever its path and its writer', (
   });
 });
 
+describe('a Parquet table where only a text table is read says so', () => {
+  it('--users gzipped Parquet, --sessions Parquet: named as Parquet, with what to do', async () => {
+    const d = join(tmp, 'tables');
+    mkdirSync(d, { recursive: true });
+    const csv = join(ROOT, 'fixtures/vendors/posthog/users.csv');
+    await duck(
+      `COPY (FROM read_csv('${csv}', all_varchar = true)) TO '${d}/users.parquet' (FORMAT parquet)`,
+    );
+    writeFileSync(join(d, 'users.parquet.gz'), gzipSync(readFileSync(join(d, 'users.parquet'))));
+    const demo = ['correlate', '--export', join(ROOT, 'fixtures/demo/export')];
+    const gz = run([...demo, '--users', join(d, 'users.parquet.gz')]);
+    expect(gz.status).toBe(1);
+    expect(gz.stderr).toMatch(/the table is a gzip-compressed Parquet file[\s\S]*gunzip it/);
+    const sessions = run([...demo, '--users', csv, '--sessions', join(d, 'users.parquet')]);
+    expect(sessions.status).toBe(1);
+    expect(sessions.stderr).toMatch(/the table is a Parquet file, which only --users reads/);
+    // Read as --users, its manifest entry says nothing of a text encoding.
+    const m = join(d, 'm.json');
+    expect(
+      run([...demo, '--users', join(d, 'users.parquet'), '--manifest', m, '--quiet']).status,
+    ).toBe(0);
+    const entry = (
+      JSON.parse(readFileSync(m, 'utf8')) as { inputs: Array<Record<string, unknown>> }
+    ).inputs.find((i) => i.role === 'users')!;
+    expect(entry).toMatchObject({ source: 'parquet', records: 7 });
+    expect(entry).not.toHaveProperty('looksLike');
+  });
+});
+
 // The fixture's Parquet files are made by a committed script: it must still make the same bytes.
 describe('fixtures/vendors/posthog-parquet', () => {
   it('make.mjs makes the committed files', () => {

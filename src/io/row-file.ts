@@ -5,16 +5,14 @@
  */
 import {
   closeSync,
-  lstatSync,
   openSync,
-  readlinkSync,
   realpathSync,
   renameSync,
   rmSync,
   statSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { OutputError } from '../errors.js';
 import { reason } from './open.js';
 import { render, renderRow, type Cell, type Format } from './write-rows.js';
@@ -51,7 +49,7 @@ export class RowFile {
   ) {
     // A symlink is written through: the file it points at gets the output, the link stays.
     const target = linkTarget(path);
-    this.inPlace = statSync(target, { throwIfNoEntry: false })?.isFile() === false;
+    this.inPlace = isSpecial(target);
     this.tmp = this.inPlace
       ? target
       : join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
@@ -125,20 +123,25 @@ export class RowFile {
   }
 }
 
-/** Where writing `path` lands: the path itself, or the end of its chain of symlinks. */
+/**
+ * Where writing `path` lands: the end of its chain of symlinks when that file exists, else the
+ * path itself. A dangling link is replaced, never followed: followed from an unresolved folder it
+ * could land on an input the pre-checks never saw.
+ */
+/** A device, FIFO or socket: written in place. A loop or other stat error: an ordinary file. */
+function isSpecial(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === false;
+  } catch {
+    return false;
+  }
+}
+
 function linkTarget(path: string): string {
   try {
     return realpathSync(path);
   } catch {
-    // Missing, or a link to a file not there yet: follow the links by hand.
-    let p = path;
-    for (
-      let hops = 0;
-      hops < 40 && lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink();
-      hops++
-    )
-      p = resolve(dirname(p), readlinkSync(p));
-    return p;
+    return path;
   }
 }
 

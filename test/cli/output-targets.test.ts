@@ -4,7 +4,15 @@
  * replaced the link and left its target unwritten.
  */
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,11 +33,20 @@ describe('outputs written through, not replaced', () => {
   it('a symlink: the file it points at gets the output, the link stays a link', () => {
     const target = join(dir, 'target.csv');
     const link = join(dir, 'link.csv');
+    writeFileSync(target, 'an older run\n');
     symlinkSync(target, link);
     const r = run([...DEMO, '--out', link, '--rejects', join(dir, 'rejects.csv'), '--quiet']);
     expect(r.status, r.stderr).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readFileSync(target, 'utf8')).toMatch(/^user_id,email,/);
+  });
+
+  it('a dangling symlink is replaced, never followed onto a file it might name (an input)', () => {
+    const link = join(dir, 'dangling.csv');
+    symlinkSync(join(dir, 'nowhere', 'x.csv'), link);
+    const r = run([...DEMO, '--out', link, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(link).isFile()).toBe(true);
   });
 
   // A device node of one's own needs root (CI runs as root); elsewhere this case is skipped.

@@ -12,6 +12,11 @@ export type InputErrorCode =
   | 'INPUT_NO_RECORDS'; // an export file of which no record could be read (SPEC §7)
 
 /** Bad data or unreadable input: exit 1, or a row in --rejects in lenient mode. */
+/** An error's message, first line only: what a one-line diagnostic can show of a library's error. */
+export function messageLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0]!;
+}
+
 export class InputError extends Error {
   constructor(
     readonly code: InputErrorCode,

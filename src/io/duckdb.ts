@@ -6,7 +6,8 @@
  * its own (Parquet and JSON are built in), and it works in UTC.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { InputError } from '../errors.js';
+import { InputError, messageLine } from '../errors.js';
+import { sqlString } from './sql.js';
 
 export type { DuckDBConnection };
 
@@ -21,7 +22,7 @@ export async function withDuckdb<T>(
   } catch (e) {
     throw new InputError(
       'INPUT_UNREADABLE',
-      `reading this file needs DuckDB, whose native library did not load: ${String((e as Error).message).split('\n')[0]}`,
+      `reading this file needs DuckDB, whose native library did not load: ${messageLine(e)}`,
       { file },
       'reinstall with npm ci (DuckDB ships a binary per platform); CSV and JSON inputs need none',
       { cause: e },
@@ -46,6 +47,5 @@ export async function withDuckdb<T>(
  * and `{` in file paths as globs, so each is put in a bracket class of its own.
  */
 export function pathLiteral(path: string): string {
-  const escaped = path.replace(/[*?[\]{}]/g, (ch) => `[${ch}]`);
-  return `'${escaped.replace(/'/g, "''")}'`;
+  return sqlString(path.replace(/[*?[\]{}]/g, (ch) => `[${ch}]`));
 }

@@ -13,7 +13,8 @@
  * zone-less, as its writer left it.
  */
 import { pathLiteral, withDuckdb, type DuckDBConnection } from './duckdb.js';
-import { InputError } from '../errors.js';
+import { InputError, messageLine } from '../errors.js';
+import { sqlIdent } from './sql.js';
 import type { InputFile, InputStats } from './open.js';
 import type { RecordSink, Tail } from './json-records.js';
 
@@ -23,8 +24,6 @@ export function isParquet(head: Uint8Array): boolean {
     head.length >= 4 && head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31
   );
 }
-
-const ident = (s: string) => '"' + s.replace(/"/g, '""') + '"';
 
 /**
  * Reads the rows once the bytes have been hashed (`push` sees them go by; DuckDB reads the file
@@ -65,7 +64,7 @@ export class ParquetExport {
       if (e instanceof InputError) throw e;
       throw new InputError(
         'INPUT_UNREADABLE',
-        `not a readable Parquet file (row ${this.rows + 1}): ${firstLine(e)}`,
+        `not a readable Parquet file (row ${this.rows + 1}): ${messageLine(e)}`,
         { file: this.file.display },
         undefined,
         { cause: e },
@@ -79,7 +78,7 @@ export class ParquetExport {
     const from = `read_parquet(${pathLiteral(this.file.path)}, hive_partitioning = false, binary_as_string = true)`;
     const columns = (await c.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`)).getRows();
     const exprs = columns.map(
-      ([name, type]) => `${ident(String(name))} := ${cell(String(name), String(type))}`,
+      ([name, type]) => `${sqlIdent(String(name))} := ${cell(String(name), String(type))}`,
     );
     const result = await c.stream(
       `SELECT to_json(struct_pack(${exprs.join(', ') || 'x := NULL'}))::VARCHAR FROM ${from}`,
@@ -120,7 +119,7 @@ export class ParquetExport {
  * are text too. Other values as DuckDB writes them.
  */
 function cell(name: string, type: string): string {
-  const col = ident(name);
+  const col = sqlIdent(name);
   if (type === 'VARCHAR')
     return `CASE WHEN starts_with(ltrim(${col}), '{') AND json_valid(${col}) THEN json(${col}) ELSE to_json(${col}) END`;
   if (/^U?(BIGINT|HUGEINT)$/.test(type))
@@ -128,10 +127,6 @@ function cell(name: string, type: string): string {
   if (type === 'DOUBLE' || type === 'FLOAT')
     return `CASE WHEN isnan(${col}) OR isinf(${col}) THEN to_json(${col}::VARCHAR) ELSE to_json(${col}) END`;
   return col;
-}
-
-function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split('\n')[0]!;
 }
 
 /** Null members of objects removed, at every depth (a struct's absent keys); arrays kept whole. */

@@ -4,7 +4,9 @@
  * CSV table feeds). Nothing is written: a database file is attached read-only.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, messageLine, UsageError } from '../errors.js';
+import { isParquet } from './read-parquet.js';
+import { sqlIdent, sqlString } from './sql.js';
 import { pathLiteral, withDuckdb, type DuckDBConnection } from './duckdb.js';
 import type { TableSink } from './read-table.js';
 
@@ -17,7 +19,7 @@ export function duckdbKind(path: string): DuckdbKind | undefined {
     fd = openSync(path, 'r');
     const b = Buffer.alloc(12);
     const n = readSync(fd, b, 0, 12, 0);
-    if (n >= 4 && b.toString('latin1', 0, 4) === 'PAR1') return 'parquet';
+    if (isParquet(b.subarray(0, n))) return 'parquet';
     if (n >= 12 && b.toString('latin1', 8, 12) === 'DUCK') return 'duckdb';
     return undefined;
   } catch {
@@ -26,9 +28,6 @@ export function duckdbKind(path: string): DuckdbKind | undefined {
     if (fd !== undefined) closeSync(fd);
   }
 }
-
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const ident = (s: string) => '"' + s.replace(/"/g, '""') + '"';
 
 /** Reads the file's table into `sink`; returns the number of rows. */
 export async function readDuckdbUsers(
@@ -47,7 +46,7 @@ export async function readDuckdbUsers(
       if (kind === 'parquet')
         from = `read_parquet(${pathLiteral(path)}, hive_partitioning = false, binary_as_string = true)`;
       else {
-        await c.run(`ATTACH ${lit(path)} AS src (READ_ONLY)`);
+        await c.run(`ATTACH ${sqlString(path)} AS src (READ_ONLY)`);
         from = `src.${await tableIn(c, path, table!)}`;
       }
       const result = await c.stream(`SELECT COLUMNS(*)::VARCHAR FROM ${from}`);
@@ -70,7 +69,7 @@ export async function readDuckdbUsers(
     if (e instanceof UsageError || e instanceof InputError) throw e;
     throw new InputError(
       'INPUT_UNREADABLE',
-      `cannot read the users table: ${String((e as Error).message).split('\n')[0]}`,
+      `cannot read the users table: ${messageLine(e)}`,
       { file: path },
       undefined,
       { cause: e },
@@ -104,5 +103,5 @@ async function tableIn(c: DuckDBConnection, path: string, table: string): Promis
       `${path}: --users-table "${table}" is not in the database; tables there: ${tables.map(full).join(', ') || '(none)'}`,
       'name an existing table',
     );
-  return `${ident(hit.schema)}.${ident(hit.name)}`;
+  return `${sqlIdent(hit.schema)}.${sqlIdent(hit.name)}`;
 }

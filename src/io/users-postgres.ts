@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, messageLine, UsageError } from '../errors.js';
+import { sqlIdent } from './sql.js';
 import type { TableSink } from './read-table.js';
 
 /** Rows fetched per round trip: large enough that latency does not dominate, small for memory. */
@@ -103,7 +104,7 @@ export async function readPostgresUsers(
     });
   } catch (e) {
     throw new UsageError(
-      `--users ${shown}: not a PostgreSQL URL the client can read: ${firstLine(e)}`,
+      `--users ${shown}: not a PostgreSQL URL the client can read: ${messageLine(e)}`,
       'write it as postgres://user@host:port/database, with @ : / % in the password percent-encoded (%40 %3A %2F %25), or put the password in PGPASSWORD',
     );
   }
@@ -209,8 +210,7 @@ async function tableQuery(client: pg.Client, table: string, shown: string): Prom
       'name an existing table (schema.table), or give --users-query SELECT …',
     );
   }
-  const ident = (x: string) => '"' + x.replace(/"/g, '""') + '"';
-  return `SELECT * FROM ${ident(hit.s)}.${ident(hit.n)}`;
+  return `SELECT * FROM ${sqlIdent(hit.s)}.${sqlIdent(hit.n)}`;
 }
 
 /** What the server said, as a responder can act on it; never the password. */
@@ -267,8 +267,4 @@ function queryError(e: unknown, shown: string, src: PostgresUsers): Error {
     { file: shown },
     'nothing was written; run again once the server is back',
   );
-}
-
-function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split('\n')[0]!;
 }

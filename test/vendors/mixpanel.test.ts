@@ -103,3 +103,12 @@ describe('the older schematized pipeline', () => {
     expect(mixpanel.bookkeeping.has('mp_insert_id')).toBe(true);
   });
 });
+
+describe('export noise (ak--47/mixpanel-import tests/fixtures/noise)', () => {
+  it("Mixpanel's storage metadata is bookkeeping; identifiers and the raw user agent stay exposed", () => {
+    for (const k of ['$mp_event_size', '$possible_duplicate', '$is_reshuffled', '$warehouse_table'])
+      expect(mixpanel.bookkeeping.has(k), k).toBe(true);
+    for (const k of ['$preshuffle_distinct_id', '$original_distinct_id', '$mp_raw_user_agent'])
+      expect(mixpanel.bookkeeping.has(k), k).toBe(false);
+  });
+});

@@ -14,7 +14,7 @@ import { VENDOR_NAMES } from '../vendors/index.js';
 import { parseMap } from '../vendors/generic.js';
 import { parseColumns } from '../app/output-columns.js';
 import { duckdbKind } from '../io/users-duckdb.js';
-import { isKeywordString, isPostgresUrl, redactSecrets, redactUrl } from '../io/users-postgres.js';
+import { isKeywordString, isPostgresUrl, redactSecrets } from '../io/users-postgres.js';
 
 export interface CorrelateFlags {
   export: string[];
@@ -134,7 +134,7 @@ function checkUsersSource(f: CorrelateFlags): void {
     throw new UsageError('give --users-table or --users-query, not both');
   if (pg && f.usersTable === undefined && f.usersQuery === undefined)
     throw new UsageError(
-      `--users ${redactUrl(f.users)} is a database: name the table or the query`,
+      `--users ${redactSecrets(f.users)} is a database: name the table or the query`,
       '--users-table users, or --users-query "SELECT id, email FROM users"',
     );
   if (f.usersQuery !== undefined && !pg)

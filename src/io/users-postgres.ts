@@ -6,6 +6,7 @@
  * database uses redactUrl().
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { InputError, messageLine, UsageError } from '../errors.js';
@@ -39,41 +40,132 @@ export interface PostgresRead {
   sha256: string;
 }
 
+/** Parameters whose value is a secret: the password, and the passphrase of the SSL key file. */
+const SECRET_KEYS = new Set(['password', 'sslpassword']);
+
+/** libpq's connection keywords (manual, "Parameter Key Words"): what marks a keyword string. */
+const LIBPQ_KEYS = new Set([
+  ...SECRET_KEYS,
+  ...`host hostaddr port dbname user passfile require_auth channel_binding connect_timeout
+    client_encoding options application_name fallback_application_name keepalives
+    keepalives_idle keepalives_interval keepalives_count tcp_user_timeout replication gssencmode
+    sslmode sslnegotiation sslcompression sslcert sslkey sslcertmode sslrootcert sslcrl sslcrldir
+    sslsni requirepeer ssl_min_protocol_version ssl_max_protocol_version krbsrvname gsslib
+    gssdelegation service target_session_attrs load_balance_hosts`.split(/\s+/),
+]);
+
 /**
- * A postgres:// URL without its password: the userinfo's password (everything after its first
- * `:` up to the last `@`, so an unencoded `/` or `@` in it goes too) and a `password=` query
- * parameter. Plain text, no URL parser: a malformed URL must not leave its password in place.
+ * A postgres:// URL without its password, plain text, no URL parser: a malformed URL must not
+ * leave its password in place, so where a reading is ambiguous the text goes (over-redacting
+ * costs readability, leaking costs a password). Removed:
+ * - the userinfo's password: from the first `:` after the scheme to the LAST `@` anywhere, so an
+ *   unencoded `/ ? # @ :` in it goes too (an `@` in the query can make this take the port and
+ *   path along: `postgres://db:5432/crm?application_name=a@b` shows as `postgres://db@b`);
+ * - every query parameter whose name, percent-decoded, is `password` or `sslpassword` in any
+ *   case (node-postgres decodes names), wherever a `?` or `&` starts one; its value runs to the
+ *   next `&` that starts a `key=value` (an unencoded `#` or `&` in it goes too).
+ * User, host, port, database and the other parameters stay.
  */
 export function redactUrl(url: string): string {
-  const m = /^(postgres(?:ql)?:\/\/)([^?#]*)([\s\S]*)$/i.exec(url);
-  if (!m) return url;
-  const [, scheme, authorityAndPath, tail] = m as unknown as [string, string, string, string];
-  let rest = authorityAndPath;
-  const at = rest.lastIndexOf('@');
-  if (at >= 0) {
-    const colon = rest.slice(0, at).indexOf(':');
-    if (colon >= 0) rest = rest.slice(0, colon) + rest.slice(at);
+  const scheme = /^postgres(?:ql)?:\/\//i.exec(url)?.[0];
+  if (scheme === undefined) return url;
+  const s = url.slice(scheme.length);
+  const drop = new Array<boolean>(s.length).fill(false);
+  const at = s.lastIndexOf('@');
+  const colon = s.indexOf(':');
+  if (colon >= 0 && colon < at) drop.fill(true, colon, at);
+  for (const m of s.matchAll(/[?&](?=([^=&]*)=)/g)) {
+    if (!SECRET_KEYS.has(decodeKey(m[1]!))) continue;
+    let end = s.indexOf('&', m.index + 1);
+    while (end >= 0 && !/^[^&]*=/.test(s.slice(end + 1))) end = s.indexOf('&', end + 1);
+    // `key=value` and the `&` after it; the last one takes the `?` or `&` before it instead.
+    if (end >= 0) drop.fill(true, m.index + 1, end + 1);
+    else drop.fill(true, m.index);
   }
-  const query = tail
-    .replace(/([?&])password=[^&#]*(&|$)/gi, (_m, lead: string, end: string) => (end ? lead : ''))
-    .replace(/[?&]$/, '');
-  return scheme + rest + query;
+  return scheme + s.replace(/[\s\S]/g, (c, i: number) => (drop[i] ? '' : c)).replace(/[?&]$/, '');
+}
+
+/** A query parameter's name as the client reads it: percent-decoded, `+` a space; lower case. */
+function decodeKey(key: string): string {
+  return key
+    .replace(/\+/g, ' ')
+    .replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .toLowerCase();
 }
 
 /**
- * Any argument with the secrets removed, for the manifest's argv and messages: a postgres URL
- * anywhere in it (`--users=postgres://…`), and `password=…` in a libpq keyword string.
+ * Any argument with the secrets removed, for the manifest's argv and messages. One argv element
+ * is one value, so:
+ * - a postgres URL in it runs from its scheme to the element's end (an unencoded space in the
+ *   password included) and goes through redactUrl();
+ * - the values of `password=` and `sslpassword=` are replaced by `***` only where the element
+ *   (after a leading `--flag=`) reads as a libpq keyword string: it holds, among its
+ *   whitespace-separated tokens, a `key=value` whose key is another libpq keyword (host=,
+ *   dbname=, user=, port=, sslmode=…). So `password=notes.csv` as a file name, or a query
+ *   saying `note = 'password=x'`, stays as written.
  */
 export function redactSecrets(arg: string): string {
-  return arg
-    .replace(/postgres(?:ql)?:\/\/\S*/gi, (u) => redactUrl(u))
-    .replace(/(\bpassword\s*=\s*)('[^']*'|\S+)/gi, '$1***');
+  const url = /postgres(?:ql)?:\/\//i.exec(arg);
+  if (url) return redactSecrets(arg.slice(0, url.index)) + redactUrl(arg.slice(url.index));
+  const flag = /^--?[\w-]+=/.exec(arg)?.[0] ?? '';
+  const { pairs } = keywordPairs(arg.slice(flag.length));
+  if (!pairs.some((p) => LIBPQ_KEYS.has(p.key) && !SECRET_KEYS.has(p.key))) return arg;
+  let out = arg;
+  for (const p of pairs.reverse())
+    if (SECRET_KEYS.has(p.key))
+      out = out.slice(0, flag.length + p.from) + '***' + out.slice(flag.length + p.to);
+  return out;
 }
 
-/** A libpq keyword string (`host=… dbname=… password=…`): the tool takes URLs only. */
+/**
+ * A libpq keyword string (`host=… dbname=… password=…`): the tool takes URLs only. A path
+ * that exists is a file, whatever its name (a Hive-style `host=eu/` folder). Otherwise it is
+ * one when it is made of `key=value` tokens only, with a libpq keyword among the keys, or when
+ * redactSecrets() would hide something in it (malformed, it still must not be echoed as a path).
+ */
 export function isKeywordString(s: string): boolean {
-  if (isPostgresUrl(s) || /^[./~]|\.\w+$/.test(s.trim())) return false;
-  return /\b(host|dbname|user|password|port)\s*=/i.test(s);
+  if (isPostgresUrl(s) || existsSync(s)) return false;
+  const { pairs, loose } = keywordPairs(s);
+  return (!loose && pairs.some((p) => LIBPQ_KEYS.has(p.key))) || redactSecrets(s) !== s;
+}
+
+/**
+ * The `key=value` tokens of a keyword string as libpq reads them (conninfo_parse): spaces around
+ * `=` allowed; a value single-quoted or not, a backslash escaping the next character in both. An
+ * unclosed quote runs to the end. `from`/`to` span the value as written; keys in lower case.
+ * `loose`: some token was not `key=value` (skipped).
+ */
+function keywordPairs(s: string): {
+  pairs: Array<{ key: string; from: number; to: number }>;
+  loose: boolean;
+} {
+  const pairs: Array<{ key: string; from: number; to: number }> = [];
+  let loose = false;
+  const skipSpace = (i: number) => {
+    while (i < s.length && /\s/.test(s[i]!)) i++;
+    return i;
+  };
+  for (let i = skipSpace(0); i < s.length; i = skipSpace(i)) {
+    const k = i;
+    while (i < s.length && s[i] !== '=' && !/\s/.test(s[i]!)) i++;
+    const key = s.slice(k, i).toLowerCase();
+    i = skipSpace(i);
+    if (s[i] !== '=' || key === '') {
+      loose = true;
+      if (key === '') i++; // a stray `=`
+      continue;
+    }
+    const from = skipSpace(i + 1);
+    const quoted = s[from] === "'";
+    for (i = quoted ? from + 1 : from; i < s.length; i++) {
+      if (s[i] === '\\') i++;
+      else if (quoted ? s[i] === "'" : /\s/.test(s[i]!)) break;
+    }
+    if (quoted && i < s.length) i++; // the closing quote
+    i = Math.min(i, s.length);
+    pairs.push({ key, from, to: i });
+  }
+  return { pairs, loose };
 }
 
 export function isPostgresUrl(s: string): boolean {

@@ -31,7 +31,7 @@ import {
 import { readTable } from '../io/read-table.js';
 import { readUsers, usersDisplay, usersInput } from '../io/users-source.js';
 import { isPostgresUrl } from '../io/users-postgres.js';
-import { RowFile } from '../io/row-file.js';
+import { RowFile, waitForReaders } from '../io/row-file.js';
 import { presetFor } from '../vendors/index.js';
 import { genericPreset } from '../vendors/generic.js';
 import { loadRules, type RuleSet } from '../io/rules.js';
@@ -84,6 +84,10 @@ export async function runCorrelate(
   const skipped: Skipped[] = [];
   const files = expandPaths(plan.exports, skipped);
   checkOutputs(plan, files);
+  // An output that is a FIFO is opened now, while nothing is read yet: its reader may start late.
+  await waitForReaders(outputPaths(plan), (path) =>
+    log.warn(`${path}: a FIFO nobody reads yet; waiting for its reader (Ctrl-C stops)`),
+  );
   const summaries = plan.columns?.some((c) => c.name === 'exposed_summary')
     ? summaryLanguages(plan)
     : undefined;
@@ -368,11 +372,11 @@ function listed(paths: string[]): string {
     : `${paths.slice(0, 5).join(', ')} and ${paths.length - 5} more files`;
 }
 
-/** SPEC §7: outputs are checked before reading; all problems in one usage error. */
-function checkOutputs(plan: CorrelatePlan, files: InputFile[]): void {
-  const named = (option: string, path: string | undefined): NamedPath[] =>
-    path === undefined ? [] : [{ option, path }];
-  const outputs = [
+const named = (option: string, path: string | undefined): NamedPath[] =>
+  path === undefined ? [] : [{ option, path }];
+
+function namedOutputs(plan: CorrelatePlan): NamedPath[] {
+  return [
     ...named('--out', plan.out),
     ...named('--unmatched', plan.unmatched),
     ...named('--ambiguous', plan.ambiguous),
@@ -380,6 +384,15 @@ function checkOutputs(plan: CorrelatePlan, files: InputFile[]): void {
     ...named('--notification-report', plan.notificationReport),
     ...named('--manifest', plan.manifest),
   ];
+}
+
+function outputPaths(plan: CorrelatePlan): string[] {
+  return namedOutputs(plan).map((o) => o.path);
+}
+
+/** SPEC §7: outputs are checked before reading; all problems in one usage error. */
+function checkOutputs(plan: CorrelatePlan, files: InputFile[]): void {
+  const outputs = namedOutputs(plan);
   const inputs = [
     ...plan.exports.map((path) => ({ option: '--export', path })),
     ...(isPostgresUrl(plan.users) ? [] : named('--users', plan.users)),

@@ -1,11 +1,15 @@
 /**
  * An output path that is a symlink or a device is written through, never replaced: `--out
  * /dev/null` once turned /dev/null into a regular file (run as root), and `--out link.csv`
- * replaced the link and left its target unwritten.
+ * replaced the link and left its target unwritten. `--out /dev/stdout` into a pipe failed to open
+ * (its link names a `pipe:[N]` no one can open), and a FIFO nobody read yet hung the run where
+ * not even Ctrl-C reached it.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
+  closeSync,
   lstatSync,
+  openSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -16,7 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from './run.js';
+import { BIN, ROOT, run } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bi-targets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,4 +64,68 @@ describe('outputs written through, not replaced', () => {
       expect(statSync(dev).isCharacterDevice()).toBe(true);
     },
   );
+});
+
+describe('pipes and FIFOs', () => {
+  const spawnCli = (args: string[]) =>
+    spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC', LC_ALL: 'C' },
+    });
+  const ended = (child: ReturnType<typeof spawnCli>) =>
+    new Promise<{ code: number | null; stderr: string }>((done) => {
+      let stderr = '';
+      child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.on('close', (code) => done({ code, stderr }));
+    });
+  const expected = run([...DEMO, '--quiet']).stdout;
+
+  it('--out /dev/stdout into a pipe gets the rows', () => {
+    const r = spawnSync(process.execPath, [BIN, ...DEMO, '--out', '/dev/stdout', '--quiet'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(expected);
+  });
+
+  it('--out /dev/stdout appended to by the shell (>>) keeps what the file held', () => {
+    const file = join(dir, 'appended.csv');
+    writeFileSync(file, 'an earlier line\n');
+    const fd = openSync(file, 'a');
+    const r = spawnSync(process.execPath, [BIN, ...DEMO, '--out', '/dev/stdout', '--quiet'], {
+      cwd: ROOT,
+      stdio: ['ignore', fd, 'pipe'],
+    });
+    closeSync(fd);
+    expect(r.status, String(r.stderr)).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('an earlier line\n' + expected);
+  });
+
+  it('a FIFO whose reader starts late gets every row; the wait is said once', async () => {
+    const fifo = join(dir, 'late.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawnCli([...DEMO, '--out', fifo]);
+    const result = ended(child);
+    await new Promise((done) => setTimeout(done, 1500));
+    const rows = readFileSync(fifo, 'utf8');
+    const { code, stderr } = await result;
+    expect(code, stderr).toBe(0);
+    expect(rows).toBe(expected);
+    expect(stderr.match(/a FIFO nobody reads yet/g)).toHaveLength(1);
+  });
+
+  it('a FIFO nobody reads: Ctrl-C still ends the run, with the interrupt code', async () => {
+    const fifo = join(dir, 'unread.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawnCli([...DEMO, '--out', fifo]);
+    const result = ended(child);
+    await new Promise((done) => setTimeout(done, 1500));
+    child.kill('SIGINT');
+    const { code, stderr } = await result;
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted \(SIGINT\); no result was written/);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+  });
 });

@@ -40,6 +40,32 @@ function resolvePath(p: NamedPath): Resolved {
   }
 }
 
+/** What is at `path` now, links followed: a regular file, something else, or nothing. */
+function statKind(path: string): 'file' | 'special' | 'none' {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st === undefined ? 'none' : st.isFile() ? 'file' : 'special';
+  } catch {
+    return 'none';
+  }
+}
+
+/**
+ * `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N` when N is open: N, the
+ * descriptor the process already has, which outputs write instead of opening the name again.
+ */
+export function inheritedFd(path: string): number | undefined {
+  const m = /^\/dev\/(stdout|stderr)$|^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(path);
+  if (!m) return undefined;
+  const fd = m[1] === 'stdout' ? 1 : m[1] === 'stderr' ? 2 : Number(m[2]);
+  try {
+    fstatSync(fd);
+    return fd;
+  } catch {
+    return undefined;
+  }
+}
+
 const inside = (file: string, dir: string) => file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
 /**
@@ -62,23 +88,29 @@ export function outputProblems(
       problems.push(`${name}: is a directory; name a file in it`);
       continue;
     }
-    const dir = dirname(resolve(o.path));
-    let dirOk = false;
-    try {
-      if (!statSync(dir).isDirectory())
-        problems.push(`${name}: ${dirname(o.path)} is not a directory`);
-      else {
-        accessSync(dir, constants.W_OK);
-        dirOk = true;
+    // The partial file is made beside the file that is finally written: the target of a link
+    // to a regular file, else the path. A device or FIFO (`/dev/null` for a user who cannot
+    // write /dev) and the process's own stdout are written in place: no directory is touched.
+    const kind = inheritedFd(o.path) === undefined ? statKind(o.path) : 'special';
+    const dir = dirname(kind === 'file' ? o.real : resolve(o.path));
+    let dirOk = kind === 'special';
+    if (!dirOk)
+      try {
+        if (!statSync(dir).isDirectory())
+          problems.push(`${name}: ${dirname(o.path)} is not a directory`);
+        else {
+          accessSync(dir, constants.W_OK);
+          dirOk = true;
+        }
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const shown = kind === 'file' ? dir : dirname(o.path);
+        problems.push(
+          code === 'ENOENT'
+            ? `${name}: the directory ${shown} does not exist`
+            : `${name}: the directory ${shown} cannot be written (${code === 'EACCES' ? 'permission denied' : code})`,
+        );
       }
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      problems.push(
-        code === 'ENOENT'
-          ? `${name}: the directory ${dirname(o.path)} does not exist`
-          : `${name}: the directory ${dirname(o.path)} cannot be written (${code === 'EACCES' ? 'permission denied' : code})`,
-      );
-    }
     for (const i of ins) {
       if (o.real === i.real || (o.id !== undefined && o.id === i.id))
         problems.push(
@@ -89,7 +121,11 @@ export function outputProblems(
           `${name}: lies inside the --export directory ${i.path}; a later run would read it as export records`,
         );
     }
-    const twin = seen.find((s) => s.real === o.real || (o.id !== undefined && s.id === o.id));
+    // Two outputs thrown away together are fine; two into one file or stream would interleave.
+    const twin =
+      o.real === '/dev/null'
+        ? undefined
+        : seen.find((s) => s.real === o.real || (o.id !== undefined && s.id === o.id));
     if (twin) problems.push(`${name}: is also ${twin.option}; each output needs a file of its own`);
     if (dirOk || twin === undefined) seen.push(o);
   }

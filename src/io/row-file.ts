@@ -6,7 +6,6 @@
 import {
   closeSync,
   constants,
-  fstatSync,
   openSync,
   realpathSync,
   renameSync,
@@ -16,6 +15,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { OutputError } from '../errors.js';
+import { inheritedFd } from './paths.js';
 import { reason } from './open.js';
 import { render, renderRow, type Cell, type Format } from './write-rows.js';
 
@@ -149,19 +149,6 @@ function writeAll(fd: number, bytes: Buffer, off: number): number {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
     }
-  }
-}
-
-/** `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N` when N is open: N. */
-function inheritedFd(path: string): number | undefined {
-  const m = /^\/dev\/(stdout|stderr)$|^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(path);
-  if (!m) return undefined;
-  const fd = m[1] === 'stdout' ? 1 : m[1] === 'stderr' ? 2 : Number(m[2]);
-  try {
-    fstatSync(fd);
-    return fd;
-  } catch {
-    return undefined;
   }
 }
 

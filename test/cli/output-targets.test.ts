@@ -7,6 +7,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   closeSync,
   lstatSync,
   openSync,
@@ -64,6 +65,43 @@ describe('outputs written through, not replaced', () => {
       expect(statSync(dev).isCharacterDevice()).toBe(true);
     },
   );
+});
+
+// Run as an ordinary user (`nobody`), which needs root to arrange (CI runs as root).
+const asNobody = (args: string[]) =>
+  spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC', LC_ALL: 'C' },
+  });
+const canRunAsNobody =
+  process.getuid?.() === 0 && spawnSync('runuser', ['-u', 'nobody', '--', 'true']).status === 0;
+
+describe.runIf(canRunAsNobody)('outputs checked where they land, as an ordinary user', () => {
+  it('--out /dev/null (twice) works for a user who cannot write /dev', () => {
+    const r = asNobody([...DEMO, '--out', '/dev/null', '--rejects', '/dev/null']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/wrote\s+\/dev\/null, \/dev\/null/);
+  });
+
+  it('a link into a folder the user cannot write is refused before reading, naming that folder', () => {
+    const open = mkdtempSync(join(tmpdir(), 'bi-open-'));
+    const shut = mkdtempSync(join(tmpdir(), 'bi-shut-'));
+    try {
+      chmodSync(open, 0o777);
+      chmodSync(shut, 0o755);
+      writeFileSync(join(shut, 'affected.csv'), 'an older run\n');
+      chmodSync(join(shut, 'affected.csv'), 0o666);
+      symlinkSync(join(shut, 'affected.csv'), join(open, 'link.csv'));
+      const r = asNobody([...DEMO, '--out', join(open, 'link.csv')]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`the directory ${shut} cannot be written (permission denied)`);
+      expect(readFileSync(join(shut, 'affected.csv'), 'utf8')).toBe('an older run\n');
+    } finally {
+      rmSync(open, { recursive: true, force: true });
+      rmSync(shut, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('pipes and FIFOs', () => {

@@ -5,6 +5,7 @@
  * for this tool's promise of no network access: DuckDB never installs or loads an extension on
  * its own (Parquet and JSON are built in), and it works in UTC.
  */
+import { resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError, messageLine } from '../errors.js';
 import { sqlString } from './sql.js';
@@ -44,8 +45,9 @@ export async function withDuckdb<T>(
 
 /**
  * A path as a DuckDB string literal that names exactly this file: DuckDB expands `*`, `?`, `[`
- * and `{` in file paths as globs, so each is put in a bracket class of its own.
+ * and `{` in file paths as globs, so each is put in a bracket class of its own, and a leading
+ * `~` as the home folder, so the path is made absolute first (a folder named `~` is a folder).
  */
 export function pathLiteral(path: string): string {
-  return sqlString(path.replace(/[*?[\]{}]/g, (ch) => `[${ch}]`));
+  return sqlString(resolve(path).replace(/[*?[\]{}]/g, (ch) => `[${ch}]`));
 }

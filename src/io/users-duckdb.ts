@@ -4,6 +4,7 @@
  * CSV table feeds). Nothing is written: a database file is attached read-only.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { InputError, messageLine, UsageError } from '../errors.js';
 import { isParquet } from './read-parquet.js';
 import { sqlIdent, sqlString } from './sql.js';
@@ -46,7 +47,7 @@ export async function readDuckdbUsers(
       if (kind === 'parquet')
         from = `read_parquet(${pathLiteral(path)}, hive_partitioning = false, binary_as_string = true)`;
       else {
-        await c.run(`ATTACH ${sqlString(path)} AS src (READ_ONLY)`);
+        await c.run(`ATTACH ${sqlString(resolve(path))} AS src (READ_ONLY)`); // no `~` expansion
         from = `src.${await tableIn(c, path, table!)}`;
       }
       const result = await c.stream(`SELECT COLUMNS(*)::VARCHAR FROM ${from}`);

@@ -333,6 +333,28 @@ describe('a Parquet file is read as itself, whatever its path and its writer', (
     expect(affected(join(d, 'a[1].parquet'))[0]).toMatch(/^u1,/);
   });
 
+  it('a relative path starting with ~ is that folder, not the home folder (export and --users)', async () => {
+    const cwd = join(tmp, 'tilde');
+    mkdirSync(join(cwd, '~'), { recursive: true });
+    await duck(`COPY (${event("'u1'")}) TO '${cwd}/~/e.parquet' (FORMAT parquet)`);
+    await duck(
+      `COPY (SELECT * FROM read_csv('${users}', all_varchar = true)) TO '${cwd}/~/users.parquet' (FORMAT parquet)`,
+    );
+    await duck(
+      `ATTACH '${cwd}/~/users.duckdb' AS d; CREATE TABLE d.users AS SELECT * FROM read_csv('${users}', all_varchar = true)`,
+    );
+    const home = join(tmp, 'empty-home');
+    mkdirSync(home, { recursive: true });
+    for (const source of [['~/users.parquet'], ['~/users.duckdb', '--users-table', 'users']]) {
+      const r = run(
+        ['correlate', '--export', '~/e.parquet', '--users', ...source, '--vendor', 'posthog'],
+        { cwd, env: { HOME: home } },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.split('\n')[1]).toMatch(/^u1,one@example.com,/);
+    }
+  });
+
   it('key=value folders are folders, not columns', async () => {
     const d = join(tmp, 'hive', 'distinct_id=u2', 'day=2025-11-08');
     mkdirSync(d, { recursive: true });

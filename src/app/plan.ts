@@ -35,6 +35,8 @@ export interface CorrelatePlan {
   quiet: boolean;
   /** --workers: parse threads beside the main one (0: none), or 'auto' (app/correlate.ts). */
   workers: number | 'auto';
+  /** --temp-dir: where DuckDB may spill (io/duckdb.ts); the system's temporary folder if unset. */
+  tempDir?: string;
   argv: string[];
   /** --notification-basis: add residence and notification_basis columns. */
   notificationBasis: boolean;

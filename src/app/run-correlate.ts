@@ -32,6 +32,7 @@ import { readTable } from '../io/read-table.js';
 import { readUsers, usersDisplay, usersInput } from '../io/users-source.js';
 import { isPostgresUrl } from '../io/users-postgres.js';
 import { RowFile, waitForReaders } from '../io/row-file.js';
+import { setSpillRoot } from '../io/duckdb.js';
 import { presetFor } from '../vendors/index.js';
 import { genericPreset } from '../vendors/generic.js';
 import { loadRules, type RuleSet } from '../io/rules.js';
@@ -84,6 +85,7 @@ export async function runCorrelate(
   const skipped: Skipped[] = [];
   const files = expandPaths(plan.exports, skipped);
   checkOutputs(plan, files);
+  setSpillRoot(plan.tempDir);
   // An output that is a FIFO is opened now, while nothing is read yet: its reader may start late.
   await waitForReaders(outputPaths(plan), (path) =>
     log.warn(`${path}: a FIFO nobody reads yet; waiting for its reader (Ctrl-C stops)`),

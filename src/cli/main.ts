@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, OutputError, UsageError, formatWhere } from '../errors.js';
 import { abortOpenFiles } from '../io/row-file.js';
+import { removeSpillDirs } from '../io/duckdb.js';
 import { writeStdout } from '../io/stdout.js';
 import { err, PREFIX, safe } from '../term.js';
 import {
@@ -43,6 +44,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   );
   process.exit(1);
 });
+
+// However the process ends, DuckDB's spill folders (personal data) go with it.
+process.on('exit', removeSpillDirs);
 
 // Ctrl-C or a kill: remove half-written outputs, so no partial file is taken for a result.
 for (const [signal, code] of [

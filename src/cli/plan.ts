@@ -1,4 +1,6 @@
 /** Raw correlate flags → a validated plan; every problem is a UsageError (exit 2). */
+import { accessSync, constants, realpathSync, statSync, type Stats } from 'node:fs';
+import { sep } from 'node:path';
 import type { CorrelatePlan } from '../app/plan.js';
 import {
   ianaZone,
@@ -44,6 +46,7 @@ export interface CorrelateFlags {
   strict?: boolean;
   quiet?: boolean;
   workers?: string;
+  tempDir?: string;
   notificationBasis?: boolean;
   residenceColumn?: string;
   notificationReport?: string;
@@ -67,6 +70,7 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
   const sessionGapMs = sessionGap(f.sessionGap);
   checkResidenceColumn(f);
   const workers = parseWorkers(f.workers);
+  checkTempDir(f);
   const sessionToleranceMs = duration('--session-tolerance', f.sessionTolerance);
   return {
     exports: f.export,
@@ -101,6 +105,7 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     strict: !!f.strict,
     quiet: !!f.quiet,
     workers,
+    ...(f.tempDir === undefined ? {} : { tempDir: f.tempDir }),
     argv,
     width,
   };
@@ -178,6 +183,44 @@ function checkResidenceColumn(f: CorrelateFlags): void {
     );
   if (f.residenceColumn && f.residenceColumn.split(',').length > 2)
     throw new UsageError(`--residence-column takes COUNTRY[,REGION], got "${f.residenceColumn}"`);
+}
+
+/**
+ * --temp-dir: an existing folder this user can write, outside every --export folder (a spill
+ * left by a crash would be read as export files by the next run).
+ */
+function checkTempDir(f: CorrelateFlags): void {
+  if (f.tempDir === undefined) return;
+  const dir = f.tempDir;
+  let st: Stats | undefined;
+  try {
+    st = statSync(dir, { throwIfNoEntry: false });
+    if (st?.isDirectory()) accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(
+      `--temp-dir ${dir} cannot be written (${(e as NodeJS.ErrnoException).code})`,
+      'name a folder you can write, e.g. on a disk with room to spare',
+    );
+  }
+  if (!st)
+    throw new UsageError(`--temp-dir ${dir} does not exist`, 'create it first: mkdir -p DIR');
+  if (!st.isDirectory()) throw new UsageError(`--temp-dir ${dir} is not a folder`);
+  const real = realpathSync(dir);
+  for (const e of f.export) {
+    if (e === '-') continue;
+    let exportReal: string;
+    try {
+      if (!statSync(e).isDirectory()) continue;
+      exportReal = realpathSync(e);
+    } catch {
+      continue; // reported where the export is read
+    }
+    if (real === exportReal || real.startsWith(exportReal + sep))
+      throw new UsageError(
+        `--temp-dir ${dir} is inside the --export folder ${e}`,
+        'spill files left by a crash would be read as export files: put --temp-dir elsewhere',
+      );
+  }
 }
 
 /** --workers: auto (the default), or a number of threads from 0 to 64. */

@@ -4,13 +4,51 @@
  * the native library (a platform npm has no binary for still reads CSV and JSON). Configured
  * for this tool's promise of no network access: DuckDB never installs or loads an extension on
  * its own (Parquet and JSON are built in), and it works in UTC.
+ *
+ * Memory: DuckDB's buffer manager is held to MEMORY_LIMIT and spills beyond it into a private
+ * folder (mode 0700) made for each database under `--temp-dir` or the system's temporary folder,
+ * removed when the database closes and on Ctrl-C. Left to itself, an in-memory DuckDB spills
+ * into `.tmp` in the current folder: personal data in whatever folder the responder stands in.
  */
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { InputError, messageLine } from '../errors.js';
+import { InputError, messageLine, UsageError } from '../errors.js';
 import { sqlString } from './sql.js';
 
 export type { DuckDBConnection };
+
+/** DuckDB's share of the 1 GiB a run may use (docs/PERFORMANCE.md, "Memory"); the rest is Node's. */
+export const MEMORY_LIMIT = '512MB';
+
+let spillRoot: string | undefined;
+const spillDirs = new Set<string>();
+
+/** Where DuckDB's spill folders are made (`--temp-dir`); the system's temporary folder if unset. */
+export function setSpillRoot(dir: string | undefined): void {
+  spillRoot = dir;
+}
+
+/** Removes every spill folder still open (SIGINT/SIGTERM): no personal data is left behind. */
+export function removeSpillDirs(): void {
+  for (const dir of spillDirs) rmSync(dir, { recursive: true, force: true });
+  spillDirs.clear();
+}
+
+function makeSpillDir(): string {
+  const root = spillRoot ?? tmpdir();
+  try {
+    const dir = mkdtempSync(join(root, 'breach-impact-duckdb-'));
+    spillDirs.add(dir);
+    return dir;
+  } catch (e) {
+    throw new UsageError(
+      `cannot make a folder for DuckDB to spill to in ${root}: ${messageLine(e)}`,
+      'name a writable folder with --temp-dir DIR',
+    );
+  }
+}
 
 /** Runs `job` on a fresh in-memory database, closed after; `file` names the input in errors. */
 export async function withDuckdb<T>(
@@ -29,17 +67,25 @@ export async function withDuckdb<T>(
       { cause: e },
     );
   }
-  const db = await api.DuckDBInstance.create(':memory:', {
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-  });
-  const c = await db.connect();
+  const spill = makeSpillDir();
   try {
-    await c.run("SET TimeZone = 'UTC'");
-    return await job(c);
+    const db = await api.DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      memory_limit: MEMORY_LIMIT,
+      temp_directory: spill,
+    });
+    const c = await db.connect();
+    try {
+      await c.run("SET TimeZone = 'UTC'");
+      return await job(c);
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
   } finally {
-    c.closeSync();
-    db.closeSync();
+    rmSync(spill, { recursive: true, force: true });
+    spillDirs.delete(spill);
   }
 }
 

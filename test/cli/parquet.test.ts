@@ -379,6 +379,42 @@ describe('a Parquet file is read as itself, whatever its path and its writer', (
   });
 });
 
+describe('--temp-dir: where DuckDB may spill', () => {
+  const posthog = 'fixtures/vendors/posthog';
+  const args = [
+    'correlate',
+    '--export',
+    `${posthog}-parquet/export`,
+    '--users',
+    `${posthog}/users.csv`,
+  ];
+
+  it('the same rows, and the folder left as it was', () => {
+    const spill = join(tmp, 'spill');
+    mkdirSync(spill, { recursive: true });
+    const plain = run(args);
+    const spilled = run([...args, '--temp-dir', spill]);
+    expect(spilled.status, spilled.stderr).toBe(0);
+    expect(spilled.stdout).toBe(plain.stdout);
+    expect(readdirSync(spill)).toEqual([]);
+  });
+
+  it.each([
+    ['missing', () => join(tmp, 'no-such-folder'), /--temp-dir \S+ does not exist/],
+    ['a file', () => join(ROOT, 'fixtures/demo/users.csv'), /--temp-dir \S+ is not a folder/],
+    [
+      'inside the export',
+      () => join(ROOT, 'fixtures/vendors/posthog-parquet/export/events'),
+      /--temp-dir \S+ is inside the --export folder/,
+    ],
+  ])('%s: a usage error before anything is read', (_, dir, message) => {
+    const r = run([...args, '--temp-dir', dir()]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
+
 describe('a Parquet table where only a text table is read says so', () => {
   it('--users gzipped Parquet, --sessions Parquet: named as Parquet, with what to do', async () => {
     const d = join(tmp, 'tables');

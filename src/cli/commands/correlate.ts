@@ -97,6 +97,10 @@ export function addCorrelateOptions(cmd: Command): Command {
       '--workers <n>',
       'threads that parse NDJSON beside the main one; 0 parses in one thread; auto: one per core but one on 3+ cores when the export files reach 64 MB, none on 2 cores or stdin. The output is the same whatever the number',
       'auto',
+    )
+    .option(
+      '--temp-dir <dir>',
+      'where DuckDB (Parquet and DuckDB inputs) may spill to disk beyond its memory limit, in a private folder removed after; default: the system temporary folder',
     );
 }
 

@@ -1,0 +1,68 @@
+/**
+ * Embedded DuckDB's memory and spill settings (io/duckdb.ts): held to MEMORY_LIMIT, spilling
+ * into a private folder under --temp-dir (never `.tmp` in the current folder), removed after.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { setSpillRoot, withDuckdb } from '../../src/io/duckdb.js';
+
+const root = mkdtempSync(join(tmpdir(), 'bi-spill-root-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => setSpillRoot(undefined));
+
+async function setting(name: string): Promise<string> {
+  return withDuckdb('test', async (c) => {
+    const r = await c.runAndReadAll(`SELECT current_setting('${name}')::VARCHAR`);
+    return String(r.getRows()[0]![0]);
+  });
+}
+
+describe('DuckDB memory and spill folder', () => {
+  it('spills into a private folder under --temp-dir, made for the run and removed after', async () => {
+    setSpillRoot(root);
+    let during: string | undefined;
+    let mode = 0;
+    await withDuckdb('test', async (c) => {
+      const r = await c.runAndReadAll(`SELECT current_setting('temp_directory')::VARCHAR`);
+      during = String(r.getRows()[0]![0]);
+      mode = statSync(during).mode & 0o777;
+    });
+    expect(during).toMatch(new RegExp(`^${root}/breach-impact-duckdb-`));
+    expect(mode).toBe(0o700);
+    expect(existsSync(during!)).toBe(false);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('without --temp-dir, the system temporary folder, not .tmp where the user stands', async () => {
+    expect(await setting('temp_directory')).toMatch(
+      new RegExp(`^${tmpdir()}/breach-impact-duckdb-`),
+    );
+  });
+
+  it('holds its buffers to 512 MB', async () => {
+    expect(await setting('memory_limit')).toBe('488.2 MiB');
+  });
+
+  it('a sort larger than its memory spills there and finishes', async () => {
+    setSpillRoot(root);
+    const n = await withDuckdb('test', async (c) => {
+      await c.run("SET memory_limit = '40MB'");
+      const r = await c.runAndReadAll(
+        'SELECT count(*)::INTEGER FROM (SELECT range AS i, md5(range::VARCHAR) AS h FROM range(3000000) ORDER BY h)',
+      );
+      return Number(r.getRows()[0]![0]);
+    });
+    expect(n).toBe(3_000_000);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('a folder it cannot make a spill folder in is a usage error naming --temp-dir', async () => {
+    setSpillRoot(join(root, 'missing'));
+    await expect(withDuckdb('test', async () => 1)).rejects.toMatchObject({
+      message: expect.stringMatching(/^cannot make a folder for DuckDB to spill to in /),
+      hint: expect.stringMatching(/--temp-dir/),
+    });
+  });
+});

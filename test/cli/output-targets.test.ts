@@ -110,12 +110,20 @@ describe('pipes and FIFOs', () => {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC', LC_ALL: 'C' },
     });
-  const ended = (child: ReturnType<typeof spawnCli>) =>
-    new Promise<{ code: number | null; stderr: string }>((done) => {
-      let stderr = '';
-      child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-      child.on('close', (code) => done({ code, stderr }));
+  /** The run's end, and a promise kept once its stderr says the FIFO is waited for. */
+  const watch = (child: ReturnType<typeof spawnCli>) => {
+    let stderr = '';
+    let told: () => void = () => {};
+    const waiting = new Promise<void>((done) => (told = done));
+    child.stderr!.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      if (stderr.includes('a FIFO nobody reads yet')) told();
     });
+    const result = new Promise<{ code: number | null; stderr: string }>((done) =>
+      child.on('close', (code) => done({ code, stderr })),
+    );
+    return { waiting, result };
+  };
   const expected = run([...DEMO, '--quiet']).stdout;
 
   it('--out /dev/stdout into a pipe gets the rows', () => {
@@ -144,9 +152,8 @@ describe('pipes and FIFOs', () => {
   it('a FIFO whose reader starts late gets every row; the wait is said once', async () => {
     const fifo = join(dir, 'late.fifo');
     execFileSync('mkfifo', [fifo]);
-    const child = spawnCli([...DEMO, '--out', fifo]);
-    const result = ended(child);
-    await new Promise((done) => setTimeout(done, 1500));
+    const { waiting, result } = watch(spawnCli([...DEMO, '--out', fifo]));
+    await waiting;
     const rows = readFileSync(fifo, 'utf8');
     const { code, stderr } = await result;
     expect(code, stderr).toBe(0);
@@ -158,8 +165,8 @@ describe('pipes and FIFOs', () => {
     const fifo = join(dir, 'unread.fifo');
     execFileSync('mkfifo', [fifo]);
     const child = spawnCli([...DEMO, '--out', fifo]);
-    const result = ended(child);
-    await new Promise((done) => setTimeout(done, 1500));
+    const { waiting, result } = watch(child);
+    await waiting;
     child.kill('SIGINT');
     const { code, stderr } = await result;
     expect(code, stderr).toBe(130);

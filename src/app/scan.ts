@@ -9,6 +9,7 @@ import type { Digested } from '../core/digest.js';
 import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
 import type { RecordSink } from '../io/json-records.js';
 import { readExport, type NdjsonRoute, type ReadOutcome } from '../io/read-export.js';
+import { dropStarted, startAhead } from '../io/read-parquet.js';
 import { closestShape, presetFor } from '../vendors/index.js';
 import { wrapperLabel } from '../vendors/wrappers.js';
 import { FileRecords, type RecordOut } from './records.js';
@@ -109,7 +110,21 @@ export async function scanExports(
   const fixed =
     typeof vendor !== 'string' ? vendor : vendor === 'auto' ? undefined : presetFor(vendor);
   const pool = parallel?.pool;
-  for (const file of files) {
+  try {
+    for (const [i, file] of files.entries()) {
+      // The next file's Parquet query runs on DuckDB's threads while this file is read.
+      const next = files[i + 1];
+      if (next) startAhead(next);
+      await scanFile(file);
+    }
+  } finally {
+    dropStarted();
+  }
+  await pool?.drain();
+  if (fixed) vendors.push(fixed.name);
+  return { inputs, errors, vendors };
+
+  async function scanFile(file: InputFile): Promise<void> {
     const scan = new FileScan(file, fixed, ctx, h, vendors, progress);
     const { broken } = await readExport(
       file,
@@ -129,9 +144,6 @@ export async function scanExports(
     if (pool) pool.after(done);
     else done();
   }
-  await pool?.drain();
-  if (fixed) vendors.push(fixed.name);
-  return { inputs, errors, vendors };
 }
 
 /** One export file being read: its counters, its records' reader, and its manifest entry. */

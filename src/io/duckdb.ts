@@ -13,11 +13,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
 import { InputError, messageLine, UsageError } from '../errors.js';
 import { sqlString } from './sql.js';
 
-export type { DuckDBConnection };
+export type { DuckDBConnection, DuckDBResult };
 
 /** DuckDB's share of the 1 GiB a run may use (docs/PERFORMANCE.md, "Memory"); the rest is Node's. */
 export const MEMORY_LIMIT = '512MB';

@@ -254,6 +254,49 @@ describe('a Parquet file that cannot be read is named, counted, and fails the ru
     expect(acc.buckets[0]).toBeGreaterThan(0);
   });
 
+  // Each file's query starts while the file before is read (io/read-parquet.ts startAhead):
+  // one named .parquet that is JSON lines, or cut short, or not reached, must change nothing.
+  it('a folder mixing good, cut and misnamed .parquet files: each read as itself, no crash', () => {
+    const mixed = join(dir, 'mixed');
+    mkdirSync(mixed, { recursive: true });
+    const events = join(ROOT, 'fixtures/vendors/posthog-parquet/export/events');
+    const [first, second] = readdirSync(events).sort();
+    writeFileSync(join(mixed, 'a.parquet'), readFileSync(join(events, first!)));
+    writeFileSync(
+      join(mixed, 'b.parquet'),
+      readFileSync(
+        join(
+          ROOT,
+          'fixtures/vendors/posthog/export/events',
+          readdirSync(join(ROOT, 'fixtures/vendors/posthog/export/events')).sort()[0]!,
+        ),
+      ),
+    );
+    writeFileSync(join(mixed, 'c.parquet'), readFileSync(join(events, second!)));
+    const bytes = readFileSync(good);
+    writeFileSync(join(mixed, 'd.parquet'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    writeFileSync(join(mixed, 'e.parquet'), readFileSync(good));
+    const one = (files: string[], extra: string[] = []) =>
+      run(['correlate', '--export', ...files, '--users', users, '--vendor', 'posthog', ...extra]);
+    const all = one([mixed]);
+    expect(all.status).toBe(1);
+    expect(all.stderr).toMatch(/d\.parquet: not a readable Parquet file/);
+    expect(all.stderr).not.toMatch(/\n\s+at |^Error: |Node\.js v/m);
+    const acc = accounting(all.stderr)!;
+    expect(acc.read).toBe(acc.buckets.reduce((x, y) => x + y, 0));
+    // The same rows as reading the readable files one run each would give, together.
+    const good4 = one(
+      ['a.parquet', 'b.parquet', 'c.parquet', 'e.parquet'].map((f) => join(mixed, f)),
+    );
+    expect(good4.status, good4.stderr).toBe(0);
+    expect(all.stdout).toBe(good4.stdout);
+    // --strict stops at d.parquet with e.parquet's query started and never read.
+    const strict = one([mixed], ['--strict']);
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toMatch(/d\.parquet:1: error: unreadable tail/);
+    expect(strict.stderr).not.toMatch(/\n\s+at |^Error: |Node\.js v/m);
+  });
+
   it('from standard input or gzip-compressed: a clear message, exit 1', () => {
     const viaStdin = run(['correlate', '--export', '-', '--users', users, '--workers', '0'], {
       input: readFileSync(good),

@@ -85,9 +85,7 @@ export class ParquetExport {
         this.rows++;
         let value: unknown;
         try {
-          value = JSON.parse(text);
-          // Objects inside arrays keep their nulls through a merge patch.
-          if (text.includes('[')) value = dropNulls(value);
+          value = dropNulls(JSON.parse(text));
         } catch {
           // NaN or ±Infinity inside a nested value, which JSON cannot hold: a counted reject.
           this.sink(text, this.rows, { reject: 'a value JSON cannot hold (NaN or Infinity)' });
@@ -113,10 +111,11 @@ async function openRows(c: DuckDBConnection, path: string): Promise<DuckDBResult
   const exprs = columns.map(
     ([name, type]) => `${sqlIdent(String(name))} := ${cell(String(name), String(type))}`,
   );
-  // A merge patch onto {} drops null members at every depth of objects (RFC 7396), in
-  // DuckDB: the text is ~45 % shorter for wide structs, and JSON.parse here does less.
-  const row = `to_json(struct_pack(${exprs.join(', ') || 'x := NULL'}))`;
-  return c.stream(`SELECT json_merge_patch('{}', ${row})::VARCHAR FROM ${from}`);
+  // Not json_merge_patch('{}', …) to drop the nulls here: it recurses in C++ and a text column
+  // holding JSON nested 100 000 deep crashed the process (docs/PERFORMANCE.md).
+  return c.stream(
+    `SELECT to_json(struct_pack(${exprs.join(', ') || 'x := NULL'}))::VARCHAR FROM ${from}`,
+  );
 }
 
 /**
@@ -201,21 +200,42 @@ function cell(name: string, type: string): string {
 }
 
 /** Null members of objects removed, at every depth (a struct's absent keys); arrays kept whole. */
-function dropNulls(v: unknown): unknown {
+function dropNulls(v: unknown, depth = 0): unknown {
   if (v === null || typeof v !== 'object') return v;
+  // JSON text in a column may nest deeper than the stack goes (the NDJSON path reads a line
+  // nested 100 000 deep): past a depth no schema has, the loop below does the rest.
+  if (depth > 256) return dropNullsDeep(v);
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = dropNulls(v[i]);
+    for (let i = 0; i < v.length; i++) v[i] = dropNulls(v[i], depth + 1);
     return v;
   }
   const o = v as Record<string, unknown>;
   let nulls = false;
   for (const k in o) {
     if (o[k] === null) nulls = true;
-    else o[k] = dropNulls(o[k]);
+    else o[k] = dropNulls(o[k], depth + 1);
   }
   if (!nulls) return o;
   // A fresh object rather than `delete`, which would leave this one slow to read.
   const kept: Record<string, unknown> = {};
   for (const k in o) if (o[k] !== null) kept[k] = o[k];
   return kept;
+}
+
+/** dropNulls without recursion, deleting in place: for the rare value nested deeper than 256. */
+function dropNullsDeep(root: object): object {
+  const stack: object[] = [root];
+  for (let v = stack.pop(); v !== undefined; v = stack.pop()) {
+    if (Array.isArray(v)) {
+      for (const x of v as unknown[]) if (x !== null && typeof x === 'object') stack.push(x);
+      continue;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      const x = o[k];
+      if (x === null) delete o[k];
+      else if (typeof x === 'object') stack.push(x);
+    }
+  }
+  return root;
 }

@@ -398,6 +398,27 @@ describe('a Parquet file is read as itself, whatever its path and its writer', (
     }
   });
 
+  it('JSON text nested 100 000 deep reads as its JSON line does (no crash, no reject)', async () => {
+    const d = join(tmp, 'deep');
+    mkdirSync(d, { recursive: true });
+    const deep = '{"a":'.repeat(100_000) + 'null' + '}'.repeat(100_000);
+    await duck(
+      `COPY (SELECT 'Login' AS event, 'u1' AS distinct_id, TIMESTAMPTZ '2025-11-08 10:00:00+00' AS "timestamp", repeat('{"a":', 100000) || 'null' || repeat('}', 100000) AS properties) TO '${d}/e.parquet' (FORMAT parquet)`,
+    );
+    writeFileSync(
+      join(d, 'e.ndjson'),
+      `{"event":"Login","distinct_id":"u1","timestamp":"2025-11-08 10:00:00+00","properties":${deep}}\n`,
+    );
+    const [parquet, ndjson] = ['e.parquet', 'e.ndjson'].map((f) => {
+      const r = run(['correlate', '--export', join(d, f), '--users', users, '--vendor', 'posthog']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(accounting(r.stderr)!.buckets[0]).toBe(0); // nothing rejected
+      return r.stdout;
+    });
+    expect(parquet).toBe(ndjson);
+    expect(parquet).toMatch(/^u1,one@example.com,/m);
+  });
+
   it('key=value folders are folders, not columns', async () => {
     const d = join(tmp, 'hive', 'distinct_id=u2', 'day=2025-11-08');
     mkdirSync(d, { recursive: true });

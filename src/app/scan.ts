@@ -116,6 +116,7 @@ export async function scanExports(
       const next = files[i + 1];
       if (next) startAhead(next);
       await scanFile(file);
+      dropStarted(file); // started for a name that said Parquet, read as something else
     }
   } finally {
     dropStarted();

@@ -5,7 +5,7 @@
  * for this tool's promise of no network access: DuckDB never installs or loads an extension on
  * its own (Parquet and JSON are built in), and it works in UTC.
  *
- * Memory: DuckDB's buffer manager is held to MEMORY_LIMIT and spills beyond it into a private
+ * Memory: each database's buffer manager is held to MEMORY_LIMIT and spills beyond it into a private
  * folder (mode 0700) made for each database under `--temp-dir` or the system's temporary folder,
  * removed when the database closes and on Ctrl-C. Left to itself, an in-memory DuckDB spills
  * into `.tmp` in the current folder: personal data in whatever folder the responder stands in.
@@ -19,8 +19,12 @@ import { sqlString } from './sql.js';
 
 export type { DuckDBConnection, DuckDBResult };
 
-/** DuckDB's share of the 1 GiB a run may use (docs/PERFORMANCE.md, "Memory"); the rest is Node's. */
-export const MEMORY_LIMIT = '512MB';
+/**
+ * Per database: up to two are open at once (a Parquet file read, the next one's query started
+ * ahead: io/read-parquet.ts), so DuckDB's share of the 1 GiB a run may use is 512 MB
+ * (docs/PERFORMANCE.md, "Memory"); the rest is Node's.
+ */
+export const MEMORY_LIMIT = '256MB';
 
 let spillRoot: string | undefined;
 const spillDirs = new Set<string>();
@@ -39,7 +43,8 @@ export function removeSpillDirs(): void {
 function makeSpillDir(): string {
   const root = spillRoot ?? tmpdir();
   try {
-    const dir = mkdtempSync(join(root, 'breach-impact-duckdb-'));
+    // Absolute: DuckDB would expand a leading `~` of `--temp-dir '~/x'` to the home folder.
+    const dir = mkdtempSync(join(resolve(root), 'breach-impact-duckdb-'));
     spillDirs.add(dir);
     return dir;
   } catch (e) {

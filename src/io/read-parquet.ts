@@ -169,7 +169,8 @@ function queryFor(file: InputFile): ParquetQuery {
 /**
  * Starts reading `file` now if it is, by its name, a Parquet file DuckDB can read by path: the
  * scan calls this for the next file while it reads the current one. A file that turns out to be
- * something else only costs the query; `dropStarted` ends those the run did not reach.
+ * something else only costs the query: `dropStarted` ends it once the file is read, so no more
+than two are open at once; and at the end, those the run did not reach.
  */
 export function startAhead(file: InputFile): void {
   // PostHog names its batch exports `….parquet.zst` (the codec is inside the file).
@@ -177,9 +178,13 @@ export function startAhead(file: InputFile): void {
   if (!started.has(file.path)) started.set(file.path, new ParquetQuery(file));
 }
 
-export function dropStarted(): void {
-  for (const q of started.values()) q.drop();
-  started.clear();
+/** Ends the queries started ahead and not read: for `file`'s path, or all of them. */
+export function dropStarted(file?: InputFile): void {
+  for (const [path, q] of started)
+    if (file === undefined || path === file.path) {
+      q.drop();
+      started.delete(path);
+    }
 }
 
 /**

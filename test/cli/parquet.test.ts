@@ -11,6 +11,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  watch,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -453,13 +454,18 @@ describe('--temp-dir: where DuckDB may spill', () => {
     `${posthog}/users.csv`,
   ];
 
-  it('the same rows, and the folder left as it was', () => {
+  it("DuckDB's folders are made there, the same rows come out, the folder is left as it was", async () => {
     const spill = join(tmp, 'spill');
     mkdirSync(spill, { recursive: true });
     const plain = run(args);
+    const made = new Set<string>();
+    const watcher = watch(spill, (_, name) => made.add(String(name)));
     const spilled = run([...args, '--temp-dir', spill]);
+    await new Promise((done) => setTimeout(done, 100)); // the events queued while it ran
+    watcher.close();
     expect(spilled.status, spilled.stderr).toBe(0);
     expect(spilled.stdout).toBe(plain.stdout);
+    expect([...made].some((f) => f.startsWith('breach-impact-duckdb-'))).toBe(true);
     expect(readdirSync(spill)).toEqual([]);
   });
 

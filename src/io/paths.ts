@@ -6,7 +6,17 @@
  * are one file) and, for files that exist, device and inode (a hard link, or stdout redirected
  * onto an input).
  */
-import { accessSync, constants, fstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  fstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, resolve, sep } from 'node:path';
 
 /** A path as the user gave it, with the option that named it. */
@@ -51,19 +61,61 @@ function statKind(path: string): 'file' | 'special' | 'none' {
 }
 
 /**
- * `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N` when N is open: N, the
- * descriptor the process already has, which outputs write instead of opening the name again.
+ * What `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` or `/proc/self/fd/N` names: the descriptor the
+ * process already has, which outputs write instead of opening the name again (a socket cannot be
+ * reopened; a file the shell opened with `>>` would be truncated), or why it cannot be written.
+ * Undefined for any other path.
  */
-export function inheritedFd(path: string): number | undefined {
+export function descriptorOf(path: string): { fd: number } | { problem: string } | undefined {
   const m = /^\/dev\/(stdout|stderr)$|^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(path);
   if (!m) return undefined;
   const fd = m[1] === 'stdout' ? 1 : m[1] === 'stderr' ? 2 : Number(m[2]);
   try {
     fstatSync(fd);
-    return fd;
   } catch {
-    return undefined;
+    return { problem: `descriptor ${fd} is not open` };
   }
+  if (fd === 1 || fd === 2) return { fd };
+  // Past stderr, Node holds descriptors of its own (its event loop's epoll, eventfds, the pipe
+  // that carries signals). Only one the shell gave for writing (`3>file`, `>(gzip > x)`) is ours.
+  const problem = foreignFd(fd);
+  return problem === undefined ? { fd } : { problem };
+}
+
+/** Why descriptor `fd` (3 or more) is not one this run was given to write; undefined if it is. */
+function foreignFd(fd: number): string | undefined {
+  let target: string;
+  let flags: number;
+  try {
+    target = readlinkSync(`/proc/self/fd/${fd}`);
+    flags = parseInt(
+      /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1]!,
+      8,
+    );
+  } catch {
+    return `descriptor ${fd} cannot be checked (no /proc): name the file itself`;
+  }
+  if ((flags & 3) === 0) return `descriptor ${fd} is open for reading, not writing`;
+  const internal = `descriptor ${fd} is one Node.js uses itself, not one the shell gave this run`;
+  if (target.startsWith('anon_inode:')) return internal;
+  // A pipe or socket both ends of which this process holds is Node's own.
+  if (/^(pipe|socket):/.test(target)) {
+    for (const other of readdirSync('/proc/self/fd')) {
+      if (Number(other) === fd) continue;
+      try {
+        if (readlinkSync(`/proc/self/fd/${other}`) === target) return internal;
+      } catch {
+        // closed meanwhile (the descriptor readdir itself used)
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The descriptor an output path names, when it names one that may be written. */
+export function inheritedFd(path: string): number | undefined {
+  const d = descriptorOf(path);
+  return d !== undefined && 'fd' in d ? d.fd : undefined;
 }
 
 const inside = (file: string, dir: string) => file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
@@ -71,7 +123,8 @@ const inside = (file: string, dir: string) => file.startsWith(dir.endsWith(sep) 
 /**
  * Every problem with the outputs, one line each (`--rejects users.csv: is the --users input`);
  * none when all is well. `inputs` are --export, --users and --sessions paths ('-' is skipped);
- * `stdoutFd`, when given, is checked as the affected users' output when it is a regular file.
+ * `stdoutFd`, when given, is the affected users' output: no other output may go there, and
+ * when it is a regular file it must not be an input.
  */
 export function outputProblems(
   outputs: NamedPath[],
@@ -91,7 +144,12 @@ export function outputProblems(
     // The partial file is made beside the file that is finally written: the target of a link
     // to a regular file, else the path. A device or FIFO (`/dev/null` for a user who cannot
     // write /dev) and the process's own stdout are written in place: no directory is touched.
-    const kind = inheritedFd(o.path) === undefined ? statKind(o.path) : 'special';
+    const descriptor = descriptorOf(o.path);
+    if (descriptor && 'problem' in descriptor) {
+      problems.push(`${name}: ${descriptor.problem}`);
+      continue;
+    }
+    const kind = descriptor === undefined ? statKind(o.path) : 'special';
     const dir = dirname(kind === 'file' ? o.real : resolve(o.path));
     let dirOk = kind === 'special';
     if (!dirOk)
@@ -136,6 +194,18 @@ export function outputProblems(
     } catch {
       // no stdout: nothing to check
     }
+    // A side output sent to stdout would be mixed into the affected users' rows.
+    const same =
+      st === undefined
+        ? []
+        : seen.filter(
+            (o) =>
+              o.real !== '/dev/null' && (inheritedFd(o.path) === stdoutFd || o.id === identity(st)),
+          );
+    for (const o of same)
+      problems.push(
+        `${o.option} ${o.path}: is stdout, where the affected users go; give them --out FILE, or name another file`,
+      );
     if (st?.isFile()) {
       const id = identity(st);
       const hit = ins.find((i) => i.id === id) ?? seen.find((s) => s.id === id);

@@ -149,6 +149,42 @@ describe('pipes and FIFOs', () => {
     expect(readFileSync(file, 'utf8')).toBe('an earlier line\n' + expected);
   });
 
+  it('/dev/fd/3 given by the shell (3>>file) is written, appended to as the shell opened it', () => {
+    const file = join(dir, 'fd3.csv');
+    writeFileSync(file, 'an earlier line\n');
+    const fd = openSync(file, 'a');
+    const r = spawnSync(process.execPath, [BIN, ...DEMO, '--unmatched', '/dev/fd/3', '--quiet'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe', fd],
+    });
+    closeSync(fd);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toMatch(/^an earlier line\nvendor_id,/);
+  });
+
+  it("Node's own descriptors are never written: /dev/fd/3 to /dev/fd/12 unless the shell gave them", () => {
+    for (let n = 3; n <= 12; n++) {
+      const r = run([...DEMO, '--rejects', `/dev/fd/${n}`, '--quiet']);
+      expect(r.status, `/dev/fd/${n}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `--rejects /dev/fd/${n}: descriptor ${n} (is one Node.js uses itself|is not open|is open for reading)`,
+        ),
+      );
+    }
+  });
+
+  it('a side output sent to stdout, where the affected users go, is refused', () => {
+    const r = run([...DEMO, '--unmatched', '/dev/stdout']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--unmatched \/dev\/stdout: is stdout, where the affected users go/);
+    expect(r.stdout).toBe('');
+    const withOut = run([...DEMO, '--out', '/dev/null', '--unmatched', '/dev/stdout', '--quiet']);
+    expect(withOut.status, withOut.stderr).toBe(0);
+    expect(withOut.stdout).toMatch(/^vendor_id,/);
+  });
+
   it('a FIFO whose reader starts late gets every row; the wait is said once', async () => {
     const fifo = join(dir, 'late.fifo');
     execFileSync('mkfifo', [fifo]);

@@ -1,6 +1,6 @@
 /** Raw correlate flags → a validated plan; every problem is a UsageError (exit 2). */
-import { accessSync, constants, realpathSync, statSync, type Stats } from 'node:fs';
-import { sep } from 'node:path';
+import { mkdtempSync, realpathSync, rmdirSync, statSync, type Stats } from 'node:fs';
+import { join, sep } from 'node:path';
 import type { CorrelatePlan } from '../app/plan.js';
 import {
   ianaZone,
@@ -192,10 +192,12 @@ function checkResidenceColumn(f: CorrelateFlags): void {
 function checkTempDir(f: CorrelateFlags): void {
   if (f.tempDir === undefined) return;
   const dir = f.tempDir;
+  if (dir === '') throw new UsageError('--temp-dir is empty: name a folder');
   let st: Stats | undefined;
   try {
     st = statSync(dir, { throwIfNoEntry: false });
-    if (st?.isDirectory()) accessSync(dir, constants.W_OK);
+    // A folder made and removed: write permission alone passes /proc, where nothing can be made.
+    if (st?.isDirectory()) rmdirSync(mkdtempSync(join(dir, 'breach-impact-check-')));
   } catch (e) {
     throw new UsageError(
       `--temp-dir ${dir} cannot be written (${(e as NodeJS.ErrnoException).code})`,

@@ -13,7 +13,7 @@
  * zone-less, as its writer left it.
  */
 import { pathLiteral, withDuckdb, type DuckDBConnection, type DuckDBResult } from './duckdb.js';
-import { InputError, messageLine } from '../errors.js';
+import { InputError, messageLine, UsageError } from '../errors.js';
 import { sqlIdent } from './sql.js';
 import type { InputFile, InputStats } from './open.js';
 import type { RecordSink, Tail } from './json-records.js';
@@ -61,7 +61,8 @@ export class ParquetExport {
     try {
       await queryFor(this.file).consume((result) => this.read(result));
     } catch (e) {
-      if (e instanceof InputError) throw e;
+      // No spill folder can be made (io/duckdb.ts): the run's setting, not this file, is wrong.
+      if (e instanceof InputError || e instanceof UsageError) throw e;
       throw new InputError(
         'INPUT_UNREADABLE',
         `not a readable Parquet file (row ${this.rows + 1}): ${messageLine(e)}`,

@@ -473,6 +473,12 @@ describe('--temp-dir: where DuckDB may spill', () => {
     ['missing', () => join(tmp, 'no-such-folder'), /--temp-dir \S+ does not exist/],
     ['a file', () => join(ROOT, 'fixtures/demo/users.csv'), /--temp-dir \S+ is not a folder/],
     [
+      '/proc, writable to root yet nothing can be made there',
+      () => '/proc',
+      /--temp-dir \/proc cannot be written/,
+    ],
+    ['empty', () => '', /--temp-dir is empty/],
+    [
       'inside the export',
       () => join(ROOT, 'fixtures/vendors/posthog-parquet/export/events'),
       /--temp-dir \S+ is inside the --export folder/,

@@ -193,20 +193,21 @@ function checkTempDir(f: CorrelateFlags): void {
   if (f.tempDir === undefined) return;
   const dir = f.tempDir;
   if (dir === '') throw new UsageError('--temp-dir is empty: name a folder');
-  let st: Stats | undefined;
-  try {
-    st = statSync(dir, { throwIfNoEntry: false });
-    // A folder made and removed: write permission alone passes /proc, where nothing can be made.
-    if (st?.isDirectory()) rmdirSync(mkdtempSync(join(dir, 'breach-impact-check-')));
-  } catch (e) {
-    throw new UsageError(
+  const cannot = (e: unknown) =>
+    new UsageError(
       `--temp-dir ${dir} cannot be written (${(e as NodeJS.ErrnoException).code})`,
       'name a folder you can write, e.g. on a disk with room to spare',
     );
+  let st: Stats | undefined;
+  try {
+    st = statSync(dir, { throwIfNoEntry: false });
+  } catch (e) {
+    throw cannot(e);
   }
   if (!st)
     throw new UsageError(`--temp-dir ${dir} does not exist`, 'create it first: mkdir -p DIR');
   if (!st.isDirectory()) throw new UsageError(`--temp-dir ${dir} is not a folder`);
+  // Before anything is made there: not even a probe goes into the evidence.
   const real = realpathSync(dir);
   for (const e of f.export) {
     if (e === '-') continue;
@@ -222,6 +223,12 @@ function checkTempDir(f: CorrelateFlags): void {
         `--temp-dir ${dir} is inside the --export folder ${e}`,
         'spill files left by a crash would be read as export files: put --temp-dir elsewhere',
       );
+  }
+  // A folder made and removed: write permission alone passes /proc, where nothing can be made.
+  try {
+    rmdirSync(mkdtempSync(join(dir, 'breach-impact-check-')));
+  } catch (e) {
+    throw cannot(e);
   }
 }
 

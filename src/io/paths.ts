@@ -17,7 +17,7 @@ import {
   statSync,
   type Stats,
 } from 'node:fs';
-import { basename, dirname, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 /** A path as the user gave it, with the option that named it. */
 export interface NamedPath {
@@ -60,56 +60,126 @@ function statKind(path: string): 'file' | 'special' | 'none' {
   }
 }
 
+/** A descriptor's name once its folder's links are followed: `/dev/stdout`, `/proc/PID/fd/N`. */
+const DESCRIPTOR = new RegExp(
+  `^/dev/(stdin|stdout|stderr)$|^/proc/(?:self|${process.pid})/fd/(\\d+)$`,
+);
+
 /**
- * What `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` or `/proc/self/fd/N` names: the descriptor the
- * process already has, which outputs write instead of opening the name again (a socket cannot be
- * reopened; a file the shell opened with `>>` would be truncated), or why it cannot be written.
- * Undefined for any other path.
+ * The descriptor a path names, however spelled: `/dev/stdout`, `/dev//stdout`, `/dev/fd/01`,
+ * `/proc/self/fd/1`, or a link to any of them. Undefined for a path that names a file.
+ */
+function descriptorNumber(path: string): number | undefined {
+  let p = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      p = join(realpathSync(dirname(p)), basename(p)); // `/dev/fd` is `/proc/PID/fd`
+    } catch {
+      return undefined;
+    }
+    const m = DESCRIPTOR.exec(p);
+    if (m)
+      return m[1] === 'stdin' ? 0 : m[1] === 'stdout' ? 1 : m[1] === 'stderr' ? 2 : Number(m[2]);
+    let link: string;
+    try {
+      link = readlinkSync(p);
+    } catch {
+      return undefined; // not a link: a file's own name
+    }
+    p = resolve(dirname(p), link);
+  }
+  return undefined;
+}
+
+interface FdInfo {
+  target: string; // what /proc/self/fd/N links to: a path, `pipe:[…]`, `anon_inode:[…]`
+  flags: number; // open(2) flags
+  pos: number;
+}
+
+function fdInfo(fd: number): FdInfo | undefined {
+  try {
+    const info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+    return {
+      target: readlinkSync(`/proc/self/fd/${fd}`),
+      flags: parseInt(/^flags:\s*([0-7]+)/m.exec(info)![1]!, 8),
+      pos: Number(/^pos:\s*(\d+)/m.exec(info)![1]),
+    };
+  } catch {
+    return undefined; // no /proc (not Linux)
+  }
+}
+
+/**
+ * True when stdin, stdout or stderr was closed (`>&-`): Node then opens /dev/null read-write in
+ * its place, where a shell's `>/dev/null` is write-only. Writing there would lose the rows.
+ */
+export function isClosedStdio(fd: 0 | 1 | 2): boolean {
+  const info = fdInfo(fd);
+  return info !== undefined && info.target === '/dev/null' && (info.flags & 3) === 2;
+}
+
+const STDIO = ['stdin', 'stdout', 'stderr'];
+
+/**
+ * What an output path that names a descriptor (`/dev/stdout`, `/dev/fd/3`) means: the
+ * descriptor the process already has, which outputs write instead of opening the name again (a
+ * socket cannot be reopened; a file the shell opened with `>>` would be truncated), or why it
+ * cannot be written. Undefined for a path that names a file.
  */
 export function descriptorOf(path: string): { fd: number } | { problem: string } | undefined {
-  const m = /^\/dev\/(stdout|stderr)$|^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(path);
-  if (!m) return undefined;
-  const fd = m[1] === 'stdout' ? 1 : m[1] === 'stderr' ? 2 : Number(m[2]);
+  const fd = descriptorNumber(path);
+  if (fd === undefined) return undefined;
+  const which = fd <= 2 ? `${STDIO[fd]} (descriptor ${fd})` : `descriptor ${fd}`;
+  if (fd > 0x7fffffff) return { problem: `no descriptor has that number` };
   try {
     fstatSync(fd);
   } catch {
-    return { problem: `descriptor ${fd} is not open` };
+    return { problem: `${which} is not open` };
   }
-  if (fd === 1 || fd === 2) return { fd };
-  // Past stderr, Node holds descriptors of its own (its event loop's epoll, eventfds, the pipe
-  // that carries signals). Only one the shell gave for writing (`3>file`, `>(gzip > x)`) is ours.
-  const problem = foreignFd(fd);
-  return problem === undefined ? { fd } : { problem };
-}
-
-/** Why descriptor `fd` (3 or more) is not one this run was given to write; undefined if it is. */
-function foreignFd(fd: number): string | undefined {
-  let target: string;
-  let flags: number;
-  try {
-    target = readlinkSync(`/proc/self/fd/${fd}`);
-    flags = parseInt(
-      /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1]!,
-      8,
-    );
-  } catch {
-    return `descriptor ${fd} cannot be checked (no /proc): name the file itself`;
+  if (fd <= 2 && isClosedStdio(fd as 0 | 1 | 2)) return { problem: `${which} is closed (>&-)` };
+  // The summary, warnings and --explain go to stderr: rows there would be mixed with them.
+  if (fd === 2) return { problem: `${which} carries the summary and warnings: name a file` };
+  const info = fdInfo(fd);
+  if (fd !== 1) {
+    // Past stderr, Node holds descriptors of its own (its event loop's epoll, eventfds, the pipe
+    // that carries signals). Only one the shell gave for writing (`3>f`, `>(gzip > x)`) is ours.
+    if (info === undefined)
+      return { problem: `${which} cannot be checked (no /proc): name the file` };
+    if ((info.flags & 3) === 0) return { problem: `${which} is open for reading, not writing` };
+    if (nodesOwn(fd, info.target))
+      return { problem: `${which} is one Node.js uses itself, not one the shell gave this run` };
   }
-  if ((flags & 3) === 0) return `descriptor ${fd} is open for reading, not writing`;
-  const internal = `descriptor ${fd} is one Node.js uses itself, not one the shell gave this run`;
-  if (target.startsWith('anon_inode:')) return internal;
-  // A pipe or socket both ends of which this process holds is Node's own.
-  if (/^(pipe|socket):/.test(target)) {
-    for (const other of readdirSync('/proc/self/fd')) {
-      if (Number(other) === fd) continue;
-      try {
-        if (readlinkSync(`/proc/self/fd/${other}`) === target) return internal;
-      } catch {
-        // closed meanwhile (the descriptor readdir itself used)
-      }
+  // `3<>file` starts writing at its offset and leaves what the file held after the rows.
+  if (info && !(info.flags & constants.O_APPEND) && info.target.startsWith('/')) {
+    try {
+      const st = fstatSync(fd);
+      if (st.isFile() && info.pos < st.size)
+        return {
+          problem: `${which} is ${info.target} open at byte ${info.pos} of ${st.size}: the rows would overwrite part of it and leave the rest`,
+        };
+    } catch {
+      // closed meanwhile: reported when written
     }
   }
-  return undefined;
+  return { fd };
+}
+
+/** An anonymous inode, or a pipe or socket whose other end this process holds past stderr. */
+function nodesOwn(fd: number, target: string): boolean {
+  if (target.startsWith('anon_inode:')) return true;
+  if (!/^(pipe|socket):/.test(target)) return false;
+  for (const other of readdirSync('/proc/self/fd')) {
+    const n = Number(other);
+    // 0-2 are the shell's: `3>&1` shares stdout's pipe, and is the user's own.
+    if (n === fd || n <= 2) continue;
+    try {
+      if (readlinkSync(`/proc/self/fd/${other}`) === target) return true;
+    } catch {
+      // closed meanwhile (the descriptor readdir itself used)
+    }
+  }
+  return false;
 }
 
 /** The descriptor an output path names, when it names one that may be written. */
@@ -134,6 +204,22 @@ export function outputProblems(
 ): string[] {
   const problems: string[] = [];
   const ins = inputs.filter((i) => i.path !== '-').map(resolvePath);
+  // An input read from stdin (`--export - < events.ndjson`) is that file: no output may replace it.
+  const fromStdin = inputs.find((i) => i.path === '-');
+  if (fromStdin) {
+    try {
+      const st = fstatSync(0);
+      if (st.isFile())
+        ins.push({
+          option: fromStdin.option,
+          path: 'stdin',
+          real: realpathSync('/proc/self/fd/0'),
+          id: identity(st),
+        });
+    } catch {
+      // no stdin, or no /proc: the identity alone is not worth a guess
+    }
+  }
   const seen: Resolved[] = [];
   for (const o of outputs.map(resolvePath)) {
     const name = `${o.option} ${o.path}`;
@@ -188,6 +274,10 @@ export function outputProblems(
     if (dirOk || twin === undefined) seen.push(o);
   }
   if (stdoutFd !== undefined) {
+    if (stdoutFd === 1 && isClosedStdio(1))
+      problems.push(
+        'stdout: is closed (>&-): the affected users would be written nowhere; give --out FILE',
+      );
     let st: Stats | undefined;
     try {
       st = fstatSync(stdoutFd);

@@ -185,6 +185,68 @@ describe('pipes and FIFOs', () => {
     expect(withOut.stdout).toMatch(/^vendor_id,/);
   });
 
+  /** The CLI through sh, for redirections spawn cannot express (`>&-`, `3<>`, `3>&1`). */
+  const shell = (line: string) =>
+    spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" ${DEMO.join(' ')} ${line}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC', LC_ALL: 'C' },
+    });
+
+  it('an export read from stdin is an input: an output naming its file is refused', () => {
+    const ev = join(dir, 'stdin-export.ndjson');
+    const bytes = readFileSync(join(ROOT, 'fixtures/demo/export/2025-11-07.ndjson'));
+    writeFileSync(ev, bytes);
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        `"${process.execPath}" "${BIN}" correlate --export - --users fixtures/demo/users.csv --out "${join(dir, 'o.csv')}" --rejects "${ev}" < "${ev}"`,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`--rejects ${ev}: is the --export input stdin`);
+    expect(readFileSync(ev)).toEqual(bytes);
+  });
+
+  it('/dev//stdout and a link to /dev/stdout are stdout too: a >> file keeps what it held', () => {
+    const link = join(dir, 'to-stdout');
+    symlinkSync('/dev/stdout', link);
+    for (const name of ['/dev//stdout', '/dev/./fd/1', link]) {
+      const file = join(dir, 'spelled.csv');
+      writeFileSync(file, 'an earlier line\n');
+      const r = shell(`--out "${name}" --quiet >> "${file}"`);
+      expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+      expect(readFileSync(file, 'utf8'), name).toBe('an earlier line\n' + expected);
+    }
+  });
+
+  it('closed stdout (>&-), stderr, and a read-write descriptor mid-file are refused', () => {
+    const rw = join(dir, 'rw.csv');
+    writeFileSync(rw, 'a line the run must not half-overwrite\n'.repeat(20));
+    for (const [line, message] of [
+      ['--quiet >&-', /stdout: is closed \(>&-\): the affected users would be written nowhere/],
+      ['--out /dev/null --rejects /dev/stdout >&-', /stdout \(descriptor 1\) is closed/],
+      ['--out /dev/null --rejects /dev/stderr', /stderr \(descriptor 2\) carries the summary/],
+      [
+        `--out /dev/null --rejects /dev/fd/3 3<>"${rw}"`,
+        /descriptor 3 is \S+rw\.csv open at byte 0 of 780/,
+      ],
+    ] as const) {
+      const r = shell(line);
+      expect(r.status, line).toBe(2);
+      expect(r.stderr, line).toMatch(message);
+    }
+    expect(readFileSync(rw, 'utf8')).toBe('a line the run must not half-overwrite\n'.repeat(20));
+  });
+
+  it("the user's own copy of stdout (3>&1) is written, with --out taking the affected users", () => {
+    const r = shell(`--out /dev/null --unmatched /dev/fd/3 --quiet 3>&1`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^vendor_id,/);
+  });
+
   it('a FIFO whose reader starts late gets every row; the wait is said once', async () => {
     const fifo = join(dir, 'late.fifo');
     execFileSync('mkfifo', [fifo]);

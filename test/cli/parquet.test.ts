@@ -11,6 +11,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   watch,
   writeFileSync,
 } from 'node:fs';
@@ -467,6 +468,28 @@ describe('--temp-dir: where DuckDB may spill', () => {
     expect(spilled.stdout).toBe(plain.stdout);
     expect([...made].some((f) => f.startsWith('breach-impact-duckdb-'))).toBe(true);
     expect(readdirSync(spill)).toEqual([]);
+  });
+
+  it('inside the export through a link: refused before anything is made there', () => {
+    const exp = join(tmp, 'exp-linked');
+    mkdirSync(join(exp, 'events'), { recursive: true });
+    const events = join(ROOT, 'fixtures/vendors/posthog-parquet/export/events');
+    for (const f of readdirSync(events))
+      writeFileSync(join(exp, 'events', f), readFileSync(join(events, f)));
+    symlinkSync(join(exp, 'events'), join(tmp, 'evl'));
+    const before = statSync(join(exp, 'events')).mtimeMs;
+    const r = run([
+      'correlate',
+      '--export',
+      exp,
+      '--users',
+      `${posthog}/users.csv`,
+      '--temp-dir',
+      join(tmp, 'evl'),
+    ]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/is inside the --export folder/);
+    expect(statSync(join(exp, 'events')).mtimeMs).toBe(before);
   });
 
   it.each([

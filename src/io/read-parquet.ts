@@ -12,6 +12,7 @@
  * Times stored as UTC instants are written with their zone (`+00`); a zone-less timestamp stays
  * zone-less, as its writer left it.
  */
+import { statSync } from 'node:fs';
 import { pathLiteral, withDuckdb, type DuckDBConnection, type DuckDBResult } from './duckdb.js';
 import { InputError, messageLine, UsageError } from '../errors.js';
 import { sqlIdent } from './sql.js';
@@ -168,16 +169,31 @@ function queryFor(file: InputFile): ParquetQuery {
 }
 
 /**
- * Starts reading `file` now if it is, by its name, a Parquet file DuckDB can read by path: the
- * scan calls this for the next file while it reads the current one. A file that turns out to be
- * something else only costs the query: `dropStarted` ends it once the file is read, so no more
-than two are open at once; and at the end, those the run did not reach.
+ * Starts reading `file` now if it is, by its name, a small Parquet file DuckDB can read by path:
+ * the scan calls this for the next file while it reads the current one. A file that turns out to
+ * be something else only costs the query: `dropStarted` ends it once the file is read, so no more
+ * than two are open at once; and at the end, those the run did not reach.
+ *
+ * Small only: the time it saves is a row group's wait per file (a file of one row group), while
+ * a large file is several row groups that DuckDB already streams on its own threads, and holding
+ * its first groups ahead raised the peak at the bench's L from 946 to 1,108 MiB, past the 1 GiB
+ * target, for no time measurably saved (105 s without, 107 s with: bench/RESULTS.md).
  */
 export function startAhead(file: InputFile): void {
   // PostHog names its batch exports `….parquet.zst` (the codec is inside the file).
   if (file.path === '-' || file.member || !/\.parquet(\.[a-z0-9]+)?$/i.test(file.path)) return;
-  if (!started.has(file.path)) started.set(file.path, new ParquetQuery(file));
+  if (started.has(file.path)) return;
+  let bytes: number;
+  try {
+    bytes = statSync(file.path).size;
+  } catch {
+    return; // reported when the scan reaches it
+  }
+  if (bytes < READ_AHEAD_MAX_BYTES) started.set(file.path, new ParquetQuery(file));
 }
+
+/** Files from this size on are not read ahead (see startAhead). */
+const READ_AHEAD_MAX_BYTES = 32 << 20;
 
 /** Ends the queries started ahead and not read: for `file`'s path, or all of them. */
 export function dropStarted(file?: InputFile): void {

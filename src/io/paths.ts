@@ -110,15 +110,6 @@ function fdInfo(fd: number): FdInfo | undefined {
   }
 }
 
-/**
- * True when stdin, stdout or stderr was closed (`>&-`): Node then opens /dev/null read-write in
- * its place, where a shell's `>/dev/null` is write-only. Writing there would lose the rows.
- */
-export function isClosedStdio(fd: 0 | 1 | 2): boolean {
-  const info = fdInfo(fd);
-  return info !== undefined && info.target === '/dev/null' && (info.flags & 3) === 2;
-}
-
 const STDIO = ['stdin', 'stdout', 'stderr'];
 
 /**
@@ -137,7 +128,8 @@ export function descriptorOf(path: string): { fd: number } | { problem: string }
   } catch {
     return { problem: `${which} is not open` };
   }
-  if (fd <= 2 && isClosedStdio(fd as 0 | 1 | 2)) return { problem: `${which} is closed (>&-)` };
+  // A stdout closed with `>&-` is /dev/null read-write by now (Node reopens it), which is also
+  // what Python's DEVNULL and a Node child's 'ignore' give: written, like `>/dev/null`.
   // The summary, warnings and --explain go to stderr: rows there would be mixed with them.
   if (fd === 2) return { problem: `${which} carries the summary and warnings: name a file` };
   const info = fdInfo(fd);
@@ -274,10 +266,6 @@ export function outputProblems(
     if (dirOk || twin === undefined) seen.push(o);
   }
   if (stdoutFd !== undefined) {
-    if (stdoutFd === 1 && isClosedStdio(1))
-      problems.push(
-        'stdout: is closed (>&-): the affected users would be written nowhere; give --out FILE',
-      );
     let st: Stats | undefined;
     try {
       st = fstatSync(stdoutFd);

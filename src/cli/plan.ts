@@ -91,14 +91,15 @@ export function correlatePlan(f: CorrelateFlags, argv: string[], width: number):
     zone,
     sessionGapMs,
     format: f.format as Format,
-    out: f.out,
-    unmatched: f.unmatched,
-    ambiguous: f.ambiguous,
-    rejects: f.rejects,
-    manifest: f.manifest,
+    // `-` is stdout, as it is stdin for --export: never a file named `-`.
+    out: f.out === '-' ? undefined : f.out,
+    unmatched: dashIsStdout(f.unmatched),
+    ambiguous: dashIsStdout(f.ambiguous),
+    rejects: dashIsStdout(f.rejects),
+    manifest: dashIsStdout(f.manifest),
     notificationBasis: !!f.notificationBasis,
     residenceColumns: commaList(f.residenceColumn),
-    notificationReport: f.notificationReport,
+    notificationReport: dashIsStdout(f.notificationReport),
     ...(f.columns === undefined ? {} : { columns: parseColumns(f.columns) }),
     ...(f.localeColumn === undefined ? {} : { localeColumn: f.localeColumn }),
     locale: f.locale ?? 'en',
@@ -184,6 +185,8 @@ function checkResidenceColumn(f: CorrelateFlags): void {
   if (f.residenceColumn && f.residenceColumn.split(',').length > 2)
     throw new UsageError(`--residence-column takes COUNTRY[,REGION], got "${f.residenceColumn}"`);
 }
+
+const dashIsStdout = (path: string | undefined) => (path === '-' ? '/dev/stdout' : path);
 
 /**
  * --temp-dir: an existing folder this user can write, outside every --export folder (a spill

@@ -9,6 +9,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
+  existsSync,
   lstatSync,
   openSync,
   mkdtempSync,
@@ -173,6 +174,19 @@ describe('pipes and FIFOs', () => {
         ),
       );
     }
+  });
+
+  it('- is stdout for outputs, as it is stdin for --export: never a file named -', () => {
+    const demo = ['correlate', '--export', join(ROOT, 'fixtures/demo/export')];
+    const users = ['--users', join(ROOT, 'fixtures/demo/users.csv')];
+    const r = run([...demo, ...users, '--out', '-', '--quiet'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(expected);
+    expect(existsSync(join(dir, '-'))).toBe(false);
+    const side = run([...DEMO, '--out', '/dev/null', '--rejects', '-', '--quiet']);
+    expect(side.status, side.stderr).toBe(0);
+    expect(side.stdout).toMatch(/^file,line,reason,record\n/);
+    expect(run([...DEMO, '--rejects', '-']).stderr).toMatch(/--rejects \/dev\/stdout: is stdout/);
   });
 
   it('a side output sent to stdout, where the affected users go, is refused', () => {

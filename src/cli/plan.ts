@@ -1,6 +1,6 @@
 /** Raw correlate flags → a validated plan; every problem is a UsageError (exit 2). */
 import { mkdtempSync, realpathSync, rmdirSync, statSync, type Stats } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import type { CorrelatePlan } from '../app/plan.js';
 import {
   ianaZone,
@@ -16,6 +16,7 @@ import { VENDOR_NAMES } from '../vendors/index.js';
 import { parseMap } from '../vendors/generic.js';
 import { parseColumns } from '../app/output-columns.js';
 import { duckdbKind } from '../io/users-duckdb.js';
+import { inside } from '../io/paths.js';
 import { isKeywordString, isPostgresUrl, redactSecrets } from '../io/users-postgres.js';
 
 export interface CorrelateFlags {
@@ -221,7 +222,7 @@ function checkTempDir(f: CorrelateFlags): void {
     } catch {
       continue; // reported where the export is read
     }
-    if (real === exportReal || real.startsWith(exportReal + sep))
+    if (real === exportReal || inside(real, exportReal))
       throw new UsageError(
         `--temp-dir ${dir} is inside the --export folder ${e}`,
         'spill files left by a crash would be read as export files: put --temp-dir elsewhere',

@@ -24,7 +24,7 @@ export type { DuckDBConnection, DuckDBResult };
  * ahead: io/read-parquet.ts), so DuckDB's share of the 1 GiB a run may use is 512 MB
  * (docs/PERFORMANCE.md, "Memory"); the rest is Node's.
  */
-export const MEMORY_LIMIT = '256MB';
+const MEMORY_LIMIT = '256MB';
 
 let spillRoot: string | undefined;
 const spillDirs = new Set<string>();

@@ -51,7 +51,7 @@ function resolvePath(p: NamedPath): Resolved {
 }
 
 /** What is at `path` now, links followed: a regular file, something else, or nothing. */
-function statKind(path: string): 'file' | 'special' | 'none' {
+export function statKind(path: string): 'file' | 'special' | 'none' {
   try {
     const st = statSync(path, { throwIfNoEntry: false });
     return st === undefined ? 'none' : st.isFile() ? 'file' : 'special';
@@ -123,15 +123,16 @@ export function descriptorOf(path: string): { fd: number } | { problem: string }
   if (fd === undefined) return undefined;
   const which = fd <= 2 ? `${STDIO[fd]} (descriptor ${fd})` : `descriptor ${fd}`;
   if (fd > 0x7fffffff) return { problem: `no descriptor has that number` };
+  let st: Stats;
   try {
-    fstatSync(fd);
+    st = fstatSync(fd);
   } catch {
     return { problem: `${which} is not open` };
   }
-  // A stdout closed with `>&-` is /dev/null read-write by now (Node reopens it), which is also
-  // what Python's DEVNULL and a Node child's 'ignore' give: written, like `>/dev/null`.
   // The summary, warnings and --explain go to stderr: rows there would be mixed with them.
   if (fd === 2) return { problem: `${which} carries the summary and warnings: name a file` };
+  // stdout is written whatever it is: a stdout closed with `>&-` is /dev/null read-write by now
+  // (Node reopens it), as Python's DEVNULL and a Node child's 'ignore' give, like `>/dev/null`.
   const info = fdInfo(fd);
   if (fd !== 1) {
     // Past stderr, Node holds descriptors of its own (its event loop's epoll, eventfds, the pipe
@@ -143,17 +144,10 @@ export function descriptorOf(path: string): { fd: number } | { problem: string }
       return { problem: `${which} is one Node.js uses itself, not one the shell gave this run` };
   }
   // `3<>file` starts writing at its offset and leaves what the file held after the rows.
-  if (info && !(info.flags & constants.O_APPEND) && info.target.startsWith('/')) {
-    try {
-      const st = fstatSync(fd);
-      if (st.isFile() && info.pos < st.size)
-        return {
-          problem: `${which} is ${info.target} open at byte ${info.pos} of ${st.size}: the rows would overwrite part of it and leave the rest`,
-        };
-    } catch {
-      // closed meanwhile: reported when written
-    }
-  }
+  if (info && !(info.flags & constants.O_APPEND) && st.isFile() && info.pos < st.size)
+    return {
+      problem: `${which} is ${info.target} open at byte ${info.pos} of ${st.size}: the rows would overwrite part of it and leave the rest`,
+    };
   return { fd };
 }
 
@@ -180,7 +174,9 @@ export function inheritedFd(path: string): number | undefined {
   return d !== undefined && 'fd' in d ? d.fd : undefined;
 }
 
-const inside = (file: string, dir: string) => file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+/** True when `file` lies below the folder `dir` (both real paths). */
+export const inside = (file: string, dir: string) =>
+  file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
 /**
  * Every problem with the outputs, one line each (`--rejects users.csv: is the --users input`);
@@ -213,6 +209,7 @@ export function outputProblems(
     }
   }
   const seen: Resolved[] = [];
+  const fds = new Map<Resolved, number>(); // the outputs that name a descriptor, and which
   for (const o of outputs.map(resolvePath)) {
     const name = `${o.option} ${o.path}`;
     if (o.dir || o.path.endsWith('/')) {
@@ -227,6 +224,7 @@ export function outputProblems(
       problems.push(`${name}: ${descriptor.problem}`);
       continue;
     }
+    if (descriptor) fds.set(o, descriptor.fd);
     const kind = descriptor === undefined ? statKind(o.path) : 'special';
     const dir = dirname(kind === 'file' ? o.real : resolve(o.path));
     let dirOk = kind === 'special';
@@ -277,8 +275,7 @@ export function outputProblems(
       st === undefined
         ? []
         : seen.filter(
-            (o) =>
-              o.real !== '/dev/null' && (inheritedFd(o.path) === stdoutFd || o.id === identity(st)),
+            (o) => o.real !== '/dev/null' && (fds.get(o) === stdoutFd || o.id === identity(st)),
           );
     for (const o of same)
       problems.push(

@@ -104,11 +104,18 @@ export class ParquetExport {
   }
 }
 
+/**
+ * A Parquet file as a DuckDB table: the file as named (no globbing), its own columns only (no
+ * key=value folders as columns), and binary columns as text (older Spark and Hive writers store
+ * strings so). The users table read from Parquet (io/users-duckdb.ts) reads it the same way.
+ */
+export function parquetSource(path: string): string {
+  return `read_parquet(${pathLiteral(path)}, hive_partitioning = false, binary_as_string = true)`;
+}
+
 /** The query that turns a file's rows into JSON texts, one column, in file order. */
 async function openRows(c: DuckDBConnection, path: string): Promise<DuckDBResult> {
-  // The file as named (no globbing), its own columns only (no key=value folders as columns),
-  // and binary columns as text (older Spark and Hive writers store strings so).
-  const from = `read_parquet(${pathLiteral(path)}, hive_partitioning = false, binary_as_string = true)`;
+  const from = parquetSource(path);
   const columns = (await c.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`)).getRows();
   const exprs = columns.map(
     ([name, type]) => `${sqlIdent(String(name))} := ${cell(String(name), String(type))}`,
@@ -197,11 +204,9 @@ const READ_AHEAD_MAX_BYTES = 32 << 20;
 
 /** Ends the queries started ahead and not read: for `file`'s path, or all of them. */
 export function dropStarted(file?: InputFile): void {
-  for (const [path, q] of started)
-    if (file === undefined || path === file.path) {
-      q.drop();
-      started.delete(path);
-    }
+  const dropped = file === undefined ? [...started.keys()] : [file.path];
+  for (const path of dropped) started.get(path)?.drop();
+  for (const path of dropped) started.delete(path);
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { OutputError } from '../errors.js';
-import { inheritedFd } from './paths.js';
+import { inheritedFd, statKind } from './paths.js';
 import { reason } from './open.js';
 import { render, renderRow, type Cell, type Format } from './write-rows.js';
 
@@ -59,7 +59,7 @@ export class RowFile {
     // opened). A symlink to a regular file is written through: its target gets the output.
     const fd = inheritedFd(path);
     this.inherited = fd !== undefined;
-    this.inPlace = this.inherited || isSpecial(path);
+    this.inPlace = this.inherited || statKind(path) === 'special'; // a device, FIFO or socket
     this.target = this.inPlace ? path : linkTarget(path);
     this.tmp = this.inPlace
       ? path
@@ -149,15 +149,6 @@ function writeAll(fd: number, bytes: Buffer, off: number): number {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
     }
-  }
-}
-
-/** A device, FIFO or socket: written in place. A loop or other stat error: an ordinary file. */
-function isSpecial(path: string): boolean {
-  try {
-    return statSync(path, { throwIfNoEntry: false })?.isFile() === false;
-  } catch {
-    return false;
   }
 }
 

@@ -6,9 +6,9 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError, messageLine, UsageError } from '../errors.js';
-import { isParquet } from './read-parquet.js';
+import { isParquet, parquetSource } from './read-parquet.js';
 import { sqlIdent, sqlString } from './sql.js';
-import { pathLiteral, withDuckdb, type DuckDBConnection } from './duckdb.js';
+import { withDuckdb, type DuckDBConnection } from './duckdb.js';
 import type { TableSink } from './read-table.js';
 
 export type DuckdbKind = 'parquet' | 'duckdb';
@@ -44,8 +44,7 @@ export async function readDuckdbUsers(
   try {
     return await withDuckdb(path, async (c) => {
       let from: string;
-      if (kind === 'parquet')
-        from = `read_parquet(${pathLiteral(path)}, hive_partitioning = false, binary_as_string = true)`;
+      if (kind === 'parquet') from = parquetSource(path);
       else {
         await c.run(`ATTACH ${sqlString(resolve(path))} AS src (READ_ONLY)`); // no `~` expansion
         from = `src.${await tableIn(c, path, table!)}`;

@@ -126,13 +126,16 @@ describe('pipes and FIFOs', () => {
     return { waiting, result };
   };
   const expected = run([...DEMO, '--quiet']).stdout;
-
-  it('--out /dev/stdout into a pipe gets the rows', () => {
-    const r = spawnSync(process.execPath, [BIN, ...DEMO, '--out', '/dev/stdout', '--quiet'], {
+  /** The demo run with these descriptors: Node's pipes are sockets, `fd` a file of the test's. */
+  const withStdio = (args: string[], stdio: ('ignore' | 'pipe' | number)[]) =>
+    spawnSync(process.execPath, [BIN, ...DEMO, ...args, '--quiet'], {
       cwd: ROOT,
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio,
     });
+
+  it('--out /dev/stdout into a pipe gets the rows', () => {
+    const r = withStdio(['--out', '/dev/stdout'], ['ignore', 'pipe', 'pipe']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(expected);
   });
@@ -141,10 +144,7 @@ describe('pipes and FIFOs', () => {
     const file = join(dir, 'appended.csv');
     writeFileSync(file, 'an earlier line\n');
     const fd = openSync(file, 'a');
-    const r = spawnSync(process.execPath, [BIN, ...DEMO, '--out', '/dev/stdout', '--quiet'], {
-      cwd: ROOT,
-      stdio: ['ignore', fd, 'pipe'],
-    });
+    const r = withStdio(['--out', '/dev/stdout'], ['ignore', fd, 'pipe']);
     closeSync(fd);
     expect(r.status, String(r.stderr)).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe('an earlier line\n' + expected);
@@ -154,11 +154,7 @@ describe('pipes and FIFOs', () => {
     const file = join(dir, 'fd3.csv');
     writeFileSync(file, 'an earlier line\n');
     const fd = openSync(file, 'a');
-    const r = spawnSync(process.execPath, [BIN, ...DEMO, '--unmatched', '/dev/fd/3', '--quiet'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe', fd],
-    });
+    const r = withStdio(['--unmatched', '/dev/fd/3'], ['ignore', 'pipe', 'pipe', fd]);
     closeSync(fd);
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(file, 'utf8')).toMatch(/^an earlier line\nvendor_id,/);
@@ -256,11 +252,7 @@ describe('pipes and FIFOs', () => {
   it("stdout thrown away by the caller (a Node child's 'ignore', Python's DEVNULL) is not refused", () => {
     // Both give /dev/null opened read-write, which is also what Node makes of a closed stdout.
     const manifest = join(dir, 'ignored-stdout.json');
-    const r = spawnSync(process.execPath, [BIN, ...DEMO, '--manifest', manifest, '--quiet'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const r = withStdio(['--manifest', manifest], ['ignore', 'ignore', 'pipe']);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(readFileSync(manifest, 'utf8'))).toHaveProperty('counts');
   });

@@ -73,6 +73,10 @@ export const amplitude = {
     // the HTTP API's names (an Amplitude batch: vendors/wrappers.ts)
     'time',
     'insert_id',
+    // Identify operations that carry no value: `{"$unset": {"gclid": "-"}}` removes a property,
+    // and its "-" is Amplitude's placeholder, not the user's data.
+    'user_properties.$unset',
+    'user_properties.$clearAll',
   ]),
   residence: { country: ['country'], region: ['region'] },
 

@@ -247,12 +247,19 @@ class FileScan {
       ...(error ? { error: error.message } : {}),
       ...(s.encoding ? { encoding: s.encoding } : {}),
       ...(reader.preset ? { vendor: reader.preset.name } : {}),
-      ...(reader.wrappers.length ? { wrappers: reader.wrappers } : {}),
-      ...(reader.protocol.size ? { protocol_lines: Object.fromEntries(reader.protocol) } : {}),
+      // Sorted, not in the order met: the manifest of the same records in another order is the same.
+      ...(reader.wrappers.length ? { wrappers: [...reader.wrappers].sort() } : {}),
+      ...(reader.protocol.size
+        ? { protocol_lines: Object.fromEntries([...reader.protocol].sort(byKey)) }
+        : {}),
       ...(reader.shifted ? { timezone_shifted: reader.shifted } : {}),
     };
     return { input, ...(error ? { error } : {}) };
   }
+}
+
+function byKey(a: [string, number], b: [string, number]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
 /** A reject reason without the part that differs from record to record (`invalid JSON: …`). */

@@ -31,6 +31,17 @@ function exposedFields(report: RunReport): string | undefined {
   );
 }
 
+/**
+ * Protocol line kinds with their counts, the commonest first (then by name): never in the order
+ * met, which a shuffled copy of the same lines would change.
+ */
+export function protocolKinds(kinds: Iterable<[string, number]>): string {
+  return [...kinds]
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, c]) => `${k} ${n(c)}`)
+    .join(', ');
+}
+
 /** Protocol lines of pipeline wrappers: not records, said so they are not taken for lost ones. */
 function protocolLines(report: RunReport): string | undefined {
   const kinds = new Map<string, number>();
@@ -39,7 +50,7 @@ function protocolLines(report: RunReport): string | undefined {
       kinds.set(k, (kinds.get(k) ?? 0) + c);
   if (kinds.size === 0) return undefined;
   const total = [...kinds.values()].reduce((a, b) => a + b, 0);
-  return `  protocol      ${n(total)} line${total === 1 ? '' : 's'}, not records (${[...kinds].map(([k, c]) => `${k} ${n(c)}`).join(', ')})`;
+  return `  protocol      ${n(total)} line${total === 1 ? '' : 's'}, not records (${protocolKinds(kinds)})`;
 }
 
 /** What might explain that nobody is affected: counts and column names only. */

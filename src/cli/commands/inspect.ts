@@ -9,6 +9,7 @@ import { jsonSafe } from '../../core/text.js';
 import { wrapperLabel } from '../../vendors/wrappers.js';
 import { parseWindow, parseZone, sourceMapping } from '../plan.js';
 import { addSourceOptions, addWindowOptions } from '../options.js';
+import { protocolKinds } from '../summary.js';
 import { ProgressLine } from '../progress.js';
 
 export const INSPECT_EXAMPLE = `
@@ -127,10 +128,7 @@ function summaryLines(r: InspectReport): string[] {
   );
   if (r.wrappers.length) out.push(`inside: ${r.wrappers.map(wrapperLabel).join(', ')}`);
   const protocol = Object.entries(r.protocol_lines);
-  if (protocol.length)
-    out.push(
-      `protocol lines (not records): ${protocol.map(([k, c]) => `${k} ${n(c)}`).join(', ')}`,
-    );
+  if (protocol.length) out.push(`protocol lines (not records): ${protocolKinds(protocol)}`);
   const t = r.time;
   out.push(
     `time span: ${iso(t.first) ?? '-'} … ${iso(t.last) ?? '-'} (UTC)` +

@@ -86,10 +86,15 @@ export class FileRecords {
     this.one(raw, line, text, undefined, 0);
   };
 
-  /** The file broke off: its cut tail counts as one record that could not be read. */
-  lost(line: number, reason: string, text: string): void {
-    this.records++;
-    this.reject(line, reason, text);
+  /**
+   * The file broke off: its cut tail counts as one record that could not be read, or as
+   * `count` of them on lines from `line` on where the container knows how many were lost.
+   */
+  lost(line: number, reason: string, text: string, count = 1): void {
+    for (let k = 0; k < count; k++) {
+      this.records++;
+      this.reject(line + k, reason, k === 0 ? text : '');
+    }
   }
 
   /** `text` is the record's own line, or undefined for an element of a container (shown as JSON). */

@@ -227,10 +227,11 @@ class FileScan {
     let error = broken?.error;
     if (broken) {
       // The rejects file alone tells the whole story (issue 13): the unreadable tail is one
-      // rejected record, at the line after the last one read whole.
+      // rejected record, at the line after the last one read whole (each row of it, where a
+      // Parquet footer says how many there were).
       const line = broken.tail.line ?? (this.chunks?.base ?? 0) + 1;
       const reason = `unreadable tail: ${broken.error.message}; the records from this line on could not be read`;
-      reader.lost(line, reason, broken.tail.text);
+      reader.lost(line, reason, broken.tail.text, broken.tail.records);
     } else if (reader.records > 0 && this.rejected === reader.records) {
       error = noRecordRead(this.file, reader.records, this.why, this.stats);
     }

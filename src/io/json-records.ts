@@ -20,6 +20,11 @@ export type RecordSink = (text: string, line: number, parsed?: Parsed, element?:
 export interface Tail {
   line: number;
   text: string;
+  /**
+   * How many records were lost with it, where the container knows (the rows of a Parquet file
+   * DuckDB could not read); one otherwise, the cut record, as what followed it is unknown.
+   */
+  records?: number;
 }
 
 const NL = 0x0a,

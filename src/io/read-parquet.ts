@@ -33,6 +33,8 @@ export function isParquet(head: Uint8Array): boolean {
  */
 export class ParquetExport {
   private rows = 0;
+  /** Rows DuckDB could not give, when the file's footer says how many it holds. */
+  private unread = 1;
 
   constructor(
     private readonly file: InputFile,
@@ -64,6 +66,10 @@ export class ParquetExport {
     } catch (e) {
       // No spill folder can be made (io/duckdb.ts): the run's setting, not this file, is wrong.
       if (e instanceof InputError || e instanceof UsageError) throw e;
+      // The rows not read are records lost, every one counted (a string column of bad UTF-8
+      // stops DuckDB at its first row): the footer says how many the file holds.
+      const total = await rowCount(this.file.path);
+      if (total !== undefined && total > this.rows) this.unread = total - this.rows;
       throw new InputError(
         'INPUT_UNREADABLE',
         `not a readable Parquet file (row ${this.rows + 1}): ${messageLine(e)}`,
@@ -100,7 +106,22 @@ export class ParquetExport {
 
   /** The file broke off while hashing, or DuckDB stopped: the rows read are records. */
   abort(): Tail {
-    return { line: this.rows + 1, text: '' };
+    return { line: this.rows + 1, text: '', records: this.unread };
+  }
+}
+
+/** The rows the file's footer says it holds; undefined when even the footer cannot be read. */
+async function rowCount(path: string): Promise<number | undefined> {
+  try {
+    return await withDuckdb(path, async (c) => {
+      const r = await c.runAndReadAll(
+        `SELECT num_rows FROM parquet_file_metadata(${pathLiteral(path)})`,
+      );
+      const n = Number(r.getRows()[0]?.[0]);
+      return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+    });
+  } catch {
+    return undefined;
   }
 }
 

@@ -256,6 +256,21 @@ describe('a Parquet file that cannot be read is named, counted, and fails the ru
     expect(acc.buckets[0]).toBeGreaterThan(0);
   });
 
+  it('bad UTF-8 in a binary text column: every row of the file counted and listed, exit 1', async () => {
+    // DuckDB refuses the whole file at the bad value; its footer still says it holds 3 rows.
+    const file = join(dir, 'bad-utf8.parquet');
+    await duck(
+      `COPY (SELECT * FROM (VALUES ('Login', 'u_1', 1762560000, 'ok'::BLOB), ('Login', 'u_2', 1762560001, '\\xFF\\xFE'::BLOB), ('Login', 'u_3', 1762560002, 'fine'::BLOB)) t(event, distinct_id, "time", note)) TO '${file}' (FORMAT parquet)`,
+    );
+    const rejects = join(dir, 'bad-utf8-rejects.csv');
+    const r = run(['correlate', '--export', file, '--users', users, '--rejects', rejects]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/bad-utf8\.parquet: not a readable Parquet file .*not valid UTF8/);
+    expect(accounting(r.stderr)).toEqual({ read: 3, buckets: [3, 0, 0, 0, 0] });
+    const rows = readFileSync(rejects, 'utf8').trim().split('\n').slice(1);
+    expect(rows.map((l) => l.split(',')[1])).toEqual(['1', '2', '3']);
+  });
+
   // Each file's query starts while the file before is read (io/read-parquet.ts startAhead):
   // one named .parquet that is JSON lines, or cut short, or not reached, must change nothing.
   it('a folder mixing good, cut and misnamed .parquet files: each read as itself, no crash', () => {

@@ -141,8 +141,10 @@ export function forEachField(
   skip: ReadonlySet<string>,
   fn: (name: string, value: unknown) => void,
 ): void {
+  const none = rec.preset?.placeholder;
   for (let s = 0; s < rec.fieldSources.length; s++) {
-    walk(rec.fieldSources[s]!, rec.fieldPrefixes[s]!, rec.fieldNested[s] === true, skip, fn, 0);
+    const nested = rec.fieldNested[s] === true;
+    walk(rec.fieldSources[s]!, rec.fieldPrefixes[s]!, nested, skip, none, fn, 0);
   }
 }
 
@@ -153,6 +155,7 @@ function walk(
   prefix: string,
   nested: boolean,
   skip: ReadonlySet<string>,
+  none: VendorPreset['placeholder'],
   fn: (name: string, value: unknown) => void,
   depth: number,
 ): void {
@@ -162,8 +165,8 @@ function walk(
     const v = src[k];
     if (!hasValue(v)) continue;
     if (nested && depth < MAX_DEPTH && typeof v === 'object' && !Array.isArray(v))
-      walk(v as Record<string, unknown>, name + '.', true, skip, fn, depth + 1);
-    else fn(name, v);
+      walk(v as Record<string, unknown>, name + '.', true, skip, none, fn, depth + 1);
+    else if (none === undefined || !none(name, v)) fn(name, v);
   }
 }
 
@@ -188,6 +191,11 @@ export interface VendorPreset {
   readonly shape: readonly string[];
   /** The vendor's own bookkeeping fields: never reported as exposed (SPEC §4.6). */
   readonly bookkeeping: ReadonlySet<string>;
+  /**
+   * True for a value that stands for none in the vendor's own conventions (Amplitude's "EMPTY"
+   * initial attribution, its HTTP API's `ip: "$remote"`): it exposes nothing of the person.
+   */
+  placeholder?(name: string, value: unknown): boolean;
   /** Categories the vendor's own field names mean, where the name alone would mislead. */
   readonly categories?: Readonly<Record<string, Category>>;
   /** What its records look like, in the vendor's own terms: said when a record is not one. */

@@ -15,6 +15,8 @@ const TIME = [
   'server_received_time',
   'server_upload_time',
   'time',
+  // the browser SDK's own payload (amplitude-js 5, as a proxy in front of Amplitude keeps it)
+  'timestamp',
 ];
 const IDS = ['user_id', 'device_id', 'amplitude_id'];
 const MERGE_IDS = ['amplitude_id', 'merged_amplitude_id'];
@@ -77,7 +79,22 @@ export const amplitude = {
     // and its "-" is Amplitude's placeholder, not the user's data.
     'user_properties.$unset',
     'user_properties.$clearAll',
+    // The browser SDK's payload: its event time and counter, and the switches that tell
+    // Amplitude what *not* to record (`tracking_options: {"city": false, "ip_address": false}`):
+    // settings, not the person's city or IP address.
+    'timestamp',
+    'sequence_number',
+    'api_properties.tracking_options',
   ]),
+  /**
+   * Amplitude's own "no value": the SDKs set each initial attribution property it has nothing
+   * for (`initial_referrer`, `initial_utm_source` …) to "EMPTY", and the HTTP API takes
+   * `ip: "$remote"` to mean "the IP the request came from", which the batch does not hold.
+   */
+  placeholder(name, value) {
+    if (value === 'EMPTY') return /(^|\.)initial_[^.]*$/.test(name);
+    return value === '$remote' && (name === 'ip' || name === 'ip_address');
+  },
   residence: { country: ['country'], region: ['region'] },
 
   detect(raw) {
@@ -111,7 +128,8 @@ export const amplitude = {
         : idString(raw.user_id) === ''
           ? idString(raw.amplitude_id)
           : '';
-    out.keys.ip = idString(raw.ip_address ?? raw.ip);
+    const ip = idString(raw.ip_address ?? raw.ip);
+    out.keys.ip = ip === '$remote' ? '' : ip;
     out.keys.device_id = device;
     const uuid = idString(raw.uuid);
     const insertId = raw.$insert_id ?? raw.insert_id;

@@ -1,8 +1,13 @@
 /**
- * Amplitude's HTTP API batches carry Identify operations in `user_properties`. `$unset` and
- * `$clearAll` name properties to remove, with "-" as their value: no data of the user's, so no
- * exposed field. The batch is the one navikt/amplitude-proxy keeps as its example
- * (examples/amplitude-v2-api-event.json), cut to three properties per operation.
+ * Amplitude's own conventions for "no value", which must not read as exposed data:
+ * - HTTP API batches carry Identify operations in `user_properties`: `$unset` and `$clearAll`
+ *   name properties to remove, with "-" as their value;
+ * - the SDKs set each initial attribution property they have nothing for to "EMPTY";
+ * - the HTTP API's `ip: "$remote"` means "the IP the request came from", not an IP;
+ * - the browser SDK's payload says what Amplitude must *not* record in
+ *   `api_properties.tracking_options` (`{"city": false, "ip_address": false}`).
+ * The shapes are those navikt/amplitude-proxy keeps as examples (examples/amplitude-v2-api-
+ * event.json, examples/amplitude-event.json), cut down, with values of our own.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,12 +28,13 @@ const batch = {
       platform: 'Web',
       os_name: 'Chrome',
       language: 'en-GB',
+      ip: '$remote',
       insert_id: '128d23c3-a4b4-4013-9e08-d0f845fcd1db',
       event_type: 'start game',
       user_properties: {
         $setOnce: {
           initial_utm_source: 'EMPTY',
-          initial_referrer: 'EMPTY',
+          initial_referrer: 'https://news.example.org/story?id=7',
           initial_gclid: 'EMPTY',
         },
         $unset: { utm_source: '-', referrer: '-', gclid: '-' },
@@ -41,7 +47,7 @@ const batch = {
   options: {},
 };
 
-it('$unset and $clearAll expose nothing; $setOnce values are exposed as sent', () => {
+it('$unset, $clearAll, "EMPTY" and ip "$remote" expose nothing; real $setOnce values do', () => {
   writeFileSync(join(dir, 'batch.json'), JSON.stringify(batch, null, 2));
   writeFileSync(join(dir, 'users.csv'), 'id,email\nu1,one@example.com\n');
   const unmatched = join(dir, 'unmatched.csv');
@@ -57,7 +63,48 @@ it('$unset and $clearAll expose nothing; $setOnce values are exposed as sent', (
   expect(r.status, r.stderr).toBe(0);
   const [, row] = readFileSync(unmatched, 'utf8').trim().split('\n');
   const fields = row!.split(',').at(-1)!.split(';');
-  expect(fields).toContain('user_properties.$setOnce.initial_gclid');
+  expect(fields).toContain('user_properties.$setOnce.initial_referrer');
   expect(fields.filter((f) => f.includes('$unset') || f.includes('$clearAll'))).toEqual([]);
+  expect(fields).not.toContain('user_properties.$setOnce.initial_gclid');
+  expect(fields).not.toContain('user_properties.$setOnce.initial_utm_source');
+  expect(fields).not.toContain('ip');
   expect(fields).toEqual(expect.arrayContaining(['device_id', 'language', 'os_name', 'platform']));
+});
+
+it("the browser SDK's payload: its opt-out switches are no location, its timestamp its time", () => {
+  const event = {
+    device_id: '0b1e5c7a-93d4-4f0e-8d55-6a2f1c9e7b31R',
+    user_id: null,
+    timestamp: 1762600000123,
+    event_id: 9,
+    session_id: 1762599000000,
+    event_type: 'open settings',
+    platform: 'Web',
+    os_name: 'Firefox',
+    language: 'nb-NO',
+    api_properties: { tracking_options: { city: false, ip_address: false } },
+    event_properties: {},
+    user_properties: {},
+    uuid: '5d0a3f0e-2b8c-4c55-9a47-0c6f1e2d3b4a',
+    library: { name: 'amplitude-js', version: '5.3.1' },
+    sequence_number: 9,
+  };
+  writeFileSync(join(dir, 'sdk.json'), JSON.stringify(event, null, 2));
+  writeFileSync(join(dir, 'users.csv'), 'id,email\nu1,one@example.com\n');
+  const unmatched = join(dir, 'sdk-unmatched.csv');
+  const r = run([
+    'correlate',
+    '--export',
+    join(dir, 'sdk.json'),
+    '--users',
+    join(dir, 'users.csv'),
+    '--unmatched',
+    unmatched,
+  ]);
+  expect(r.status, r.stderr).toBe(0);
+  const [header, row] = readFileSync(unmatched, 'utf8').trim().split('\n');
+  expect(header).toBe('vendor_id,records,first_seen,last_seen,emails_seen,exposed_fields');
+  expect(row).toBe(
+    '0b1e5c7a-93d4-4f0e-8d55-6a2f1c9e7b31R,1,2025-11-08T11:06:40.123Z,2025-11-08T11:06:40.123Z,,device_id;language;os_name;platform',
+  );
 });

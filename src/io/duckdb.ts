@@ -10,7 +10,7 @@
  * removed when the database closes and on Ctrl-C. Left to itself, an in-memory DuckDB spills
  * into `.tmp` in the current folder: personal data in whatever folder the responder stands in.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
@@ -92,6 +92,54 @@ export async function withDuckdb<T>(
     rmSync(spill, { recursive: true, force: true });
     spillDirs.delete(spill);
   }
+}
+
+/**
+ * What tells whether a file changed: DuckDB reads an input by its path after Node has hashed its
+ * bytes for the manifest, so a file written to in between would give rows the SHA-256 does not
+ * name (a sync tool still downloading it, a second export job).
+ */
+export interface FileVersion {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export function fileVersion(path: string): FileVersion | undefined {
+  try {
+    const s = statSync(path);
+    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why the file is no longer the one whose `hashed` bytes were hashed since `before` was taken,
+ * or undefined when it is the same.
+ */
+export function changedSince(
+  path: string,
+  before: FileVersion | undefined,
+  hashed: number,
+): string | undefined {
+  const now = fileVersion(path);
+  if (before === undefined || now === undefined)
+    return before === now ? undefined : 'it could no longer be found';
+  if (now.ino !== before.ino) return 'it was replaced by another file';
+  if (now.size !== hashed) return `${hashed} bytes were hashed and it now holds ${now.size}`;
+  if (now.mtimeMs !== before.mtimeMs) return 'it was written to';
+  return undefined;
+}
+
+/** The InputError for a file that changed while it was read (see changedSince). */
+export function changedError(file: string, why: string): InputError {
+  return new InputError(
+    'INPUT_UNREADABLE',
+    `the file changed while it was read (${why}): the rows read may not be the bytes its SHA-256 names`,
+    { file },
+    'read a copy that nothing writes to (copy it first), and run again',
+  );
 }
 
 /**

@@ -13,7 +13,16 @@
  * zone-less, as its writer left it.
  */
 import { statSync } from 'node:fs';
-import { pathLiteral, withDuckdb, type DuckDBConnection, type DuckDBResult } from './duckdb.js';
+import {
+  changedError,
+  changedSince,
+  fileVersion,
+  pathLiteral,
+  withDuckdb,
+  type DuckDBConnection,
+  type DuckDBResult,
+  type FileVersion,
+} from './duckdb.js';
 import { InputError, messageLine, UsageError } from '../errors.js';
 import { sqlIdent } from './sql.js';
 import type { InputFile, InputStats } from './open.js';
@@ -35,10 +44,12 @@ export class ParquetExport {
   private rows = 0;
   /** Rows DuckDB could not give, when the file's footer says how many it holds. */
   private unread = 1;
+  /** The file as Node began to hash it: DuckDB must read the same one. */
+  private readonly version: FileVersion | undefined;
 
   constructor(
     private readonly file: InputFile,
-    stats: InputStats,
+    private readonly stats: InputStats,
     private readonly sink: RecordSink,
   ) {
     const where =
@@ -56,6 +67,7 @@ export class ParquetExport {
         { file: file.display },
         'give the Parquet file itself as --export PATH (Parquet compresses inside the file)',
       );
+    this.version = fileVersion(file.path);
   }
 
   push(): void {}
@@ -77,6 +89,12 @@ export class ParquetExport {
         undefined,
         { cause: e },
       );
+    }
+    // The rows read stand (they are counted); the run fails, as the manifest cannot vouch for them.
+    const changed = changedSince(this.file.path, this.version, this.stats.bytes);
+    if (changed !== undefined) {
+      this.unread = 0;
+      throw changedError(this.file.display, changed);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { readBytes, type InputStats } from './open.js';
 import { streamTable, type TableSink } from './read-table.js';
+import { changedError, changedSince, fileVersion } from './duckdb.js';
 import { duckdbKind, readDuckdbUsers } from './users-duckdb.js';
 import { isPostgresUrl, readPostgresUsers, redactUrl } from './users-postgres.js';
 
@@ -61,10 +62,15 @@ export async function readUsers(
   }
   const kind = duckdbKind(u.path);
   if (kind) {
-    // The file as stored, hashed and counted as every input is (readBytes), then read by DuckDB.
+    // The file as stored, hashed and counted as every input is (readBytes), then read by DuckDB:
+    // the same file, or the run stops.
+    const version = fileVersion(u.path);
     for await (const _ of readBytes({ path: u.path, display: u.path }, stats));
     delete stats.looksLike; // binary, as Parquet and DuckDB files are: not a text encoding
-    return { rows: await readDuckdbUsers(u.path, kind, u.table, sink), source: kind };
+    const rows = await readDuckdbUsers(u.path, kind, u.table, sink);
+    const changed = changedSince(u.path, version, stats.bytes);
+    if (changed !== undefined) throw changedError(u.path, changed);
+    return { rows, source: kind };
   }
   return {
     rows: await streamTable({ path: u.path, display: u.path }, stats, sink),

@@ -2,11 +2,24 @@
  * Embedded DuckDB's memory and spill settings (io/duckdb.ts): held to MEMORY_LIMIT, spilling
  * into a private folder under --temp-dir (never `.tmp` in the current folder), removed after.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, watch } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  watch,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { setSpillRoot, withDuckdb } from '../../src/io/duckdb.js';
+import { changedSince, fileVersion, setSpillRoot, withDuckdb } from '../../src/io/duckdb.js';
+import type { InputStats } from '../../src/io/open.js';
+import { ParquetExport } from '../../src/io/read-parquet.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bi-spill-root-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -91,3 +104,52 @@ describe('DuckDB memory and spill folder', () => {
     });
   });
 });
+
+describe('a file DuckDB reads after Node hashed it must be the file hashed', () => {
+  const file = join(root, 'export.parquet');
+  const rows: number[] = [];
+  const parquet = async () => {
+    await withDuckdb('test', (c) =>
+      c.run(
+        `COPY (SELECT 'Login' AS event, 'u1' AS distinct_id, 1762560000 AS "time") TO '${file}' (FORMAT parquet)`,
+      ),
+    );
+    return statSync(file).size;
+  };
+
+  it('says why a file is not the one hashed: replaced, grown, written to', async () => {
+    const size = await parquet();
+    const before = fileVersion(file);
+    expect(changedSince(file, before, size)).toBeUndefined();
+    expect(changedSince(file, before, size - 1)).toBe(
+      `${size - 1} bytes were hashed and it now holds ${size}`,
+    );
+    utimesSync(file, new Date(), new Date(Date.now() + 60_000));
+    expect(changedSince(file, before, size)).toBe('it was written to');
+    const copy = join(root, 'copy.parquet');
+    copyFileSync(file, copy);
+    renameSync(copy, file);
+    expect(changedSince(file, before, size)).toBe('it was replaced by another file');
+    rmSync(file);
+    expect(changedSince(file, before, size)).toBe('it could no longer be found');
+  });
+
+  it('a Parquet export written to between its hash and its rows: its rows stand, the file fails', async () => {
+    const size = await parquet();
+    const got = new ParquetExport(
+      { path: file, display: 'export.parquet' },
+      statsOf(size),
+      (_t, line) => rows.push(line),
+    );
+    utimesSync(file, new Date(), new Date(Date.now() + 60_000));
+    await expect(got.end()).rejects.toThrow(
+      /the file changed while it was read \(it was written to\)/,
+    );
+    expect(rows).toEqual([1]);
+    expect(got.abort()).toEqual({ line: 2, text: '', records: 0 }); // no record lost with it
+  });
+});
+
+function statsOf(bytes: number): InputStats {
+  return { bytes, sha256: '', gzip: false };
+}

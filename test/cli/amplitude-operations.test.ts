@@ -47,21 +47,26 @@ const batch = {
   options: {},
 };
 
-it('$unset, $clearAll, "EMPTY" and ip "$remote" expose nothing; real $setOnce values do', () => {
-  writeFileSync(join(dir, 'batch.json'), JSON.stringify(batch, null, 2));
+/** Runs correlate on `record` as a JSON file against a one-user table: the unmatched file's lines. */
+function unmatchedLines(name: string, record: object): string[] {
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(record, null, 2));
   writeFileSync(join(dir, 'users.csv'), 'id,email\nu1,one@example.com\n');
-  const unmatched = join(dir, 'unmatched.csv');
+  const unmatched = join(dir, `${name}-unmatched.csv`);
   const r = run([
     'correlate',
     '--export',
-    join(dir, 'batch.json'),
+    join(dir, `${name}.json`),
     '--users',
     join(dir, 'users.csv'),
     '--unmatched',
     unmatched,
   ]);
   expect(r.status, r.stderr).toBe(0);
-  const [, row] = readFileSync(unmatched, 'utf8').trim().split('\n');
+  return readFileSync(unmatched, 'utf8').trim().split('\n');
+}
+
+it('$unset, $clearAll, "EMPTY" and ip "$remote" expose nothing; real $setOnce values do', () => {
+  const [, row] = unmatchedLines('batch', batch);
   const fields = row!.split(',').at(-1)!.split(';');
   expect(fields).toContain('user_properties.$setOnce.initial_referrer');
   expect(fields.filter((f) => f.includes('$unset') || f.includes('$clearAll'))).toEqual([]);
@@ -89,22 +94,8 @@ it("the browser SDK's payload: its opt-out switches are no location, its timesta
     library: { name: 'amplitude-js', version: '5.3.1' },
     sequence_number: 9,
   };
-  writeFileSync(join(dir, 'sdk.json'), JSON.stringify(event, null, 2));
-  writeFileSync(join(dir, 'users.csv'), 'id,email\nu1,one@example.com\n');
-  const unmatched = join(dir, 'sdk-unmatched.csv');
-  const r = run([
-    'correlate',
-    '--export',
-    join(dir, 'sdk.json'),
-    '--users',
-    join(dir, 'users.csv'),
-    '--unmatched',
-    unmatched,
-  ]);
-  expect(r.status, r.stderr).toBe(0);
-  const [header, row] = readFileSync(unmatched, 'utf8').trim().split('\n');
-  expect(header).toBe('vendor_id,records,first_seen,last_seen,emails_seen,exposed_fields');
-  expect(row).toBe(
+  expect(unmatchedLines('sdk', event)).toEqual([
+    'vendor_id,records,first_seen,last_seen,emails_seen,exposed_fields',
     '0b1e5c7a-93d4-4f0e-8d55-6a2f1c9e7b31R,1,2025-11-08T11:06:40.123Z,2025-11-08T11:06:40.123Z,,device_id;language;os_name;platform',
-  );
+  ]);
 });

@@ -140,8 +140,8 @@ export async function runInspect(
         countRecord(tally, rec, plan.window, plan.showValues);
         return undefined;
       },
-      reject(file, line, reason) {
-        countReject(tally.rejects, file, line, reason);
+      reject(file, line, reason, _text, records = 1) {
+        countReject(tally.rejects, file, line, reason, records);
       },
       warn: log.warn,
       info: log.info,
@@ -238,11 +238,12 @@ function countReject(
   file: InputFile,
   line: number,
   reason: string,
+  records: number,
 ): void {
   const key = reasonKind(reason);
   const r = rejects.get(key);
-  if (r) r.count++;
-  else rejects.set(key, { count: 1, first: `${file.display}:${line}` });
+  if (r) r.count += records;
+  else rejects.set(key, { count: records, first: `${file.display}:${line}` });
 }
 
 /** --map named a field no record has: a usage error, but only once records were read. */

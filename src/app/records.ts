@@ -15,7 +15,7 @@ export interface RecordOut {
   /** A mapped record; returns a reject reason when the record cannot be placed. */
   record(rec: VendorRecord, line: number): string | undefined;
   /** An unreadable record (its text cut to 1 KiB). */
-  reject(line: number, reason: string, text: string): void;
+  reject(line: number, reason: string, text: string, records?: number): void;
   /** --vendor auto settled on this preset for the rest of the file (found inside `wrapper`, if any). */
   lock(preset: VendorPreset, wrapper: WrapperName | undefined): void;
 }
@@ -88,13 +88,11 @@ export class FileRecords {
 
   /**
    * The file broke off: its cut tail counts as one record that could not be read, or as
-   * `count` of them on lines from `line` on where the container knows how many were lost.
+   * `count` of them where the container knows how many were lost (one row in --rejects says so).
    */
   lost(line: number, reason: string, text: string, count = 1): void {
-    for (let k = 0; k < count; k++) {
-      this.records++;
-      this.reject(line + k, reason, k === 0 ? text : '');
-    }
+    this.records += count;
+    this.out.reject(line, reason, text.length > 1024 ? text.slice(0, 1024) : text, count);
   }
 
   /** `text` is the record's own line, or undefined for an element of a container (shown as JSON). */

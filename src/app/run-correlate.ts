@@ -251,8 +251,8 @@ async function scanInto(
       { zone: plan.zone, localEpochs: plan.timezone !== 'UTC' },
       {
         record: (rec, file, line) => join.addRecord(rec, where(file, line), sourceOf.get(file)),
-        reject(file, line, reason, text) {
-          accounting.rejected();
+        reject(file, line, reason, text, records) {
+          accounting.rejected(records);
           rejects?.add([file.display, line, reason, text]);
           if (plan.strict)
             throw new InputError(

@@ -53,7 +53,7 @@ export interface ScanHandlers {
   /** A readable record; returns a reject reason when the record cannot be placed. */
   record(rec: VendorRecord, file: InputFile, line: number): string | undefined;
   /** An unreadable record; may throw to stop the run (--strict). */
-  reject(file: InputFile, line: number, reason: string, text: string): void;
+  reject(file: InputFile, line: number, reason: string, text: string, records?: number): void;
   warn(msg: string, hint?: string): void;
   info(msg: string): void;
 }
@@ -168,10 +168,10 @@ class FileScan {
     this.before = progress?.bytesDone ?? 0;
     this.out = {
       record: (rec, line) => h.record(rec, file, line),
-      reject: (line, reason, text) => {
-        this.rejected++;
-        this.why.add(reason, text);
-        h.reject(file, line, reason, text);
+      reject: (line, reason, text, records = 1) => {
+        this.rejected += records;
+        this.why.add(reason, text, records);
+        h.reject(file, line, reason, text, records);
       },
       lock(found, wrapper) {
         if (vendors.includes(found.name)) return;
@@ -227,11 +227,12 @@ class FileScan {
     let error = broken?.error;
     if (broken) {
       // The rejects file alone tells the whole story (issue 13): the unreadable tail is one
-      // rejected record, at the line after the last one read whole (each row of it, where a
-      // Parquet footer says how many there were).
+      // rejected record, at the line after the last one read whole; or, where a Parquet footer
+      // says how many rows were not read, that many, said in its one row.
       const line = broken.tail.line ?? (this.chunks?.base ?? 0) + 1;
-      const reason = `unreadable tail: ${broken.error.message}; the records from this line on could not be read`;
-      reader.lost(line, reason, broken.tail.text, broken.tail.records);
+      const lost = broken.tail.records ?? 1;
+      const reason = `unreadable tail: ${broken.error.message}; ${lost === 1 ? 'the records from this line on could not be read' : `the ${lost.toLocaleString('en-US')} records from this line on could not be read`}`;
+      if (lost > 0) reader.lost(line, reason, broken.tail.text, lost);
     } else if (reader.records > 0 && this.rejected === reader.records) {
       error = noRecordRead(this.file, reader.records, this.why, this.stats);
     }
@@ -278,9 +279,9 @@ class RejectTally {
   readonly keys = new Map<string, number>();
   private sampled = 0;
 
-  add(reason: string, text: string): void {
+  add(reason: string, text: string, records = 1): void {
     const k = reasonKind(reason);
-    this.reasons.set(k, (this.reasons.get(k) ?? 0) + 1);
+    this.reasons.set(k, (this.reasons.get(k) ?? 0) + records);
     if (this.sampled >= 20) return;
     this.sampled++;
     // The text is cut at 1 KiB: keys are read off it rather than parsed.

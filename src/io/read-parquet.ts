@@ -73,29 +73,45 @@ export class ParquetExport {
   push(): void {}
 
   async end(): Promise<void> {
+    const query = queryFor(this.file);
     try {
-      await queryFor(this.file).consume((result) => this.read(result));
+      await query.consume((result) => this.read(result));
     } catch (e) {
       // No spill folder can be made (io/duckdb.ts): the run's setting, not this file, is wrong.
       if (e instanceof InputError || e instanceof UsageError) throw e;
-      // The rows not read are records lost, every one counted (a string column of bad UTF-8
-      // stops DuckDB at its first row): the footer says how many the file holds.
-      const total = await rowCount(this.file.path);
-      if (total !== undefined && total > this.rows) this.unread = total - this.rows;
-      throw new InputError(
-        'INPUT_UNREADABLE',
-        `not a readable Parquet file (row ${this.rows + 1}): ${messageLine(e)}`,
-        { file: this.file.display },
-        undefined,
-        { cause: e },
-      );
+      throw this.lost(query.total, `${messageLine(e)}`, e);
     }
-    // The rows read stand (they are counted); the run fails, as the manifest cannot vouch for them.
-    const changed = changedSince(this.file.path, this.version, this.stats.bytes);
+    // A row group that fails after the first ends DuckDB's stream as if the file ended there
+    // (@duckdb/node-api's fetchChunk gives null for an error as for the end): the footer says
+    // how many rows the file holds, and every one must have come.
+    if (query.total !== undefined && this.rows < query.total)
+      throw this.lost(query.total, 'DuckDB stopped reading it without saying why');
+    // The rows read stand (they are counted); the run fails, as the manifest cannot vouch for
+    // them. Both times count: a file read ahead was opened before Node began to hash it.
+    const changed =
+      changedSince(this.file.path, this.version, this.stats.bytes) ??
+      changedSince(this.file.path, query.version, this.stats.bytes);
     if (changed !== undefined) {
       this.unread = 0;
       throw changedError(this.file.display, changed);
     }
+  }
+
+  /**
+   * The error for a file DuckDB could not read to its end: the rows not read are records lost,
+   * as many as the footer says are left (a string column of bad UTF-8 stops DuckDB at its first
+   * row), or one when even the footer cannot be read.
+   */
+  private lost(total: number | undefined, why: string, cause?: unknown): InputError {
+    this.unread = total === undefined ? 1 : Math.max(0, total - this.rows);
+    const at = `row ${this.rows + 1}${total === undefined ? '' : ` of ${total}`}`;
+    return new InputError(
+      'INPUT_UNREADABLE',
+      `not a readable Parquet file (${at}): ${why}`,
+      { file: this.file.display },
+      undefined,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   private async read(result: DuckDBResult): Promise<void> {
@@ -128,21 +144,6 @@ export class ParquetExport {
   }
 }
 
-/** The rows the file's footer says it holds; undefined when even the footer cannot be read. */
-async function rowCount(path: string): Promise<number | undefined> {
-  try {
-    return await withDuckdb(path, async (c) => {
-      const r = await c.runAndReadAll(
-        `SELECT num_rows FROM parquet_file_metadata(${pathLiteral(path)})`,
-      );
-      const n = Number(r.getRows()[0]?.[0]);
-      return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-    });
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * A Parquet file as a DuckDB table: the file as named (no globbing), its own columns only (no
  * key=value folders as columns), and binary columns as text (older Spark and Hive writers store
@@ -150,6 +151,19 @@ async function rowCount(path: string): Promise<number | undefined> {
  */
 export function parquetSource(path: string): string {
   return `read_parquet(${pathLiteral(path)}, hive_partitioning = false, binary_as_string = true)`;
+}
+
+/** The rows the file's footer says it holds; undefined when it cannot be read (not Parquet). */
+export async function footerRows(c: DuckDBConnection, path: string): Promise<number | undefined> {
+  try {
+    const r = await c.runAndReadAll(
+      `SELECT sum(num_rows) FROM parquet_file_metadata(${pathLiteral(path)})`,
+    );
+    const n = Number(r.getRows()[0]?.[0]);
+    return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The query that turns a file's rows into JSON texts, one column, in file order. */
@@ -176,13 +190,19 @@ class ParquetQuery {
   private give!: (reader: (result: DuckDBResult) => Promise<void>) => void;
   private cancel!: (why: Error) => void;
   private readonly finished: Promise<void>;
+  /** The file as DuckDB began to read it (io/duckdb.ts changedSince). */
+  readonly version: FileVersion | undefined;
+  /** The rows its footer says it holds, once the query has begun; undefined if unreadable. */
+  total: number | undefined;
 
   constructor(file: InputFile) {
     const reader = new Promise<(result: DuckDBResult) => Promise<void>>((give, cancel) => {
       this.give = give;
       this.cancel = cancel;
     });
+    this.version = fileVersion(file.path);
     this.finished = withDuckdb(file.display, async (c) => {
+      this.total = await footerRows(c, file.path);
       const result = await openRows(c, file.path);
       await (
         await reader

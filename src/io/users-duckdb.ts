@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError, messageLine, UsageError } from '../errors.js';
-import { isParquet, parquetSource } from './read-parquet.js';
+import { footerRows, isParquet, parquetSource } from './read-parquet.js';
 import { sqlIdent, sqlString } from './sql.js';
 import { withDuckdb, type DuckDBConnection } from './duckdb.js';
 import type { TableSink } from './read-table.js';
@@ -44,10 +44,14 @@ export async function readDuckdbUsers(
   try {
     return await withDuckdb(path, async (c) => {
       let from: string;
-      if (kind === 'parquet') from = parquetSource(path);
-      else {
+      let total: number | undefined;
+      if (kind === 'parquet') {
+        from = parquetSource(path);
+        total = await footerRows(c, path);
+      } else {
         await c.run(`ATTACH ${sqlString(resolve(path))} AS src (READ_ONLY)`); // no `~` expansion
         from = `src.${await tableIn(c, path, table!)}`;
+        total = Number((await c.runAndReadAll(`SELECT count(*) FROM ${from}`)).getRows()[0]![0]);
       }
       const result = await c.stream(`SELECT COLUMNS(*)::VARCHAR FROM ${from}`);
       const take = sink(result.columnNames());
@@ -63,6 +67,15 @@ export async function readDuckdbUsers(
           );
         }
       }
+      // DuckDB's stream ends as if the table ended when a later part fails (@duckdb/node-api's
+      // fetchChunk gives null for an error as for the end): a users table cut short would leave
+      // its last users unmatched without a word.
+      if (total !== undefined && rows !== total)
+        throw new InputError(
+          'INPUT_UNREADABLE',
+          `cannot read the users table: DuckDB stopped at row ${rows + 1} of ${total}`,
+          { file: path },
+        );
       return rows;
     });
   } catch (e) {

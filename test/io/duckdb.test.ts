@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { changedSince, fileVersion, setSpillRoot, withDuckdb } from '../../src/io/duckdb.js';
 import type { InputStats } from '../../src/io/open.js';
-import { ParquetExport } from '../../src/io/read-parquet.js';
+import { ParquetExport, startAhead } from '../../src/io/read-parquet.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bi-spill-root-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -147,6 +147,16 @@ describe('a file DuckDB reads after Node hashed it must be the file hashed', () 
     );
     expect(rows).toEqual([1]);
     expect(got.abort()).toEqual({ line: 2, text: '', records: 0 }); // no record lost with it
+  });
+
+  it('read ahead before its hash began (startAhead), then written to: the file fails too', async () => {
+    const size = await parquet();
+    const file0 = { path: file, display: 'export.parquet' };
+    startAhead(file0); // DuckDB may read all of a small file before Node hashes a byte
+    await new Promise((r) => setTimeout(r, 300));
+    utimesSync(file, new Date(), new Date(Date.now() + 120_000));
+    const got = new ParquetExport(file0, statsOf(size), () => {});
+    await expect(got.end()).rejects.toThrow(/the file changed while it was read/);
   });
 });
 

@@ -23,9 +23,9 @@ export class Accounting {
     this.counts.read += n;
   }
 
-  /** A record that could not be read (a row in --rejects). */
-  rejected(): void {
-    this.counts.rejected++;
+  /** Records that could not be read (a row in --rejects: one, or a file's lost tail of `n`). */
+  rejected(n = 1): void {
+    this.counts.rejected += n;
   }
 
   /** An event outside --window: evidence only, no exposure. */

@@ -272,8 +272,10 @@ function inspectReport(t: Tally, scan: ScanResult, plan: InspectPlan): InspectRe
     }, {}),
     events: [...t.events.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
     time: { first, last, ...(plan.window ? { in_window: inWindow } : {}), untimed_events: untimed },
+    // The most carried first, then by name: never in the order met (test/cli/order.test.ts).
     identifiers: [...t.ids.entries()]
       .filter(([, s]) => s.carried > 0)
+      .sort(([a, x], [b, y]) => y.carried - x.carried || (a < b ? -1 : a > b ? 1 : 0))
       .map(([field, s]) => ({ field, distinct: s.count, records_without: t.readable - s.carried })),
     fields,
     families: groupFields(fields.map((f) => f.field))

@@ -85,7 +85,7 @@ export class ParquetExport {
     // (@duckdb/node-api's fetchChunk gives null for an error as for the end): the footer says
     // how many rows the file holds, and every one must have come.
     if (query.total !== undefined && this.rows < query.total)
-      throw this.lost(query.total, 'DuckDB stopped reading it without saying why');
+      throw this.lost(query.total, await whyStopped(this.file.path));
     // The rows read stand (they are counted); the run fails, as the manifest cannot vouch for
     // them. Both times count: a file read ahead was opened before Node began to hash it.
     const changed =
@@ -167,7 +167,7 @@ export async function footerRows(c: DuckDBConnection, path: string): Promise<num
 }
 
 /** The query that turns a file's rows into JSON texts, one column, in file order. */
-async function openRows(c: DuckDBConnection, path: string): Promise<DuckDBResult> {
+async function rowsQuery(c: DuckDBConnection, path: string): Promise<string> {
   const from = parquetSource(path);
   const columns = (await c.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`)).getRows();
   const exprs = columns.map(
@@ -175,9 +175,26 @@ async function openRows(c: DuckDBConnection, path: string): Promise<DuckDBResult
   );
   // Not json_merge_patch('{}', …) to drop the nulls here: it recurses in C++ and a text column
   // holding JSON nested 100 000 deep crashed the process (docs/PERFORMANCE.md).
-  return c.stream(
-    `SELECT to_json(struct_pack(${exprs.join(', ') || 'x := NULL'}))::VARCHAR FROM ${from}`,
-  );
+  return `SELECT to_json(struct_pack(${exprs.join(', ') || 'x := NULL'}))::VARCHAR FROM ${from}`;
+}
+
+async function openRows(c: DuckDBConnection, path: string): Promise<DuckDBResult> {
+  return c.stream(await rowsQuery(c, path));
+}
+
+/**
+ * Why DuckDB's stream of this file ended early, which the stream does not say: the same rows
+ * read again at once, whose error is reported (only when a file has already failed).
+ */
+async function whyStopped(path: string): Promise<string> {
+  try {
+    await withDuckdb(path, async (c) => {
+      await c.runAndReadAll(`SELECT count(t) FROM (${await rowsQuery(c, path)}) x(t)`);
+    });
+    return 'DuckDB stopped reading it without saying why';
+  } catch (e) {
+    return messageLine(e);
+  }
 }
 
 /**

@@ -70,12 +70,20 @@ export async function readDuckdbUsers(
       // DuckDB's stream ends as if the table ended when a later part fails (@duckdb/node-api's
       // fetchChunk gives null for an error as for the end): a users table cut short would leave
       // its last users unmatched without a word.
-      if (total !== undefined && rows !== total)
+      if (total !== undefined && rows !== total) {
+        // The stream does not say why: the same cells read again at once do.
+        const why = await c
+          .run(`SELECT max(length(concat_ws(chr(31), COLUMNS(*)::VARCHAR))) FROM ${from}`)
+          .then(
+            () => 'DuckDB stopped without saying why',
+            (e: unknown) => messageLine(e),
+          );
         throw new InputError(
           'INPUT_UNREADABLE',
-          `cannot read the users table: DuckDB stopped at row ${rows + 1} of ${total}`,
+          `cannot read the users table: DuckDB stopped at row ${rows + 1} of ${total}: ${why}`,
           { file: path },
         );
+      }
       return rows;
     });
   } catch (e) {

@@ -3,6 +3,9 @@
  * DuckDB database (told by their magic bytes); or a PostgreSQL table or query (postgres://).
  * Each feeds the same sink, row by row, so the index is built the same way from any of them.
  */
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InputError } from '../errors.js';
 import { readBytes, type InputStats } from './open.js';
 import { streamTable, type TableSink } from './read-table.js';
 import { changedError, changedSince, fileVersion } from './duckdb.js';
@@ -61,6 +64,14 @@ export async function readUsers(
     };
   }
   const kind = duckdbKind(u.path);
+  if (kind === 'duckdb' && existsSync(`${u.path}.wal`))
+    // DuckDB would read the log's rows too, which the hash of the file alone does not cover.
+    throw new InputError(
+      'INPUT_UNREADABLE',
+      `a write-ahead log lies beside it (${basename(u.path)}.wal): rows written since the database's last checkpoint are there, outside the file the manifest hashes`,
+      { file: u.path },
+      `checkpoint it first (duckdb ${u.path} "CHECKPOINT"), or copy the table to Parquet or CSV, and run again`,
+    );
   if (kind) {
     // The file as stored, hashed and counted as every input is (readBytes), then read by DuckDB:
     // the same file, or the run stops.

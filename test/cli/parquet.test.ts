@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -304,6 +305,26 @@ describe('a Parquet file that cannot be read is named, counted, and fails the ru
     expect(r.stderr).toMatch(
       /users-groups\.parquet: error: cannot read the users table: DuckDB stopped at row \d+ of 300000: .*not valid UTF8/,
     );
+    expect(r.stdout).toBe('');
+  });
+
+  it('a DuckDB users database with a write-ahead log beside it: refused, with what to do', async () => {
+    // Rows inserted after the last checkpoint live in users.duckdb.wal, which DuckDB reads and
+    // the manifest's hash of users.duckdb does not cover.
+    const file = join(dir, 'wal-users.duckdb');
+    const db = await DuckDBInstance.create(file);
+    const c = await db.connect();
+    await c.run("CREATE TABLE people AS SELECT 'u_1' AS id, 'one@example.com' AS email");
+    await c.run('CHECKPOINT');
+    await c.run('PRAGMA disable_checkpoint_on_shutdown');
+    await c.run("INSERT INTO people VALUES ('u_2', 'two@example.com')");
+    c.closeSync();
+    db.closeSync();
+    expect(existsSync(`${file}.wal`)).toBe(true);
+    const r = run(['correlate', '--export', good, '--users', file, '--users-table', 'people']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/wal-users\.duckdb: error: a write-ahead log lies beside it/);
+    expect(r.stderr).toMatch(/hint: checkpoint it first/);
     expect(r.stdout).toBe('');
   });
 

@@ -79,7 +79,7 @@ export class ParquetExport {
     } catch (e) {
       // No spill folder can be made (io/duckdb.ts): the run's setting, not this file, is wrong.
       if (e instanceof InputError || e instanceof UsageError) throw e;
-      throw this.lost(query.total, `${messageLine(e)}`, e);
+      throw this.lost(query.total, messageLine(e), e);
     }
     // A row group that fails after the first ends DuckDB's stream as if the file ended there
     // (@duckdb/node-api's fetchChunk gives null for an error as for the end): the footer says

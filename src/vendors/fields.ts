@@ -63,6 +63,15 @@ export function pushEmails(
   }
 }
 
+/**
+ * Mixpanel's and PostHog's "no referrer": a visit typed in or bookmarked has `$direct` as its
+ * `$referrer`, `$initial_referrer`, `$session_entry_referrer` and their `…referring_domain`, which
+ * tells nothing of where the person came from (VendorPreset.placeholder).
+ */
+export function isDirectReferrer(name: string, value: unknown): boolean {
+  return value === '$direct' && /(^|\.)\$?[a-z_]*referr(er|ing_domain)$/.test(name);
+}
+
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

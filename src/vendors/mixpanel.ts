@@ -6,7 +6,7 @@
  */
 import { isEmailShaped, isHashShaped, stripDevicePrefix } from '../core/normalize.js';
 import type { MapContext, VendorPreset, VendorRecord } from '../core/record.js';
-import { idString, isObject, localTime, pushId, utcTime } from './fields.js';
+import { idString, isDirectReferrer, isObject, localTime, pushId, utcTime } from './fields.js';
 
 /**
  * Every identifier property (SPEC §3): never `distinct_id` alone. The one declaration: the raw
@@ -132,6 +132,7 @@ export const mixpanel = {
   ]),
 
   residence: { country: ['mp_country_code', '$country_code'], region: ['$region'] },
+  placeholder: isDirectReferrer,
 
   detect(raw) {
     if (isPipelineRow(raw)) return true;

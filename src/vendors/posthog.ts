@@ -11,6 +11,7 @@ import {
   exposeRoot,
   first,
   idString,
+  isDirectReferrer,
   isObject,
   pushEmails,
   pushId,
@@ -89,6 +90,7 @@ export const posthog = {
     country: ['properties.$geoip_country_code'],
     region: ['properties.$geoip_subdivision_1_code', 'properties.$geoip_subdivision_1_name'],
   },
+  placeholder: isDirectReferrer,
 
   detect(raw) {
     // Mixpanel's pipeline rows have distinct_id and properties too (and $device_id in them).

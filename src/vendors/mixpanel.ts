@@ -193,14 +193,18 @@ export const mixpanel = {
     if ('$distinct_id' in raw || isObject(pprops)) {
       out.kind = 'profile';
       pushId(out, raw.$distinct_id, '$distinct_id');
-      if (isObject(pprops)) {
-        collectContact(out, pprops);
-        out.fieldSources.push(pprops);
+      if (!isObject(pprops)) {
+        // A profile flattened by the tool that exported it (mixpanel-engage-query writes the
+        // properties beside `$distinct_id`): its own keys are the properties.
+        collectContact(out, raw);
+        out.fieldSources.push(raw);
         out.fieldPrefixes.push('');
+        return undefined;
       }
+      collectContact(out, pprops);
       // `$distinct_id` itself is an exposed identifier (SPEC §4.6).
-      out.fieldSources.push({ $distinct_id: raw.$distinct_id });
-      out.fieldPrefixes.push('');
+      out.fieldSources.push(pprops, { $distinct_id: raw.$distinct_id });
+      out.fieldPrefixes.push('', '');
       return undefined;
     }
     if ('distinct_id' in raw) return mapConnector(raw, out, ctx);

@@ -3,7 +3,7 @@
  * events, people and identity mappings, and the older schematized pipeline's flat rows.
  */
 import { describe, expect, it } from 'vitest';
-import { VendorRecord, type MapContext } from '../../src/core/record.js';
+import { forEachField, VendorRecord, type MapContext } from '../../src/core/record.js';
 import { ianaZone } from '../../src/core/time.js';
 import { mixpanel } from '../../src/vendors/mixpanel.js';
 import { posthog } from '../../src/vendors/posthog.js';
@@ -110,5 +110,41 @@ describe('export noise (ak--47/mixpanel-import tests/fixtures/noise)', () => {
       expect(mixpanel.bookkeeping.has(k), k).toBe(true);
     for (const k of ['$preshuffle_distinct_id', '$original_distinct_id', '$mp_raw_user_agent'])
       expect(mixpanel.bookkeeping.has(k), k).toBe(false);
+  });
+});
+
+describe('Mixpanel profiles flattened by the tool that exported them', () => {
+  // mixpanel-engage-query's README shows its output so: the properties beside `$distinct_id`,
+  // no `$properties`. Only `$distinct_id` was reported, not the city, timezone or nickname.
+  it('exposes the properties written beside $distinct_id', () => {
+    const out = new VendorRecord();
+    const raw = {
+      $browser: 'Chrome',
+      $city: 'Kathmandu',
+      $country_code: 'NP',
+      $initial_referrer: '$direct',
+      $timezone: 'Asia/Katmandu',
+      nickname: 'sample-nick',
+      $distinct_id: '15b9cba739b75-03c7e24a3',
+      $email: 'p@example.com',
+    };
+    expect(mixpanel.map(raw, out, BERLIN)).toBeUndefined();
+    out.preset = mixpanel;
+    const names: string[] = [];
+    forEachField(out, mixpanel.bookkeeping, (name) => names.push(name));
+    expect(out.kind).toBe('profile');
+    expect(out.ids).toEqual(['15b9cba739b75-03c7e24a3']);
+    expect(out.emails).toEqual(['p@example.com']);
+    expect(names.sort()).toEqual(
+      [
+        '$browser',
+        '$city',
+        '$country_code',
+        '$distinct_id',
+        '$email',
+        '$timezone',
+        'nickname',
+      ].sort(),
+    );
   });
 });

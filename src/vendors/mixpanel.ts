@@ -125,6 +125,9 @@ export const mixpanel = {
     '$warehouse_table',
     '$warehouse_type',
     'mp_original_event_name',
+    // The project's token, which every tracking call carries in its properties (Mixpanel
+    // reserves the name): the project's, public in its web pages, not a credential of the person
+    'token',
     // JSON Data Pipelines' event columns, and the schematized pipeline's
     'event_name',
     'mp_event_name',

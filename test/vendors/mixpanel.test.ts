@@ -148,3 +148,25 @@ describe('Mixpanel profiles flattened by the tool that exported them', () => {
     );
   });
 });
+
+describe("Mixpanel's project token", () => {
+  // A tracking call's properties carry the project's token (a real capture: "token":
+  // "4b1009bb…" beside $city): the project's, public in its pages, not the person's credential.
+  it('is not an exposed field', () => {
+    const out = new VendorRecord();
+    const raw = {
+      event: 'Page View',
+      properties: {
+        token: '4b1009bbca2c2045c5b045d9e75c6e49',
+        time: 1700795411,
+        distinct_id: 'u1',
+        $city: 'Nairobi',
+      },
+    };
+    expect(mixpanel.map(raw, out, BERLIN)).toBeUndefined();
+    out.preset = mixpanel;
+    const names: string[] = [];
+    forEachField(out, mixpanel.bookkeeping, (name) => names.push(name));
+    expect(names.sort()).toEqual(['$city', 'distinct_id']);
+  });
+});

@@ -4,6 +4,7 @@
  * hold emails, IPs, URLs with query strings or hashes, and what could not be read. Values are
  * kept only as masked examples, and only when --show-values asks for them.
  */
+import { cmp } from '../core/join/order.js';
 import {
   hintCategory,
   urlFindings,
@@ -275,7 +276,7 @@ function inspectReport(t: Tally, scan: ScanResult, plan: InspectPlan): InspectRe
     // The most carried first, then by name: never in the order met (test/cli/order.test.ts).
     identifiers: [...t.ids.entries()]
       .filter(([, s]) => s.carried > 0)
-      .sort(([a, x], [b, y]) => y.carried - x.carried || (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a, x], [b, y]) => y.carried - x.carried || cmp(a, b))
       .map(([field, s]) => ({ field, distinct: s.count, records_without: t.readable - s.carried })),
     fields,
     families: groupFields(fields.map((f) => f.field))

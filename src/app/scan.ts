@@ -3,6 +3,7 @@
  * mapped records through one reused VendorRecord, with every unreadable record reported and
  * every unreadable file recorded (the run goes on; the exit code says so at the end).
  */
+import { cmp, sortStrings } from '../core/join/order.js';
 import { statSync } from 'node:fs';
 import type { Evidence } from '../core/record.js';
 import type { Digested } from '../core/digest.js';
@@ -231,7 +232,8 @@ class FileScan {
       // says how many rows were not read, that many, said in its one row.
       const line = broken.tail.line ?? (this.chunks?.base ?? 0) + 1;
       const lost = broken.tail.records ?? 1;
-      const reason = `unreadable tail: ${broken.error.message}; ${lost === 1 ? 'the records from this line on could not be read' : `the ${lost.toLocaleString('en-US')} records from this line on could not be read`}`;
+      const count = lost === 1 ? '' : ` ${lost.toLocaleString('en-US')}`;
+      const reason = `unreadable tail: ${broken.error.message}; the${count} records from this line on could not be read`;
       if (lost > 0) reader.lost(line, reason, broken.tail.text, lost);
     } else if (reader.records > 0 && this.rejected === reader.records) {
       error = noRecordRead(this.file, reader.records, this.why, this.stats);
@@ -250,18 +252,14 @@ class FileScan {
       ...(s.encoding ? { encoding: s.encoding } : {}),
       ...(reader.preset ? { vendor: reader.preset.name } : {}),
       // Sorted, not in the order met: the manifest of the same records in another order is the same.
-      ...(reader.wrappers.length ? { wrappers: [...reader.wrappers].sort() } : {}),
+      ...(reader.wrappers.length ? { wrappers: sortStrings([...reader.wrappers]) } : {}),
       ...(reader.protocol.size
-        ? { protocol_lines: Object.fromEntries([...reader.protocol].sort(byKey)) }
+        ? { protocol_lines: Object.fromEntries([...reader.protocol].sort(([a], [b]) => cmp(a, b))) }
         : {}),
       ...(reader.shifted ? { timezone_shifted: reader.shifted } : {}),
     };
     return { input, ...(error ? { error } : {}) };
   }
-}
-
-function byKey(a: [string, number], b: [string, number]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
 /** A reject reason without the part that differs from record to record (`invalid JSON: …`). */

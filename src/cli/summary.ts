@@ -1,4 +1,5 @@
 /** The closing summary on stderr (SPEC §5): counts and field names only, never a personal value. */
+import { cmp } from '../core/join/order.js';
 import { affectedStats } from '../app/outputs.js';
 import { verdictCounts } from '../app/notification.js';
 import type { RunReport } from '../app/run-correlate.js';
@@ -37,7 +38,7 @@ function exposedFields(report: RunReport): string | undefined {
  */
 export function protocolKinds(kinds: Iterable<[string, number]>): string {
   return [...kinds]
-    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a, x], [b, y]) => y - x || cmp(a, b))
     .map(([k, c]) => `${k} ${n(c)}`)
     .join(', ');
 }

@@ -132,6 +132,18 @@ export function changedSince(
   return undefined;
 }
 
+/**
+ * Why a stream ended early, which it does not say (@duckdb/node-api's fetchChunk gives null for
+ * an error as for the end of the rows): `probe`, a query that reads the same cells at once, is
+ * run and its error returned. Only for a read that has already failed.
+ */
+export async function whyStopped(c: DuckDBConnection, probe: string): Promise<string> {
+  return c.run(probe).then(
+    () => 'DuckDB stopped reading it without saying why',
+    (e: unknown) => messageLine(e),
+  );
+}
+
 /** The InputError for a file that changed while it was read (see changedSince). */
 export function changedError(file: string, why: string): InputError {
   return new InputError(

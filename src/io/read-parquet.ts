@@ -18,6 +18,7 @@ import {
   changedSince,
   fileVersion,
   pathLiteral,
+  whyStopped,
   withDuckdb,
   type DuckDBConnection,
   type DuckDBResult,
@@ -85,7 +86,12 @@ export class ParquetExport {
     // (@duckdb/node-api's fetchChunk gives null for an error as for the end): the footer says
     // how many rows the file holds, and every one must have come.
     if (query.total !== undefined && this.rows < query.total)
-      throw this.lost(query.total, await whyStopped(this.file.path));
+      throw this.lost(
+        query.total,
+        await withDuckdb(this.file.path, async (c) =>
+          whyStopped(c, `SELECT count(t) FROM (${await rowsQuery(c, this.file.path)}) x(t)`),
+        ).catch(messageLine),
+      );
     // The rows read stand (they are counted); the run fails, as the manifest cannot vouch for
     // them. Both times count: a file read ahead was opened before Node began to hash it.
     const changed =
@@ -180,21 +186,6 @@ async function rowsQuery(c: DuckDBConnection, path: string): Promise<string> {
 
 async function openRows(c: DuckDBConnection, path: string): Promise<DuckDBResult> {
   return c.stream(await rowsQuery(c, path));
-}
-
-/**
- * Why DuckDB's stream of this file ended early, which the stream does not say: the same rows
- * read again at once, whose error is reported (only when a file has already failed).
- */
-async function whyStopped(path: string): Promise<string> {
-  try {
-    await withDuckdb(path, async (c) => {
-      await c.runAndReadAll(`SELECT count(t) FROM (${await rowsQuery(c, path)}) x(t)`);
-    });
-    return 'DuckDB stopped reading it without saying why';
-  } catch (e) {
-    return messageLine(e);
-  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { InputError, messageLine, UsageError } from '../errors.js';
 import { footerRows, isParquet, parquetSource } from './read-parquet.js';
 import { sqlIdent, sqlString } from './sql.js';
-import { withDuckdb, type DuckDBConnection } from './duckdb.js';
+import { whyStopped, withDuckdb, type DuckDBConnection } from './duckdb.js';
 import type { TableSink } from './read-table.js';
 
 export type DuckdbKind = 'parquet' | 'duckdb';
@@ -71,13 +71,10 @@ export async function readDuckdbUsers(
       // fetchChunk gives null for an error as for the end): a users table cut short would leave
       // its last users unmatched without a word.
       if (total !== undefined && rows !== total) {
-        // The stream does not say why: the same cells read again at once do.
-        const why = await c
-          .run(`SELECT max(length(concat_ws(chr(31), COLUMNS(*)::VARCHAR))) FROM ${from}`)
-          .then(
-            () => 'DuckDB stopped without saying why',
-            (e: unknown) => messageLine(e),
-          );
+        const why = await whyStopped(
+          c,
+          `SELECT max(length(concat_ws(chr(31), COLUMNS(*)::VARCHAR))) FROM ${from}`,
+        );
         throw new InputError(
           'INPUT_UNREADABLE',
           `cannot read the users table: DuckDB stopped at row ${rows + 1} of ${total}: ${why}`,
